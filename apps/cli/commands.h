@@ -1,0 +1,24 @@
+// Subcommand registration for the `phaseout` CLI. Each Add*Command registers one subcommand
+// on `app`; when that subcommand runs, its callback stores the process exit code in *exit_code.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace phaseout::cli {
+
+// Exit codes shared by every subcommand (documented in README and `phaseout --help`).
+inline constexpr int kExitOk = 0;          // success; nothing prohibited found / at --fail-on
+inline constexpr int kExitRuntime = 1;     // runtime error (I/O, unreadable input lines)
+inline constexpr int kExitUsage = 2;       // usage error: bad flags, targets, rules, policy ids
+inline constexpr int kExitFindings = 3;    // prohibited devices found / lines at --fail-on
+
+void AddScanCommand(CLI::App& app, int* exit_code);
+void AddLabCommand(CLI::App& app, int* exit_code);
+void AddScreenCommand(CLI::App& app, int* exit_code);
+void AddListsCommand(CLI::App& app, int* exit_code);
+void AddRulesCommand(CLI::App& app, int* exit_code);
+void AddPoliciesCommand(CLI::App& app, int* exit_code);
+
+}  // namespace phaseout::cli

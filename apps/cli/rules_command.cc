@@ -1,0 +1,18 @@
+// `phaseout rules`: placeholder registration until the owning issue lands this subcommand.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "apps/cli/commands.h"
+
+namespace phaseout::cli {
+
+void AddRulesCommand(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("rules", "(not built yet)");
+  cmd->callback([exit_code] {
+    std::fprintf(stderr, "phaseout rules: not built yet\n");
+    *exit_code = kExitRuntime;
+  });
+}
+
+}  // namespace phaseout::cli
