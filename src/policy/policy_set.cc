@@ -50,8 +50,8 @@ PolicyRule ReadRule(const YAML::Node& n, const std::string& policy_id, const Ven
   PolicyRule r;
   r.id = internal::GetString(n, "id", "rule", errors, true);
   std::string what = "rule '" + r.id + "'";
-  internal::CheckKeys(n, {"id", "entities", "clause", "summary", "qualifier", "device_types", "status", "exceptions",
-                          "exceptions_text", "source", "verified", "note"},
+  internal::CheckKeys(n, {"id", "entities", "clause", "summary", "qualifier", "device_types", "status", "status_notes",
+                          "exceptions", "exceptions_text", "source", "verified", "note"},
                       what, errors);
   r.entities = internal::GetStringList(n, "entities", what, errors);
   if (r.entities.empty()) errors.Add(n, what + ": 'entities' must name at least one vendor id");
@@ -71,6 +71,18 @@ PolicyRule ReadRule(const YAML::Node& n, const std::string& policy_id, const Ven
       r.group = ReadStatus(st, "group", r.group, what, errors);
       r.oem = ReadStatus(st, "oem", r.oem, what, errors);
       r.label_only = ReadStatus(st, "label_only", r.label_only, what, errors);
+    }
+  }
+  YAML::Node notes = n["status_notes"];
+  if (notes.IsDefined()) {
+    if (!notes.IsMap()) {
+      errors.Add(notes, what + ": 'status_notes' must be a mapping of made_by/group/oem/label_only to text");
+    } else {
+      internal::CheckKeys(notes, {"made_by", "group", "oem", "label_only"}, what + " status_notes", errors);
+      for (const char* key : {"made_by", "group", "oem", "label_only"}) {
+        std::string text = internal::GetString(notes, key, what + " status_notes", errors);
+        if (!text.empty()) r.status_notes[key] = text;
+      }
     }
   }
   r.provenance.source = internal::GetString(n, "source", what, errors, true);
@@ -201,8 +213,10 @@ std::string FormatConfidence(double c) {
 }
 
 // The rule's decision about `subject`, or a Finding with kind none (status clear, empty rule).
+// `other_maker`: for a label-only subject, the display name of an identified maker that is not
+// covered (device evaluation), or "".
 Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const PolicyRule& rule,
-                     const Subject& subject, std::string* former_note) {
+                     const Subject& subject, const std::string& other_maker, std::string* former_note) {
   Finding f;
   f.verdict.policy = policy.id;
   Relation rel = Relate(vendors, subject.vendor, rule, subject.date);
@@ -234,7 +248,8 @@ Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const 
         phrase = "labelled " + vendor_name + " (documented " + entity_name + " OEM label, " +
                  ConfidenceName(rel.confidence) + " confidence)";
     }
-    phrase += ", but the maker was not established";
+    phrase += other_maker.empty() ? ", but the maker was not established"
+                                  : ", while the identified maker, " + other_maker + ", is not covered";
   } else {
     switch (rel.kind) {
       case Relation::kSelf: {
@@ -302,12 +317,12 @@ Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const 
     caveats.push_back("identification confidence " + FormatConfidence(subject.confidence) + " is below " +
                       FormatConfidence(kMinConfidenceForProhibited));
   }
+  if (auto it = rule.status_notes.find(relation); it != rule.status_notes.end()) caveats.push_back(it->second);
   std::string reason = phrase;
   reason[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(reason[0])));
-  reason += "; " + rule.clause + " covers " + rule.summary;
-  if (!rule.qualifier.empty()) reason += " (" + rule.qualifier + ")";
+  reason += "; " + rule.clause + ": " + rule.summary;
+  if (!rule.qualifier.empty()) reason += ", " + rule.qualifier;
   for (const auto& c : caveats) reason += "; " + c;
-  if (status == VerdictStatus::kReview) reason += " - review";
   reason += ".";
   f.verdict.status = status;
   f.verdict.reason = std::move(reason);
@@ -502,19 +517,16 @@ Result<std::vector<const Policy*>> PolicySet::Select(const std::vector<std::stri
 }
 
 Finding PolicySet::Evaluate(const Policy& policy, const Subject& subject) const {
+  return EvaluateWithMaker(policy, subject, "");
+}
+
+Finding PolicySet::EvaluateWithMaker(const Policy& policy, const Subject& subject,
+                                     const std::string& other_maker) const {
   Finding best;
   best.verdict.policy = policy.id;
-  if (subject.date) {
-    auto from = policy.InForceFrom();
-    if (from && subject.date->LastDay() < *from) {
-      best.verdict.reason = "Dated " + subject.date->ToString() + ", before " + policy.id + " took effect on " +
-                            from->ToString() + ".";
-      return best;
-    }
-  }
   std::string former_note;
   for (const auto& rule : policy.rules) {
-    Finding f = EvaluateRule(*vendors_, policy, rule, subject, &former_note);
+    Finding f = EvaluateRule(*vendors_, policy, rule, subject, other_maker, &former_note);
     if (f.rule.empty()) continue;
     if (best.rule.empty() || static_cast<int>(f.verdict.status) > static_cast<int>(best.verdict.status)) {
       best = std::move(f);
@@ -562,15 +574,8 @@ std::vector<model::Verdict> PolicySet::EvaluateDevice(const model::Identificatio
       s.role = SubjectRole::kLabel;
       s.confidence = id.confidence;
       s.device_type = id.device_type;
-      Finding g = Evaluate(*p, s);
-      if (!g.rule.empty()) {
-        if (has_maker) {
-          std::string rest = g.verdict.reason;
-          if (!rest.empty()) rest[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(rest[0])));
-          g.verdict.reason = "Identified maker " + DisplayName(*vendors_, id.manufacturer) + " is not covered, but " + rest;
-        }
-        f = std::move(g);
-      }
+      Finding g = EvaluateWithMaker(*p, s, has_maker ? DisplayName(*vendors_, id.manufacturer) : std::string());
+      if (!g.rule.empty()) f = std::move(g);
     }
     if (f.rule.empty()) {
       f.verdict.policy = p->id;

@@ -4,6 +4,7 @@
 // The rules for deciding are described in docs/policies.md.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ struct PolicyRule {
   model::VerdictStatus group = model::VerdictStatus::kProhibited;
   model::VerdictStatus oem = model::VerdictStatus::kProhibited;
   model::VerdictStatus label_only = model::VerdictStatus::kReview;
+  // Optional explanation per relation ("made_by", "group", "oem", "label_only") appended to the
+  // reason, e.g. why group brands are only `review` under a policy.
+  std::map<std::string, std::string> status_notes;
   std::vector<RuleException> exceptions;
   std::string exceptions_text;  // statutory exceptions to quote (not evaluated)
   Provenance provenance;
@@ -68,7 +72,9 @@ struct Policy {
   std::string instrument;    // e.g. "FY2019 NDAA (Pub. L. 115-232) section 889"
   std::string summary;       // clause text summary
   std::vector<std::string> prohibited_actions;  // purchase|use|contract|grant-funds|authorization|deploy|connect|remove
-  std::vector<EffectiveDate> effective;         // ascending
+  // Ascending. Informational: verdicts answer "does the policy cover this item" and are not
+  // gated by these dates (a use ban reaches equipment bought before it; docs/policies.md).
+  std::vector<EffectiveDate> effective;
   std::vector<std::string> sources;             // URLs
   bool verified = false;
   std::string note;
@@ -154,6 +160,7 @@ class PolicySet {
 
  private:
   PolicySet() = default;
+  Finding EvaluateWithMaker(const Policy& policy, const Subject& subject, const std::string& other_maker) const;
   const VendorRegistry* vendors_ = nullptr;
   std::unique_ptr<std::vector<Policy>> policies_;  // stable addresses for Select()
 };
