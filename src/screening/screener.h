@@ -1,0 +1,125 @@
+// Screener: screens catalogue lines against the vendor registry (names, aliases, brands,
+// subsidiaries, OEM labels, model-number patterns), imported lists and the selected policies,
+// returning explainable per-policy verdicts. Rules: docs/screening.md.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "model/identification.h"
+#include "policy/civil_date.h"
+#include "policy/policy_set.h"
+#include "screening/catalogue_line.h"
+#include "screening/list_entity.h"
+#include "screening/screening_data.h"
+
+namespace phaseout::screening {
+
+// Token-similarity thresholds (docs/screening.md, "Scores"). A name match scores the share of
+// the name's token weight found in the field; fuzzy tokens count kFuzzyTokenCredit.
+inline constexpr double kStrongNameScore = 0.85;  // at or above: a strong signal (if exact)
+inline constexpr double kWeakNameScore = 0.60;    // at or above: a weak signal; below: no match
+inline constexpr double kFuzzyTokenCredit = 0.8;
+
+enum class MatchKind { kLegalName, kAlias, kBrand, kSubsidiary, kOem, kModelPattern, kSupplier, kListEntry };
+// "legal-name", "alias", "brand", "subsidiary", "oem", "model-pattern", "supplier", "list-entry".
+const char* MatchKindName(MatchKind kind);
+
+// How the words around a mention change its meaning (docs/screening.md, "Context rules").
+enum class MatchContext {
+  kNone,
+  kRemoval,    // removing/disposing/decommissioning the equipment: not a purchase of it
+  kAccessory,  // "compatible with X", "for X", "X-compatible": at most review
+  kNegated,    // "no X", "non-X", "without X", "alternative to X": not a purchase of X
+};
+// "", "removal", "accessory", "negated".
+const char* MatchContextName(MatchContext context);
+
+// One piece of evidence found in a line. Value type.
+struct Match {
+  std::string entity;  // registry vendor id, or "<list>/<id>" for list entries
+  std::string entity_name;  // display name of the entity
+  MatchKind kind = MatchKind::kAlias;
+  Field field = Field::kDescription;
+  std::string value;   // the field text that matched (the mention, or the whole field)
+  std::string name;    // the name or pattern it matched
+  double score = 0.0;  // 0..1
+  std::string source;  // provenance of the name/pattern/list
+  bool strong = false; // strong signal (exact, verified, not context-limited)
+  MatchContext context = MatchContext::kNone;
+  std::string note;    // why it is weak, fuzzy detail, ...
+  std::string list_policy;  // for list entries: the one policy the list is tied to
+  uint16_t token_begin = 0;  // span of normalised tokens in the field (context rules)
+  uint16_t token_end = 0;
+};
+
+// The decision of one policy about one line.
+struct LineVerdict {
+  std::string policy;
+  model::VerdictStatus status = model::VerdictStatus::kClear;
+  std::string reason;
+  std::string clause;
+  std::string rule;              // the rule that decided (explainability)
+  std::vector<Match> matches;    // evidence relevant to this policy
+};
+
+// Extra detail for --explain.
+struct Explanation {
+  std::vector<std::pair<Field, std::string>> normalised;  // normalised tokens per non-empty field
+  std::vector<std::string> model_tokens;
+  std::vector<std::string> notes;  // candidate and rule trace, one line each
+};
+
+struct ScreenResult {
+  std::vector<Match> matches;       // all evidence found
+  std::vector<LineVerdict> verdicts;  // one per selected policy, in order
+  std::optional<Explanation> explanation;
+  void Clear() {
+    matches.clear();
+    verdicts.clear();
+    explanation.reset();
+  }
+};
+
+struct ScreenOptions {
+  // Date used for dated ownership when the line has no `date` column value.
+  std::optional<policy::CivilDate> as_of;
+  bool explain = false;
+};
+
+// Parses a line date: "YYYY-MM-DD", "YYYY-MM", "YYYY", "YYYY/MM/DD", "MM/DD/YYYY" or an ISO
+// timestamp ("2021-03-04T10:00:00Z"). Returns nullopt if it is none of these.
+std::optional<policy::CivilDate> ParseLineDate(std::string_view text);
+
+// Immutable after Create; Screen() is thread-safe (each call uses its own scratch space).
+class Screener {
+ public:
+  // Builds the indexes. REQUIRES: `policies` (and its registry) outlive the screener.
+  // `selected`: the policies to judge by, in output order. Fails with kInvalidArgument when
+  // a model pattern does not compile or names an unknown vendor.
+  static Result<std::unique_ptr<Screener>> Create(const policy::PolicySet& policies,
+                                                  std::vector<const policy::Policy*> selected,
+                                                  const ScreeningData& data,
+                                                  const std::vector<ListEntity>& list_entities);
+  ~Screener();
+  Screener(const Screener&) = delete;
+  Screener& operator=(const Screener&) = delete;
+
+  // Screens one line into *out (cleared first). Never fails: unreadable lines are the readers'
+  // business.
+  void Screen(const CatalogueLine& line, const ScreenOptions& options, ScreenResult* out) const;
+
+  const std::vector<const policy::Policy*>& selected() const { return selected_; }
+  size_t indexed_names() const;
+
+ private:
+  Screener();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::vector<const policy::Policy*> selected_;
+};
+
+}  // namespace phaseout::screening
