@@ -112,7 +112,9 @@ TEST(LabEstate, CountsFractionsAndPlacement) {
   auto only_b = BuildEstate(spec, TwoProfiles());
   ASSERT_TRUE(only_b);
   for (const auto& h : only_b->hosts) {
-    if (h.kind == HostKind::kDevice) EXPECT_EQ(h.profile_id, "b");
+    if (h.kind == HostKind::kDevice) {
+      EXPECT_EQ(h.profile_id, "b");
+    }
   }
 }
 
