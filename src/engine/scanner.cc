@@ -1,0 +1,556 @@
+// The scan engine: per-thread io_contexts, persistent connection lanes that share hosts
+// under the per-host cap, probe sessions driven over TcpConnection, lock-free counters.
+#include "engine/scanner.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <deque>
+#include <thread>
+
+#include "net/neighbors.h"
+#include "net/rate_limiter.h"
+#include "net/tcp.h"
+
+#ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
+#include "probes/registry.h"
+#endif
+
+namespace phaseout::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Ms = std::chrono::milliseconds;
+
+constexpr size_t kCursorBatch = 32;        // addresses taken from the shared cursor at once
+constexpr int kMaxStepsPerPort = 32;       // guards against a probe that never says kDone
+constexpr Ms kStopPollInterval{50};
+constexpr Ms kBackoffMin{20};
+constexpr Ms kBackoffMax{1000};
+
+bool IsResourceError(const std::error_code& ec) {
+  int v = ec.value();
+  return ec.category() == std::system_category() &&
+         (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM || v == EADDRNOTAVAIL ||
+          v == EAGAIN);
+}
+
+bool IsNetworkError(const std::error_code& ec) {
+  int v = ec.value();
+  return ec.category() == std::system_category() &&
+         (v == ENETUNREACH || v == EHOSTUNREACH || v == EACCES || v == EPERM || v == ENETDOWN ||
+          v == EHOSTDOWN || v == EINVAL || v == EAFNOSUPPORT);
+}
+
+std::string JoinPorts(const std::vector<uint16_t>& ports, size_t from) {
+  std::string out;
+  for (size_t i = from; i < ports.size(); ++i) {
+    if (!out.empty()) out += ",";
+    out += std::to_string(ports[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Counters and flags shared by Run(), its threads, Snapshot() and Stop().
+struct ScanState {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<uint64_t> targets_total{0};
+  std::atomic<uint64_t> targets_done{0};
+  std::atomic<uint64_t> hosts_responsive{0};
+  std::atomic<uint64_t> connections_attempted{0};
+  std::atomic<uint64_t> connections_open{0};
+  std::atomic<uint64_t> connections_refused{0};
+  std::atomic<uint64_t> connect_timeouts{0};
+  std::atomic<uint64_t> read_timeouts{0};
+  std::atomic<uint64_t> bytes_read{0};
+  std::atomic<uint64_t> resource_errors{0};
+  std::atomic<uint64_t> network_errors{0};
+  std::atomic<uint64_t> other_errors{0};
+  std::atomic<int64_t> start_ns{0};
+  std::atomic<int64_t> elapsed_ns{0};
+};
+
+struct Scanner::Impl : ScanState {};
+
+namespace {
+
+// One host being scanned by one thread. Pooled per thread; reused for the next host.
+struct HostState {
+  net::IpAddress address;
+  asio::ip::address asio_address;
+  size_t next_port = 0;   // index into options.ports of the next port to try
+  uint32_t active = 0;    // lanes working on this host now (<= per_host)
+  bool in_pending = false;
+  Clock::time_point deadline;
+  std::string skipped_note;  // set once when the host timeout or Stop skips ports
+  model::HostScan scan;
+  std::vector<std::pair<uint16_t, std::vector<model::Observation>>> per_port;
+};
+
+// Work shared by all threads of one Run().
+struct RunShared {
+  const ScanOptions* options = nullptr;
+  ScanState* impl = nullptr;
+  net::TargetCursor* cursor = nullptr;
+  net::RateLimiter* limiter = nullptr;
+  net::NeighborCache* neighbors = nullptr;
+  ProbeSelector selector;
+  const HostCallback* on_host = nullptr;
+  size_t cursor_batch = kCursorBatch;
+};
+
+// One connection slot: at most one open connection at a time.
+struct Lane {
+  explicit Lane(asio::io_context& io) : conn(io) {}
+  net::TcpConnection conn;
+  std::unique_ptr<char[]> buffer;  // max_response_bytes, allocated on first use
+};
+
+// Everything one event-loop thread owns. Destroyed after its io_context stopped running.
+class ThreadScan {
+ public:
+  ThreadScan(RunShared& shared, size_t lanes) : shared_(shared), opt_(*shared.options), stop_timer_(io_) {
+    for (size_t i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>(io_));
+  }
+
+  Status Init() {
+    auto tls = net::MakeScanTlsContext();
+    if (!tls) return tls.error();
+    tls_ = std::move(*tls);
+    return Status::Ok();
+  }
+
+  void Run() {
+    lanes_alive_ = lanes_.size();
+    for (auto& lane : lanes_) {
+      asio::co_spawn(io_, LaneLoop(*lane), [this](std::exception_ptr e) {
+        if (e) shared_.impl->other_errors.fetch_add(1, std::memory_order_relaxed);
+        if (--lanes_alive_ == 0) stop_timer_.cancel();
+      });
+    }
+    asio::co_spawn(io_, StopWatcher(), asio::detached);
+    io_.run();
+  }
+
+ private:
+  // Polls the Stop() flag (Stop must stay async-signal-safe, so it cannot post to us).
+  asio::awaitable<void> StopWatcher() {
+    while (lanes_alive_ > 0) {
+      if (shared_.impl->stop.load(std::memory_order_relaxed)) {
+        for (auto& lane : lanes_) lane->conn.Cancel();
+        co_return;
+      }
+      stop_timer_.expires_after(kStopPollInterval);
+      std::error_code ec;
+      co_await stop_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  bool Stopping() const { return shared_.impl->stop.load(std::memory_order_relaxed); }
+
+  std::optional<net::IpAddress> NextAddress() {
+    if (batch_pos_ >= batch_.size()) {
+      if (Stopping()) return std::nullopt;
+      batch_pos_ = 0;
+      if (shared_.cursor->NextBatch(shared_.cursor_batch, &batch_) == 0) return std::nullopt;  // clears batch_
+    }
+    return batch_[batch_pos_++];
+  }
+
+  HostState* NewHost(const net::IpAddress& address) {
+    HostState* host;
+    if (free_hosts_.empty()) {
+      host_pool_.push_back(std::make_unique<HostState>());
+      host = host_pool_.back().get();
+    } else {
+      host = free_hosts_.back();
+      free_hosts_.pop_back();
+    }
+    host->address = address;
+    if (address.is_v6()) {
+      asio::ip::address_v6::bytes_type bytes;
+      net::Uint128 v = address.value();
+      for (int i = 15; i >= 0; --i) {
+        bytes[static_cast<size_t>(i)] = static_cast<unsigned char>(v & 0xff);
+        v >>= 8;
+      }
+      host->asio_address = asio::ip::address_v6(bytes);
+    } else {
+      host->asio_address = asio::ip::address_v4(address.v4());
+    }
+    host->next_port = 0;
+    host->active = 0;
+    host->in_pending = false;
+    host->deadline = Clock::now() + Ms(opt_.host_timeout_ms);
+    host->skipped_note.clear();
+    host->scan = model::HostScan();
+    host->per_port.clear();
+    return host;
+  }
+
+  // A host that still has untried ports and room under the per-host cap, or a new host.
+  HostState* PickHost() {
+    const size_t port_count = opt_.ports.size();
+    while (!pending_.empty()) {
+      HostState* host = pending_.front();
+      if (host->next_port < port_count && host->active < opt_.per_host) return host;
+      pending_.pop_front();
+      host->in_pending = false;
+    }
+    std::optional<net::IpAddress> address = NextAddress();
+    if (!address) return nullptr;
+    HostState* host = NewHost(*address);
+    pending_.push_back(host);
+    host->in_pending = true;
+    return host;
+  }
+
+  // Skips the remaining ports of `host` (host timeout or stop) and says so once.
+  void SkipRest(HostState* host, const char* why) {
+    if (host->next_port < opt_.ports.size()) {
+      host->skipped_note = std::string(why) + "; ports not tried: " + JoinPorts(opt_.ports, host->next_port);
+      host->next_port = opt_.ports.size();
+    }
+  }
+
+  void Finish(HostState* host) {
+    shared_.impl->targets_done.fetch_add(1, std::memory_order_relaxed);
+    model::HostScan& scan = host->scan;
+    if (!scan.open_ports.empty()) {
+      scan.ip = host->address.ToString();
+      std::sort(scan.open_ports.begin(), scan.open_ports.end());
+      std::stable_sort(host->per_port.begin(), host->per_port.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (auto& [port, observations] : host->per_port) {
+        for (auto& o : observations) scan.observations.push_back(std::move(o));
+      }
+      if (!host->skipped_note.empty()) scan.notes.push_back(host->skipped_note);
+      if (shared_.neighbors != nullptr && !host->address.is_v6()) {
+        scan.mac = shared_.neighbors->Lookup(scan.ip);
+      }
+      shared_.impl->hosts_responsive.fetch_add(1, std::memory_order_relaxed);
+      (*shared_.on_host)(std::move(scan));
+    }
+    host->scan = model::HostScan();
+    host->per_port.clear();
+    free_hosts_.push_back(host);
+  }
+
+  asio::awaitable<void> LaneLoop(Lane& lane) {
+    const size_t port_count = opt_.ports.size();
+    HostState* host = nullptr;
+    while (true) {
+      if (host == nullptr || host->next_port >= port_count || host->active >= opt_.per_host) {
+        host = PickHost();
+        if (host == nullptr) break;
+      }
+      if (Stopping()) {
+        SkipRest(host, "scan stopped");
+      } else if (Clock::now() >= host->deadline) {
+        SkipRest(host, ("host timed out after " + std::to_string(opt_.host_timeout_ms) + " ms").c_str());
+      }
+      if (host->next_port < port_count) {
+        uint16_t port = opt_.ports[host->next_port++];
+        ++host->active;
+        co_await ScanPort(lane, *host, port);
+        --host->active;
+        if (Stopping()) SkipRest(host, "scan stopped");
+      }
+      if (host->next_port >= port_count) {
+        if (host->active == 0) Finish(host);
+        host = nullptr;
+      } else if (!host->in_pending) {
+        pending_.push_back(host);
+        host->in_pending = true;
+      }
+    }
+  }
+
+  Clock::time_point DeadlineIn(const HostState& host, uint32_t ms) const {
+    return std::min(Clock::now() + Ms(ms), host.deadline);
+  }
+
+  // Connects under the rate limit, backing off on resource exhaustion. Counts the outcome.
+  asio::awaitable<net::IoResult> Connect(Lane& lane, HostState& host, uint16_t port) {
+    ScanState& impl = *shared_.impl;
+    asio::ip::tcp::endpoint endpoint(host.asio_address, port);
+    Ms backoff = kBackoffMin;
+    while (true) {
+      if (Stopping()) co_return net::IoResult{net::IoStatus::kCancelled, {}};
+      if (Clock::now() >= host.deadline) co_return net::IoResult{net::IoStatus::kTimeout, {}};
+      std::chrono::nanoseconds wait = shared_.limiter->Reserve();
+      if (wait.count() > 0) {
+        net::IoResult slept = co_await lane.conn.SleepUntil(Clock::now() + wait);
+        if (!slept.ok()) co_return slept;
+      }
+      impl.connections_attempted.fetch_add(1, std::memory_order_relaxed);
+      net::IoResult r = co_await lane.conn.Connect(endpoint, DeadlineIn(host, opt_.connect_timeout_ms));
+      switch (r.status) {
+        case net::IoStatus::kOk:
+          impl.connections_open.fetch_add(1, std::memory_order_relaxed);
+          co_return r;
+        case net::IoStatus::kRefused:
+          impl.connections_refused.fetch_add(1, std::memory_order_relaxed);
+          co_return r;
+        case net::IoStatus::kTimeout:
+          impl.connect_timeouts.fetch_add(1, std::memory_order_relaxed);
+          co_return r;
+        case net::IoStatus::kCancelled:
+          co_return r;
+        case net::IoStatus::kClosed:
+        case net::IoStatus::kError:
+          break;
+      }
+      if (IsResourceError(r.error)) {
+        // Out of descriptors or ephemeral ports: wait for other connections to finish.
+        impl.resource_errors.fetch_add(1, std::memory_order_relaxed);
+        net::IoResult slept = co_await lane.conn.SleepUntil(Clock::now() + backoff);
+        if (!slept.ok()) co_return slept;
+        backoff = std::min(backoff * 2, kBackoffMax);
+        continue;
+      }
+      if (IsNetworkError(r.error)) {
+        impl.network_errors.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        impl.other_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+      co_return r;
+    }
+  }
+
+  void Note(HostState& host, uint16_t port, const std::string& text) {
+    host.scan.notes.push_back("port " + std::to_string(port) + ": " + text);
+  }
+
+  asio::awaitable<void> ScanPort(Lane& lane, HostState& host, uint16_t port) {
+    net::IoResult connected = co_await Connect(lane, host, port);
+    if (!connected.ok()) co_return;
+    host.scan.open_ports.push_back(port);
+    const probes::Probe* probe = shared_.selector ? shared_.selector(port) : nullptr;
+    if (probe == nullptr) {
+      lane.conn.Close();
+      co_return;
+    }
+    if (!lane.buffer) lane.buffer.reset(new char[opt_.max_response_bytes]);
+    std::unique_ptr<probes::ProbeSession> session = probe->Start({host.address.ToString(), port});
+    bool fresh = true;  // the current connection has carried no probe step yet
+    int steps = 0;
+    while (true) {
+      if (Stopping()) {
+        Note(host, port, "scan stopped during probing");
+        break;
+      }
+      if (Clock::now() >= host.deadline) {
+        Note(host, port, "host timeout reached during probing");
+        break;
+      }
+      if (++steps > kMaxStepsPerPort) {
+        Note(host, port, "probe gave up after " + std::to_string(kMaxStepsPerPort) + " steps");
+        break;
+      }
+      probes::Step step = session->Next();
+      if (step.kind == probes::Step::Kind::kDone) break;
+      probes::Response response;
+
+      bool reconnect = step.new_connection || !lane.conn.is_open() ||
+                       (step.tls != lane.conn.is_tls() && !fresh) || (!step.tls && lane.conn.is_tls());
+      if (reconnect) {
+        net::IoResult again = co_await Connect(lane, host, port);
+        if (!again.ok()) {
+          response.connect_failed = true;
+          session->OnResponse(response);
+          continue;
+        }
+        fresh = true;
+      }
+      if (step.tls && !lane.conn.is_tls()) {
+        net::IoResult hs = co_await lane.conn.StartTls(*tls_, DeadlineIn(host, opt_.connect_timeout_ms + opt_.read_timeout_ms));
+        if (!hs.ok()) {
+          Note(host, port, hs.status == net::IoStatus::kTimeout ? std::string("TLS handshake timed out")
+                                                                 : "TLS handshake failed: " + lane.conn.tls_error());
+          lane.conn.Close();
+          response.connect_failed = true;
+          session->OnResponse(response);
+          continue;
+        }
+        session->OnTlsCertificate(lane.conn.peer_certificate_der());
+      }
+      fresh = false;
+
+      const uint32_t timeout_ms = step.read_timeout_ms != 0 ? step.read_timeout_ms : opt_.read_timeout_ms;
+      if (step.kind == probes::Step::Kind::kSend && !step.request.empty()) {
+        net::IoResult wrote = co_await lane.conn.Write(step.request, DeadlineIn(host, timeout_ms));
+        if (!wrote.ok()) {
+          response.timed_out = wrote.status == net::IoStatus::kTimeout;
+          response.closed = !response.timed_out;
+          lane.conn.Close();
+          session->OnResponse(response);
+          continue;
+        }
+      }
+      ProbeFrame frame{session.get()};
+      net::ReadResult got = co_await lane.conn.ReadUntil(
+          lane.buffer.get(), opt_.max_response_bytes, frame.fn, DeadlineIn(host, timeout_ms));
+      shared_.impl->bytes_read.fetch_add(got.size, std::memory_order_relaxed);
+      response.bytes = std::string_view(lane.buffer.get(), got.size);
+      response.truncated = got.truncated;
+      response.timed_out = got.timed_out;
+      response.closed = got.closed || static_cast<bool>(got.error);
+      if (got.truncated) Note(host, port, "reply cut at " + std::to_string(opt_.max_response_bytes) + " bytes");
+      if (got.timed_out) {
+        shared_.impl->read_timeouts.fetch_add(1, std::memory_order_relaxed);
+        if (step.kind == probes::Step::Kind::kSend) {
+          Note(host, port, "read timed out after " + std::to_string(timeout_ms) + " ms");
+        }
+      }
+      if (got.truncated || got.closed || got.error || got.cancelled) lane.conn.Close();
+      session->OnResponse(response);
+    }
+    lane.conn.Close();
+    host.per_port.emplace_back(port, session->TakeObservations());
+  }
+
+  // Adapts ProbeSession::Frame to the TcpConnection frame callback without a heap allocation.
+  struct ProbeFrame {
+    explicit ProbeFrame(probes::ProbeSession* s)
+        : fn([s](std::string_view bytes) { return s->Frame(bytes) == probes::Framing::kComplete; }) {}
+    std::function<bool(std::string_view)> fn;
+  };
+
+  RunShared& shared_;
+  const ScanOptions& opt_;
+  asio::io_context io_{1};  // concurrency hint 1: only this thread runs it
+  asio::steady_timer stop_timer_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  size_t lanes_alive_ = 0;
+  std::vector<net::IpAddress> batch_;
+  size_t batch_pos_ = 0;
+  std::deque<HostState*> pending_;
+  std::vector<std::unique_ptr<HostState>> host_pool_;
+  std::vector<HostState*> free_hosts_;
+};
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Scanner::Scanner(ScanOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+Scanner::~Scanner() = default;
+
+void Scanner::Stop() { impl_->stop.store(true, std::memory_order_relaxed); }
+
+ScanStats Scanner::Snapshot() const {
+  const Impl& i = *impl_;
+  ScanStats s;
+  auto load = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  s.targets_total = load(i.targets_total);
+  s.targets_done = load(i.targets_done);
+  s.hosts_responsive = load(i.hosts_responsive);
+  s.connections_attempted = load(i.connections_attempted);
+  s.connections_open = load(i.connections_open);
+  s.connections_refused = load(i.connections_refused);
+  s.connect_timeouts = load(i.connect_timeouts);
+  s.read_timeouts = load(i.read_timeouts);
+  s.bytes_read = load(i.bytes_read);
+  s.resource_errors = load(i.resource_errors);
+  s.network_errors = load(i.network_errors);
+  s.other_errors = load(i.other_errors);
+  s.running = i.running.load(std::memory_order_relaxed);
+  s.stopped = i.stopped.load(std::memory_order_relaxed);
+  int64_t elapsed = s.running ? NowNs() - i.start_ns.load(std::memory_order_relaxed)
+                              : i.elapsed_ns.load(std::memory_order_relaxed);
+  s.elapsed = std::chrono::duration_cast<Ms>(std::chrono::nanoseconds(elapsed));
+  return s;
+}
+
+Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) {
+  const ScanOptions& opt = options_;
+  auto invalid = [](const std::string& m) { return MakeError(ErrorCode::kInvalidArgument, "scan options: " + m); };
+  if (opt.ports.empty()) return invalid("no ports to scan");
+  if (std::find(opt.ports.begin(), opt.ports.end(), 0) != opt.ports.end()) return invalid("port 0 is not scannable");
+  if (opt.concurrency == 0) return invalid("concurrency must be at least 1");
+  if (opt.per_host == 0) return invalid("per-host connection cap must be at least 1");
+  if (opt.connect_timeout_ms == 0 || opt.read_timeout_ms == 0 || opt.host_timeout_ms == 0) {
+    return invalid("timeouts must be positive");
+  }
+  if (opt.max_response_bytes == 0) return invalid("max_response_bytes must be positive");
+  if (!on_host) return invalid("no host callback");
+  if (impl_->running.exchange(true)) return MakeError(ErrorCode::kInternal, "Scanner::Run is already running");
+
+  RunShared shared;
+  shared.options = &opt;
+  shared.impl = impl_.get();
+  shared.on_host = &on_host;
+  shared.selector = opt.probe_for_port;
+#ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
+  if (!shared.selector) shared.selector = [](uint16_t port) { return probes::ProbeForPort(port); };
+#endif
+  net::TargetCursor cursor(targets);
+  shared.cursor = &cursor;
+  net::RateLimiter limiter(opt.rate);
+  shared.limiter = &limiter;
+  std::unique_ptr<net::NeighborCache> neighbors;
+  if (!opt.neighbor_table_path.empty()) {
+    neighbors = std::make_unique<net::NeighborCache>(opt.neighbor_table_path);
+    shared.neighbors = neighbors.get();
+  }
+
+  Impl& impl = *impl_;
+  for (auto* counter : {&impl.targets_done, &impl.hosts_responsive, &impl.connections_attempted,
+                        &impl.connections_open, &impl.connections_refused, &impl.connect_timeouts,
+                        &impl.read_timeouts, &impl.bytes_read, &impl.resource_errors,
+                        &impl.network_errors, &impl.other_errors}) {
+    counter->store(0, std::memory_order_relaxed);
+  }
+  impl.stopped.store(false, std::memory_order_relaxed);
+  impl.targets_total.store(targets.Count(), std::memory_order_relaxed);
+  impl.start_ns.store(NowNs(), std::memory_order_relaxed);
+
+  // Lanes (connection slots) are split over the threads; together they are the global cap.
+  uint32_t threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+  uint64_t useful_lanes = std::max<uint64_t>(1, std::min<uint64_t>(opt.concurrency, targets.Count() * opt.per_host));
+  // A host lives in one thread, so each thread needs per_host lanes to use the per-host cap.
+  threads = static_cast<uint32_t>(std::min<uint64_t>(threads, std::max<uint64_t>(1, useful_lanes / opt.per_host)));
+  // Small sets get small cursor batches so every thread gets work.
+  shared.cursor_batch = static_cast<size_t>(
+      std::clamp<uint64_t>(targets.Count() / (uint64_t{threads} * 16), 1, kCursorBatch));
+  std::vector<std::unique_ptr<ThreadScan>> scans;
+  Status status = Status::Ok();
+  for (uint32_t t = 0; t < threads; ++t) {
+    size_t lanes = useful_lanes / threads + (t < useful_lanes % threads ? 1 : 0);
+    scans.push_back(std::make_unique<ThreadScan>(shared, lanes));
+    if (Status st = scans.back()->Init(); !st.ok()) {
+      status = st;
+      break;
+    }
+  }
+  if (status.ok()) {
+    std::vector<std::thread> workers;
+    workers.reserve(scans.size());
+    for (auto& scan : scans) workers.emplace_back([&scan] { scan->Run(); });
+    for (auto& w : workers) w.join();
+  }
+  scans.clear();
+  impl.stopped.store(impl.stop.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  impl.stop.store(false, std::memory_order_relaxed);
+  impl.elapsed_ns.store(NowNs() - impl.start_ns.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  impl.running.store(false, std::memory_order_relaxed);
+  return status;
+}
+
+}  // namespace phaseout::engine

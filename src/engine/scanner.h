@@ -1,0 +1,131 @@
+// Scanner: the TCP scan engine. It walks a TargetSet lazily, connects to each port of each
+// address under a global rate limit, a global connection cap and a per-host cap, drives the
+// sans-I/O probe sessions (probes/probe.h) over the open ports and hands one model::HostScan
+// per responsive host to the caller.
+//
+// Usage (the `phaseout scan` command does essentially this):
+//
+//   auto targets = net::TargetSet::Parse({"127.16.0.0/16"}, {"127.16.0.1"});
+//   if (!targets) return Fail(targets.error());            // kInvalidArgument: exit 2
+//   engine::ScanOptions options;                            // documented defaults below
+//   options.rate = 1000;                                    // connection attempts per second
+//   options.ports = net::ParsePorts("80,443,554")->ports;
+//   engine::Scanner scanner(options);
+//   std::mutex out_mu;
+//   std::thread progress([&] {                              // poll Snapshot() for a progress line
+//     while (!done) { ShowProgress(scanner.Snapshot()); Sleep(200ms); }
+//   });
+//   // SIGINT handler: scanner.Stop();  (async-signal-safe: it only sets an atomic flag)
+//   Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
+//     std::lock_guard<std::mutex> lock(out_mu);             // called from worker threads
+//     WriteNdjson(Identify(host));
+//   });
+//   done = true; progress.join();
+//   if (!st.ok()) return Fail(st.error());                  // bad options: kInvalidArgument
+//   ScanStats final = scanner.Snapshot();                   // final.stopped if Stop() ended it
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/result.h"
+#include "model/observation.h"
+#include "net/ports.h"
+#include "net/target_set.h"
+#include "probes/probe.h"
+
+namespace phaseout::engine {
+
+// Chooses the probe to run on an open TCP port; nullptr means "just record the open port".
+// Must be thread-safe (it is called from every worker thread).
+using ProbeSelector = std::function<const probes::Probe*(uint16_t port)>;
+
+// Receives each responsive host once it is finished. Called from any worker thread, possibly
+// concurrently: the callee serialises (e.g. with a mutex). It runs on the scan thread, so a
+// slow callback slows that thread's share of the scan.
+using HostCallback = std::function<void(model::HostScan&&)>;
+
+// Scan settings. Plain struct; the defaults are conservative (gentle on fragile devices).
+struct ScanOptions {
+  // TCP ports tried on every address, in this order (ascending is best: open_ports is sorted
+  // anyway). Default: net::DefaultPorts() (80, 443, 554, 8000, 8080, 8443, 37777).
+  std::vector<uint16_t> ports = net::DefaultPorts();
+  // Global connection attempts per second across all threads. Default 300, in the range of
+  // the "OT limited" templates of commercial scanners. <= 0: unlimited (benchmarks only).
+  double rate = 300;
+  // Maximum connections open at once across the whole scan. Default 256.
+  uint32_t concurrency = 256;
+  // Maximum connections open at once to one host. Default 2 (fragile embedded web servers).
+  uint32_t per_host = 2;
+  uint32_t connect_timeout_ms = 1500;
+  // Default read timeout of a probe step (a step may set its own).
+  uint32_t read_timeout_ms = 3000;
+  // Everything done to one host must finish within this; the rest is skipped with a note.
+  uint32_t host_timeout_ms = 30000;
+  // Cap on bytes read for one probe step; longer replies are cut (and noted). Default 64 KiB.
+  uint32_t max_response_bytes = 65536;
+  // Event-loop threads, each with its own io_context. 0: std::thread::hardware_concurrency().
+  uint32_t threads = 0;
+  // Probe choice per open port. Empty: the probe registry (probes::ProbeForPort).
+  ProbeSelector probe_for_port;
+  // Look up MACs of responsive IPv4 hosts in the kernel neighbour table at this path
+  // ("" disables). Only hosts on a directly attached segment have an entry.
+  std::string neighbor_table_path = "/proc/net/arp";
+};
+
+// Progress and outcome counters. A consistent-enough copy taken from atomics (individual
+// fields are exact; they may be a few events apart from each other).
+struct ScanStats {
+  uint64_t targets_total = 0;          // addresses in the target set
+  uint64_t targets_done = 0;           // addresses finished (all ports tried or skipped)
+  uint64_t hosts_responsive = 0;       // addresses with at least one open port (reported)
+  uint64_t connections_attempted = 0;  // connect() calls made
+  uint64_t connections_open = 0;       // connects that succeeded
+  uint64_t connections_refused = 0;    // answered RST: port closed
+  uint64_t connect_timeouts = 0;       // no answer within connect_timeout_ms
+  uint64_t read_timeouts = 0;          // probe steps whose reply did not complete in time
+  uint64_t bytes_read = 0;
+  uint64_t resource_errors = 0;        // EMFILE/ENFILE/ENOBUFS/EADDRNOTAVAIL...: backed off and retried
+  uint64_t network_errors = 0;         // ENETUNREACH/EHOSTUNREACH/EACCES...: port given up
+  uint64_t other_errors = 0;
+  std::chrono::milliseconds elapsed{0};  // since Run() started (frozen when it returns)
+  bool running = false;
+  bool stopped = false;                // Stop() ended the scan early
+};
+
+// Runs scans. One Run() at a time per Scanner. Snapshot() and Stop() are thread-safe and may
+// be called from any thread while Run() is in progress; Stop() is also async-signal-safe.
+class Scanner {
+ public:
+  explicit Scanner(ScanOptions options);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;  // owns atomics and threads' shared state
+  Scanner& operator=(const Scanner&) = delete;
+
+  // Scans every address of `targets` on every port; blocks until done or stopped.
+  // Returns kInvalidArgument for unusable options (no ports, zero concurrency/per_host,
+  // zero timeouts or byte cap), kInternal if the TLS context or the worker threads cannot be
+  // set up. Connection-level failures are never errors: they are counted in ScanStats.
+  // Hosts with no open port are counted but not reported. After Stop(), hosts in progress are
+  // still reported (with a note) and Run returns Ok with Snapshot().stopped == true.
+  Status Run(const net::TargetSet& targets, const HostCallback& on_host);
+
+  // A copy of the counters; callable at any time from any thread.
+  ScanStats Snapshot() const;
+
+  // Asks the running scan to stop soon: no new connections, pending operations cancelled.
+  // Async-signal-safe (sets an atomic flag; workers poll it every ~50 ms).
+  void Stop();
+
+  const ScanOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  ScanOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace phaseout::engine
