@@ -1,1 +1,287 @@
+// Tests of evidence combination (Identify) on the shipped rules and on realistic host scans
+// built from the documented vendor behaviour in /work/shared/knowledge/fingerprints.md.
+#include "fingerprint/identify.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace phaseout::fingerprint {
+namespace {
+
+using model::HostScan;
+using model::Identification;
+using model::Observation;
+
+const RuleDb& Db() {
+  static std::shared_ptr<const RuleDb> db = [] {
+    auto loaded = LoadRuleDbFromDataDir(PHASEOUT_SOURCE_DATA_DIR);
+    if (!loaded) {
+      ADD_FAILURE() << loaded.error().message;
+      return std::shared_ptr<const RuleDb>();
+    }
+    return *loaded;
+  }();
+  return *db;
+}
+
+HostScan Host(std::vector<Observation> obs) {
+  HostScan h;
+  h.ip = "127.0.0.10";
+  h.observations = std::move(obs);
+  return h;
+}
+
+bool HasRule(const Identification& id, const std::string& rule) {
+  return std::any_of(id.evidence.begin(), id.evidence.end(), [&](const auto& e) { return e.rule == rule; });
+}
+
+bool HasConflict(const Identification& id, const std::string& prefix) {
+  return std::any_of(id.conflicts.begin(), id.conflicts.end(),
+                     [&](const auto& c) { return c.rfind(prefix, 0) == 0; });
+}
+
+// --- Combination logic ---
+
+TEST(Combine, ModelPrefixAloneNeverDecidesManufacturer) {
+  for (const char* model : {"IPC-B460HAD-LUF", "IPC-HFW1230S", "DS-2CD2386G2-IU", "CS-H6c-R101-1G2WF"}) {
+    auto id = Identify(Db(), Host({{"http", 80, "http.title", model}}));
+    EXPECT_EQ(id.manufacturer, "") << model;
+    EXPECT_EQ(id.brand, "") << model;
+    EXPECT_EQ(id.device_type, "") << model;
+    EXPECT_EQ(id.model, model) << "the model string is still a fact";
+    EXPECT_EQ(id.confidence, 0.0);
+    EXPECT_EQ(id.evidence.size(), 1u);
+  }
+}
+
+TEST(Combine, HintsOnlyCorroborate) {
+  // No Server header, upper-case header names and 37777 open: all hints, no decision.
+  auto hints = Identify(Db(), Host({{"http", 80, "http.no_server_header", "true"},
+                                    {"http", 80, "http.header_names", "CONNECTION,CONTENT-LENGTH,CONTENT-TYPE"},
+                                    {"tcp", 37777, "tcp.port.open", "37777"}}));
+  EXPECT_EQ(hints.manufacturer, "");
+  EXPECT_EQ(hints.evidence.size(), 3u);
+  // One medium Dahua marker plus the same hints: decided, and the hints raise the score.
+  auto alone = Identify(Db(), Host({{"http", 80, "http.body", "jquery.js?version=@WebVersion@"}}));
+  EXPECT_EQ(alone.manufacturer, "dahua");
+  EXPECT_NEAR(alone.confidence, 0.6, 1e-9);
+  auto with_hints = Identify(Db(), Host({{"http", 80, "http.body", "jquery.js?version=@WebVersion@"},
+                                         {"http", 80, "http.no_server_header", "true"},
+                                         {"tcp", 37777, "tcp.port.open", "37777"}}));
+  EXPECT_EQ(with_hints.manufacturer, "dahua");
+  EXPECT_NEAR(with_hints.confidence, 1 - 0.4 * 0.85 * 0.85, 1e-9);
+}
+
+TEST(Combine, SameRuleOnSeveralObservationsCountsOnce) {
+  auto once = Identify(Db(), Host({{"http", 80, "http.auth.realm", "Login to 4H01D66PAJ2FA64"}}));
+  auto twice = Identify(Db(), Host({{"http", 80, "http.auth.realm", "Login to 4H01D66PAJ2FA64"},
+                                    {"http", 80, "magicbox.auth.realm", "Login to 4H01D66PAJ2FA64"}}));
+  EXPECT_EQ(twice.evidence.size(), 2u);
+  EXPECT_DOUBLE_EQ(once.confidence, twice.confidence);
+  EXPECT_DOUBLE_EQ(once.confidence, 0.9);
+}
+
+TEST(Combine, OemLtsBuildKeepsMakerAndLabel) {
+  auto id = Identify(Db(), Host({{"http", 80, "http.header.server", "DNVRS-Webs"},
+                                 {"http", 80, "isapi.schema", "userCheck"},
+                                 {"http", 80, "http.login_page.body", "<p>Copyright LT Security Inc.</p>"}}));
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  EXPECT_EQ(id.brand, "lts");
+  EXPECT_EQ(id.device_type, "nvr");
+  EXPECT_TRUE(HasRule(id, "lts.http.body.lt_security"));
+  // The label alone names no manufacturer.
+  auto label_only = Identify(Db(), Host({{"http", 80, "http.body", "Copyright LT Security Inc."}}));
+  EXPECT_EQ(label_only.manufacturer, "");
+  EXPECT_EQ(label_only.brand, "lts");
+}
+
+TEST(Combine, ConflictingClaimsRecordedAndConfidenceReduced) {
+  std::vector<Observation> hik = {{"http", 80, "http.header.server", "Hikvision-Webs"},
+                                  {"http", 80, "http.auth.realm", "IP Camera(C2183)"}};
+  auto clean = Identify(Db(), Host(hik));
+  hik.push_back({"http", 80, "http.body", "<input id=\"t_username\">"});
+  auto mixed = Identify(Db(), Host(hik));
+  EXPECT_EQ(mixed.manufacturer, "hikvision");
+  ASSERT_EQ(mixed.conflicts.size(), 1u);
+  EXPECT_EQ(mixed.conflicts[0], "manufacturer=dahua score=0.30 rules=dahua.http.body.t_username");
+  EXPECT_NEAR(clean.confidence, 0.99, 1e-9);
+  EXPECT_NEAR(mixed.confidence, 0.99 * (1 - 0.3 / 2), 1e-9);
+  // Attributes of the loser are not taken: a Dahua serial does not land on a Hikvision device.
+  hik.push_back({"rtsp", 554, "rtsp.auth.realm", "Login to 4K049EBPAG1D7E7"});
+  auto worse = Identify(Db(), Host(hik));
+  EXPECT_EQ(worse.manufacturer, "hikvision");
+  EXPECT_EQ(worse.serial, "");
+  EXPECT_TRUE(HasConflict(worse, "manufacturer=dahua score=0.72"));
+}
+
+TEST(Combine, ConfusablesAreNotAttributed) {
+  auto id = Identify(Db(), Host({{"http", 80, "http.body", "Copyright Shenzhen Hankvision Technology Co., Ltd."},
+                                 {"http", 80, "http.title", "Hikari Web Console"},
+                                 {"http", 80, "http.header.server", "GoAhead-Webs"},
+                                 {"tls", 443, "tls.subject", "CN=www.hankvision.com,O=HANKVISION"},
+                                 {"host", 0, "mac.oui.org", "Hisilicon Technologies Co.,Ltd"},
+                                 {"http", 80, "http.title", "IPC"},
+                                 {"onvif", 0, "onvif.hardware", "IPC-1080P"}}));
+  EXPECT_EQ(id.manufacturer, "");
+  EXPECT_EQ(id.brand, "") << "a hint rule's brand needs a decided manufacturer";
+  EXPECT_EQ(id.confidence, 0.0);
+  // Only the HiSilicon OUI hint matched.
+  ASSERT_EQ(id.evidence.size(), 1u);
+  EXPECT_EQ(id.evidence[0].rule, "hisilicon.mac.oui.hisilicon");
+}
+
+TEST(Combine, LongValuesBecomeExcerptsAroundTheMatch) {
+  std::string body(8000, 'a');
+  body += "Hikvision Digital Technology";
+  body += std::string(8000, 'b');
+  auto id = Identify(Db(), Host({{"http", 80, "http.login_page.body", body}}));
+  ASSERT_EQ(id.evidence.size(), 1u);
+  const auto& ev = id.evidence[0];
+  EXPECT_LE(ev.value.size(), 262u);
+  EXPECT_NE(ev.value.find("Hikvision Digital Technology"), std::string::npos);
+  EXPECT_EQ(ev.value.rfind("...", 0), 0u);
+  EXPECT_EQ(ev.value.substr(ev.value.size() - 3), "...");
+  EXPECT_EQ(ev.probe, "http");
+  EXPECT_EQ(ev.port, 80);
+  EXPECT_EQ(ev.field, "http.login_page.body");
+  EXPECT_EQ(ev.rule, "hikvision.http.body.copyright");
+  EXPECT_EQ(ev.claim, "manufacturer=hikvision brand=hikvision [strong]");
+}
+
+// --- End to end: realistic scans (shapes from fingerprints.md, values from its cited sources) ---
+
+TEST(EndToEnd, HikvisionCamera) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.status", "200"},
+      {"http", 80, "http.header.server", "App-webs/"},
+      {"http", 80, "http.body", "<script>window.location.href = \"/doc/page/login.asp?_\" + 1;</script>"},
+      {"http", 80, "http.login_page.body", "<div>Hikvision Digital Technology Co., Ltd. All Rights Reserved.</div>"},
+      {"http", 80, "isapi.status", "401"},
+      {"http", 80, "isapi.auth.realm", "IP Camera(C2183)"},
+      {"rtsp", 554, "rtsp.no_server_header", "true"},
+      {"rtsp", 554, "rtsp.date_layout", "hikvision-dow-mon-day-year"},
+      {"rtsp", 554, "rtsp.date_double_space", "true"},
+      {"rtsp", 554, "rtsp.auth.realm", "IP Camera(C2875)"},
+      {"banner", 8000, "tcp.banner.hex", "000000100000001e0000001e00000000"},
+      {"host", 0, "mac.oui.org", "Hangzhou Hikvision Digital Technology Co.,Ltd."},
+  }));
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  EXPECT_EQ(id.brand, "hikvision");
+  EXPECT_EQ(id.device_type, "camera");
+  EXPECT_GT(id.confidence, 0.999);
+  EXPECT_TRUE(id.conflicts.empty());
+  EXPECT_EQ(id.evidence.size(), 10u);  // every observation except the two status codes
+}
+
+TEST(EndToEnd, HikvisionNvr) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.header.server", "DNVRS-Webs"},
+      {"http", 80, "isapi.auth.realm", "c504892f438ee5f2114e9fdd"},
+      {"http", 80, "isapi.schema", "userCheck"},
+      {"http", 80, "isapi.body",
+       "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<userCheck>\n<statusValue>401</statusValue>\n"
+       "<statusString>Unauthorized</statusString>\n</userCheck>"},
+      {"tls", 443, "tls.subject", "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"},
+      {"tls", 443, "tls.issuer", "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"},
+  }));
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  EXPECT_EQ(id.brand, "") << "no vendor-branded evidence: an OEM build would look the same";
+  EXPECT_EQ(id.device_type, "nvr");
+  EXPECT_GT(id.confidence, 0.99);
+}
+
+TEST(EndToEnd, Ezviz) {
+  auto id = Identify(Db(), Host({
+      {"banner", 8000, "tcp.banner.hex", "000000100000000d0000000d00000000"},
+      {"tls", 8443, "tls.subject", "CN=EZVIZ Device"},
+      {"tls", 8443, "tls.issuer", "CN=CAServer"},
+      {"host", 0, "mac.oui.org", "Hangzhou Ezviz Software Co.,Ltd."},
+  }));
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  EXPECT_EQ(id.brand, "ezviz");
+  EXPECT_NEAR(id.confidence, 1 - 0.4 * 0.1 * 0.4, 1e-9);  // SDK banner, TLS name, OUI
+}
+
+TEST(EndToEnd, DahuaCamera) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.no_server_header", "true"},
+      {"http", 80, "http.header_names", "CONNECTION,CONTENT-LENGTH,CACHE-CONTROL,CONTENT-TYPE"},
+      {"http", 80, "http.title", "WEB SERVICE"},
+      {"http", 80, "http.body", "<script src=\"jsBase/lib/jquery.js?version=@WebVersion@\"></script><input id=\"t_username\">"},
+      {"http", 80, "magicbox.status", "401"},
+      {"http", 80, "magicbox.auth.realm", "Login to 4H01D66PAJ2FA64"},
+      {"rtsp", 554, "rtsp.header.server", "Rtsp Server/3.0"},
+      {"rtsp", 554, "rtsp.auth.realm", "Login to 4H01D66PAJ2FA64"},
+      {"tcp", 37777, "tcp.port.open", "37777"},
+      {"host", 0, "mac.oui.org", "Zhejiang Dahua Technology Co.,Ltd."},
+  }));
+  EXPECT_EQ(id.manufacturer, "dahua");
+  EXPECT_EQ(id.serial, "4H01D66PAJ2FA64");
+  EXPECT_EQ(id.brand, "");
+  EXPECT_GT(id.confidence, 0.999);
+  EXPECT_TRUE(id.conflicts.empty());
+}
+
+TEST(EndToEnd, AmcrestIsDahuaWithAmcrestBrand) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.no_server_header", "true"},
+      {"http", 80, "http.body", "<span>Amcrest Technologies</span> LDAPUser jquery.js?version=@WebVersion@"},
+      {"http", 80, "magicbox.auth.realm", "Login to AMC000N49SSV0M2U46"},
+      {"host", 0, "mac.oui.org", "Zhejiang Dahua Technology Co.,Ltd."},
+  }));
+  EXPECT_EQ(id.manufacturer, "dahua");
+  EXPECT_EQ(id.brand, "amcrest");
+  EXPECT_EQ(id.serial, "AMC000N49SSV0M2U46");
+}
+
+TEST(EndToEnd, LorexIsDahuaWithLorexBrand) {
+  auto id = Identify(Db(), Host({
+      {"rtsp", 554, "rtsp.auth.realm", "Login to ND021808019141"},
+      {"http", 80, "http.auth.realm", "Login to ND021808019141"},
+      {"host", 0, "mac.oui.org", "Lorex Technology Inc."},
+  }));
+  EXPECT_EQ(id.manufacturer, "dahua");
+  EXPECT_EQ(id.brand, "lorex");
+  EXPECT_EQ(id.serial, "ND021808019141");
+}
+
+TEST(EndToEnd, AxisIsNotRestricted) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.auth.realm", "AXIS_ACCC8E3A0A8F"},
+      {"rtsp", 554, "rtsp.auth.realm", "AXIS_WS_ACCC8E3A0A8F"},
+      {"host", 0, "mac.oui.org", "Axis Communications AB"},
+  }));
+  EXPECT_EQ(id.manufacturer, "axis");
+  EXPECT_EQ(id.device_type, "camera");
+  EXPECT_EQ(id.serial, "ACCC8E3A0A8F");
+}
+
+TEST(EndToEnd, PlainNginxIsNobody) {
+  auto id = Identify(Db(), Host({
+      {"http", 80, "http.status", "200"},
+      {"http", 80, "http.header.server", "nginx/1.22.1"},
+      {"http", 80, "http.title", "Welcome to nginx!"},
+      {"http", 80, "http.body", "<h1>Welcome to nginx!</h1>"},
+      {"tls", 443, "tls.subject", "CN=localhost"},
+  }));
+  EXPECT_EQ(id.manufacturer, "");
+  EXPECT_EQ(id.brand, "");
+  EXPECT_EQ(id.confidence, 0.0);
+  EXPECT_TRUE(id.evidence.empty());
+  EXPECT_TRUE(id.conflicts.empty());
+}
+
+TEST(EndToEnd, HuaweiAndZteCpe) {
+  auto huawei = Identify(Db(), Host({{"http", 80, "http.header.server", "Linux UPnP/1.0 Huawei-ATP-IGD"},
+                                     {"http", 80, "http.auth.realm", "HuaweiHomeGateway"}}));
+  EXPECT_EQ(huawei.manufacturer, "huawei");
+  EXPECT_EQ(huawei.device_type, "router");
+  auto zte = Identify(Db(), Host({{"http", 80, "http.header.server", "Mini web server 1.0 ZTE corp 2005."},
+                                  {"http", 80, "http.auth.realm", "ZXHN H108L"}}));
+  EXPECT_EQ(zte.manufacturer, "zte");
+  EXPECT_EQ(zte.model, "ZXHN H108L");
+}
+
+}  // namespace
+}  // namespace phaseout::fingerprint
