@@ -236,6 +236,23 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
   return estate;
 }
 
+TemplateVars DeviceVars(const TruthEntry& e) {
+  TemplateVars v;
+  v.serial = e.serial;
+  v.serial_tail5 = e.serial.size() >= 5 ? e.serial.substr(e.serial.size() - 5) : e.serial;
+  v.mac = e.mac;
+  for (char ch : e.mac) {
+    if (ch != ':') v.mac_hex.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  }
+  v.mac_dash = e.mac;
+  std::replace(v.mac_dash.begin(), v.mac_dash.end(), ':', '-');
+  v.model = e.model;
+  v.firmware = e.firmware;
+  v.ip = Ipv4ToString(e.ip);
+  v.hex_token = e.hex_token;
+  return v;
+}
+
 std::string TruthToJson(const TruthEntry& e) {
   nlohmann::ordered_json j;
   j["ip"] = Ipv4ToString(e.ip);

@@ -66,6 +66,9 @@ std::string Ipv4ToString(uint32_t ip);
 // zero or a fraction is outside 0..1.
 Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& profiles);
 
+// Template values of one device (serial, MAC in three spellings, model, firmware, ip, token).
+TemplateVars DeviceVars(const TruthEntry& entry);
+
 // One NDJSON line (no newline) for `entry`: ip, kind, profile, manufacturer, brand,
 // device_type, model, firmware, serial, mac, open_ports, expect_identified (+ hostile mode).
 std::string TruthToJson(const TruthEntry& entry);

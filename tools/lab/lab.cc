@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -442,25 +443,8 @@ Status Lab::Impl::Init() {
     if (e.kind != HostKind::kDevice && e.kind != HostKind::kHostile) continue;
     Device d;
     d.truth = &e;
-    if (e.kind == HostKind::kDevice) {
-      d.profile = &profiles[static_cast<size_t>(e.profile)];
-      d.vars.serial = e.serial;
-      d.vars.serial_tail5 = e.serial.size() >= 5 ? e.serial.substr(e.serial.size() - 5) : e.serial;
-      d.vars.mac = e.mac;
-      std::string hex;
-      for (char ch : e.mac) {
-        if (ch != ':') hex.push_back(ch);
-      }
-      d.vars.mac_hex = hex;
-      std::transform(d.vars.mac_hex.begin(), d.vars.mac_hex.end(), d.vars.mac_hex.begin(),
-                     [](unsigned char ch) { return std::toupper(ch); });
-      d.vars.mac_dash = e.mac;
-      std::replace(d.vars.mac_dash.begin(), d.vars.mac_dash.end(), ':', '-');
-      d.vars.model = e.model;
-      d.vars.firmware = e.firmware;
-      d.vars.hex_token = e.hex_token;
-    }
-    d.vars.ip = Ipv4ToString(e.ip);
+    if (e.kind == HostKind::kDevice) d.profile = &profiles[static_cast<size_t>(e.profile)];
+    d.vars = DeviceVars(e);
     devices.push_back(std::move(d));
   }
 
