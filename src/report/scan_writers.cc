@@ -1,0 +1,352 @@
+// NDJSON, JSON, CSV and table renderers for scan results (nlohmann-json stays in this file).
+#include "report/scan_writers.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+#include <sstream>
+
+#include "report/text.h"
+
+namespace phaseout::report {
+namespace {
+
+using nlohmann::json;
+
+json StrOrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(SanitizeUtf8(s)); }
+
+double RoundConfidence(double c) {
+  if (!std::isfinite(c)) return 0.0;
+  return std::round(c * 1000.0) / 1000.0;
+}
+
+json DeviceJson(const model::DeviceReport& r) {
+  const model::HostScan& h = r.host;
+  const model::Identification& id = r.identification;
+  json j = json::object();
+  j["ip"] = SanitizeUtf8(h.ip);
+  j["open_ports"] = h.open_ports;
+  j["mac"] = StrOrNull(h.mac);
+  j["manufacturer"] = StrOrNull(id.manufacturer);
+  j["brand"] = SanitizeUtf8(id.brand);
+  j["device_type"] = SanitizeUtf8(id.device_type);
+  j["model"] = SanitizeUtf8(id.model);
+  j["firmware"] = SanitizeUtf8(id.firmware);
+  j["serial"] = StrOrNull(id.serial);
+  j["confidence"] = RoundConfidence(id.confidence);
+  json evidence = json::array();
+  for (const auto& e : id.evidence) {
+    evidence.push_back({{"probe", SanitizeUtf8(e.probe)},
+                        {"port", e.port},
+                        {"field", SanitizeUtf8(e.field)},
+                        {"value", SanitizeUtf8(e.value)},
+                        {"rule", SanitizeUtf8(e.rule)}});
+  }
+  j["evidence"] = std::move(evidence);
+  json verdicts = json::array();
+  for (const auto& v : r.verdicts) {
+    verdicts.push_back({{"policy", v.policy},
+                        {"status", model::VerdictStatusName(v.status)},
+                        {"reason", SanitizeUtf8(v.reason)},
+                        {"clause", StrOrNull(v.clause)}});
+  }
+  j["verdicts"] = std::move(verdicts);
+  json notes = json::array();
+  for (const auto& n : h.notes) notes.push_back(SanitizeUtf8(n));
+  j["notes"] = std::move(notes);
+  return j;
+}
+
+// Strings are sanitised before they reach the json; `replace` is a second line of defence so
+// dump() can never throw on bytes that slipped through.
+std::string Dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+json ScanJson(const ScanInfo& info) {
+  json policies = json::array();
+  for (const auto& p : info.policies) policies.push_back({{"id", p.id}, {"title", SanitizeUtf8(p.title)}});
+  json targets = json::array();
+  for (const auto& t : info.targets) targets.push_back(SanitizeUtf8(t));
+  return {{"tool", "phaseout"},
+          {"version", info.tool_version},
+          {"started_at", StrOrNull(info.started_at)},
+          {"targets", std::move(targets)},
+          {"ports", info.ports},
+          {"policies", std::move(policies)}};
+}
+
+json SummaryJson(const ScanSummary& s) {
+  json by_policy = json::object();
+  for (const auto& id : s.policy_ids()) {
+    by_policy[id] = {{"prohibited", s.Count(id, model::VerdictStatus::kProhibited)},
+                     {"review", s.Count(id, model::VerdictStatus::kReview)},
+                     {"clear", s.Count(id, model::VerdictStatus::kClear)}};
+  }
+  json by_maker = json::object();
+  for (const auto& [maker, n] : s.by_manufacturer()) by_maker[SanitizeUtf8(maker)] = n;
+  return {{"finished_at", StrOrNull(s.finished_at())},
+          {"addresses_scanned", s.addresses_scanned()},
+          {"stopped", s.stopped()},
+          {"hosts", s.hosts()},
+          {"identified", s.identified()},
+          {"hosts_prohibited", s.hosts_prohibited()},
+          {"hosts_review", s.hosts_review()},
+          {"by_manufacturer", std::move(by_maker)},
+          {"by_policy", std::move(by_policy)}};
+}
+
+const model::Verdict* FindVerdict(const model::DeviceReport& r, const std::string& policy) {
+  const model::Verdict* worst = nullptr;
+  for (const auto& v : r.verdicts) {
+    if (v.policy != policy) continue;
+    if (worst == nullptr || static_cast<int>(v.status) > static_cast<int>(worst->status)) worst = &v;
+  }
+  return worst;
+}
+
+std::string FormatConfidence(double c) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%.2f", RoundConfidence(c));
+  return buf;
+}
+
+std::string JoinPorts(const std::vector<uint16_t>& ports, const char* sep) {
+  std::string out;
+  for (uint16_t p : ports) out += (out.empty() ? "" : sep) + std::to_string(p);
+  return out;
+}
+
+std::vector<std::string> PolicyIds(const ScanInfo& info) {
+  std::vector<std::string> ids;
+  for (const auto& p : info.policies) ids.push_back(p.id);
+  return ids;
+}
+
+// Table layout: fixed widths so rows can be printed as hosts arrive.
+constexpr size_t kIpWidth = 15;
+constexpr size_t kPortsWidth = 18;
+constexpr size_t kMakerWidth = 22;
+constexpr size_t kTypeWidth = 14;
+constexpr size_t kModelWidth = 22;
+constexpr size_t kConfWidth = 4;
+
+void Pad(std::ostream& out, const std::string& cell, size_t width) {
+  out << cell;
+  for (size_t i = cell.size(); i < width; ++i) out << ' ';
+  out << "  ";
+}
+
+// Writes `line` without trailing spaces, then a newline.
+void EndLine(std::ostream& out, const std::ostringstream& line) {
+  std::string s = line.str();
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  out << s << '\n';
+}
+
+size_t PolicyWidth(const std::string& id) { return std::max<size_t>(id.size(), 10); }
+
+void WriteTableHeader(std::ostream& os, const std::vector<std::string>& policies) {
+  std::ostringstream out;
+  Pad(out, "IP", kIpWidth);
+  Pad(out, "PORTS", kPortsWidth);
+  Pad(out, "MANUFACTURER (BRAND)", kMakerWidth);
+  Pad(out, "TYPE", kTypeWidth);
+  Pad(out, "MODEL", kModelWidth);
+  Pad(out, "CONF", kConfWidth);
+  for (const auto& p : policies) Pad(out, TableCell(p, PolicyWidth(p)), PolicyWidth(p));
+  EndLine(os, out);
+}
+
+void WriteTableRow(std::ostream& os, const model::DeviceReport& r, const std::vector<std::string>& policies) {
+  std::ostringstream out;
+  const auto& id = r.identification;
+  std::string maker = id.manufacturer.empty() ? "-" : id.manufacturer;
+  if (!id.brand.empty() && id.brand != id.manufacturer) maker += " (" + id.brand + ")";
+  Pad(out, TableCell(r.host.ip, kIpWidth), kIpWidth);
+  Pad(out, TableCell(JoinPorts(r.host.open_ports, ","), kPortsWidth), kPortsWidth);
+  Pad(out, TableCell(maker, kMakerWidth), kMakerWidth);
+  Pad(out, TableCell(id.device_type.empty() ? "-" : id.device_type, kTypeWidth), kTypeWidth);
+  Pad(out, TableCell(id.model.empty() ? "-" : id.model, kModelWidth), kModelWidth);
+  Pad(out, id.manufacturer.empty() ? std::string("-") : FormatConfidence(id.confidence), kConfWidth);
+  for (const auto& p : policies) {
+    const model::Verdict* v = FindVerdict(r, p);
+    std::string cell = v == nullptr ? "-" : model::VerdictStatusName(v->status);
+    if (v != nullptr && v->status == model::VerdictStatus::kProhibited) cell = "PROHIBITED";
+    Pad(out, cell, PolicyWidth(p));
+  }
+  EndLine(os, out);
+}
+
+class NdjsonWriter : public ScanWriter {
+ public:
+  explicit NdjsonWriter(std::ostream& out) : out_(out) {}
+  void Begin(const ScanInfo&) override {}
+  void Device(const model::DeviceReport& r) override { WriteNdjson(out_, r); }
+  void End(const ScanSummary&) override { out_.flush(); }
+
+ private:
+  std::ostream& out_;
+};
+
+class JsonWriter : public ScanWriter {
+ public:
+  explicit JsonWriter(std::ostream& out) : out_(out) {}
+  void Begin(const ScanInfo& info) override { out_ << "{\"scan\":" << Dump(ScanJson(info)) << ",\"devices\":["; }
+  void Device(const model::DeviceReport& r) override {
+    out_ << (first_ ? "\n" : ",\n") << Dump(DeviceJson(r));
+    first_ = false;
+  }
+  void End(const ScanSummary& s) override {
+    out_ << (first_ ? "" : "\n") << "],\"summary\":" << Dump(SummaryJson(s)) << "}\n";
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  bool first_ = true;
+};
+
+class CsvWriter : public ScanWriter {
+ public:
+  explicit CsvWriter(std::ostream& out) : out_(out) {}
+  void Begin(const ScanInfo& info) override {
+    policies_ = PolicyIds(info);
+    WriteCsvHeader(out_, policies_);
+  }
+  void Device(const model::DeviceReport& r) override { WriteCsvRow(out_, r, policies_); }
+  void End(const ScanSummary&) override { out_.flush(); }
+
+ private:
+  std::ostream& out_;
+  std::vector<std::string> policies_;
+};
+
+class TableWriter : public ScanWriter {
+ public:
+  explicit TableWriter(std::ostream& out) : out_(out) {}
+  void Begin(const ScanInfo& info) override {
+    policies_ = PolicyIds(info);
+    WriteTableHeader(out_, policies_);
+  }
+  void Device(const model::DeviceReport& r) override {
+    WriteTableRow(out_, r, policies_);
+    ++rows_;
+  }
+  void End(const ScanSummary& s) override {
+    if (rows_ == 0) out_ << "(no responsive hosts)\n";
+    out_ << "\n";
+    WriteTableSummary(out_, s);
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  std::vector<std::string> policies_;
+  uint64_t rows_ = 0;
+};
+
+}  // namespace
+
+Result<ScanFormat> ParseScanFormat(std::string_view name) {
+  if (name == "table") return ScanFormat::kTable;
+  if (name == "json") return ScanFormat::kJson;
+  if (name == "ndjson") return ScanFormat::kNdjson;
+  if (name == "csv") return ScanFormat::kCsv;
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "unknown format '" + std::string(name) + "' (choose table, json, ndjson or csv)");
+}
+
+void WriteNdjson(std::ostream& out, const model::DeviceReport& report) { out << Dump(DeviceJson(report)) << '\n'; }
+
+void WriteCsvHeader(std::ostream& out, const std::vector<std::string>& policy_ids) {
+  out << "ip,open_ports,mac,manufacturer,brand,device_type,model,firmware,serial,confidence";
+  for (const auto& p : policy_ids) out << ',' << CsvField("verdict:" + p, false);
+  out << ",reasons,evidence,notes\n";
+}
+
+void WriteCsvRow(std::ostream& out, const model::DeviceReport& r, const std::vector<std::string>& policy_ids) {
+  const auto& id = r.identification;
+  out << CsvField(r.host.ip) << ',' << CsvField(JoinPorts(r.host.open_ports, " ")) << ',' << CsvField(r.host.mac)
+      << ',' << CsvField(id.manufacturer) << ',' << CsvField(id.brand) << ',' << CsvField(id.device_type) << ','
+      << CsvField(id.model) << ',' << CsvField(id.firmware) << ',' << CsvField(id.serial) << ','
+      << FormatConfidence(id.confidence);
+  std::string reasons;
+  for (const auto& p : policy_ids) {
+    const model::Verdict* v = FindVerdict(r, p);
+    out << ',' << (v == nullptr ? "" : model::VerdictStatusName(v->status));
+    if (v != nullptr) reasons += (reasons.empty() ? "" : " | ") + p + ": " + v->reason;
+  }
+  std::string evidence;
+  for (const auto& e : id.evidence) {
+    evidence += (evidence.empty() ? "" : " | ") + e.probe + "/" + std::to_string(e.port) + " " + e.field + "=" +
+                e.value + " [" + e.rule + "]";
+  }
+  std::string notes;
+  for (const auto& n : r.host.notes) notes += (notes.empty() ? "" : " | ") + n;
+  out << ',' << CsvField(reasons) << ',' << CsvField(evidence) << ',' << CsvField(notes) << '\n';
+}
+
+void WriteJson(std::ostream& out, const ScanInfo& info, const std::vector<model::DeviceReport>& reports,
+               const ScanSummary& summary) {
+  JsonWriter w(out);
+  w.Begin(info);
+  for (const auto& r : reports) w.Device(r);
+  w.End(summary);
+}
+
+void WriteTable(std::ostream& out, const ScanInfo& info, const std::vector<model::DeviceReport>& reports,
+                const ScanSummary& summary) {
+  TableWriter w(out);
+  w.Begin(info);
+  for (const auto& r : reports) w.Device(r);
+  w.End(summary);
+}
+
+void WriteTableSummary(std::ostream& out, const ScanSummary& s) {
+  out << "Summary: " << s.hosts() << " responsive host" << (s.hosts() == 1 ? "" : "s") << ", " << s.identified()
+      << " identified, " << s.hosts_prohibited() << " with a prohibited verdict, " << s.hosts_review()
+      << " to review";
+  if (s.addresses_scanned() > 0) out << " (" << s.addresses_scanned() << " addresses scanned)";
+  if (s.stopped()) out << " [scan stopped early]";
+  out << "\n";
+  if (!s.by_manufacturer().empty()) {
+    out << "\nBy manufacturer:\n";
+    for (const auto& [maker, n] : s.by_manufacturer()) {
+      out << "  ";
+      Pad(out, TableCell(maker, 24), 24);
+      out << n << "\n";
+    }
+  }
+  if (!s.policy_ids().empty()) {
+    size_t w = 6;
+    for (const auto& p : s.policy_ids()) w = std::max(w, p.size());
+    out << "\nVerdicts by policy:\n  ";
+    Pad(out, "POLICY", w);
+    out << "PROHIBITED      REVIEW       CLEAR\n";
+    for (const auto& p : s.policy_ids()) {
+      out << "  ";
+      Pad(out, TableCell(p, w), w);
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%10llu  %10llu  %10llu",
+                    static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kProhibited)),
+                    static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kReview)),
+                    static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kClear)));
+      out << buf << "\n";
+    }
+  }
+}
+
+std::unique_ptr<ScanWriter> MakeScanWriter(ScanFormat format, std::ostream& out) {
+  switch (format) {
+    case ScanFormat::kTable: return std::make_unique<TableWriter>(out);
+    case ScanFormat::kJson: return std::make_unique<JsonWriter>(out);
+    case ScanFormat::kNdjson: return std::make_unique<NdjsonWriter>(out);
+    case ScanFormat::kCsv: return std::make_unique<CsvWriter>(out);
+  }
+  return std::make_unique<NdjsonWriter>(out);
+}
+
+}  // namespace phaseout::report

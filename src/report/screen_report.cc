@@ -1,0 +1,320 @@
+// Screening result renderers.
+#include "report/screen_report.h"
+
+#include <cstdio>
+
+namespace phaseout::report {
+namespace {
+
+using screening::Match;
+using screening::MatchContext;
+
+void AppendScore(double v, std::string* out) {
+  char buf[16];
+  int n = std::snprintf(buf, sizeof buf, "%.2f", v);
+  out->append(buf, n);
+}
+
+void AppendCsvCell(std::string_view s, std::string* out) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out->append(s);
+    return;
+  }
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+std::string Truncate(std::string_view s, size_t n) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    out.push_back(c);
+  }
+  if (out.size() > n) {
+    size_t cut = n - 3;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
+}
+
+void AppendMatchJson(const Match& m, std::string* out) {
+  out->append("{\"entity\":");
+  AppendJsonString(m.entity, out);
+  out->append(",\"entity_name\":");
+  AppendJsonString(m.entity_name, out);
+  out->append(",\"kind\":");
+  AppendJsonString(screening::MatchKindName(m.kind), out);
+  out->append(",\"field\":");
+  AppendJsonString(screening::FieldName(m.field), out);
+  out->append(",\"value\":");
+  AppendJsonString(m.value, out);
+  out->append(",\"name\":");
+  AppendJsonString(m.name, out);
+  out->append(",\"score\":");
+  AppendScore(m.score, out);
+  out->append(",\"source\":");
+  AppendJsonString(m.source, out);
+  out->append(m.strong ? ",\"strong\":true" : ",\"strong\":false");
+  if (m.context != MatchContext::kNone) {
+    out->append(",\"context\":");
+    AppendJsonString(screening::MatchContextName(m.context), out);
+  }
+  if (!m.note.empty()) {
+    out->append(",\"note\":");
+    AppendJsonString(m.note, out);
+  }
+  out->push_back('}');
+}
+
+}  // namespace
+
+bool ParseScreenFormat(std::string_view text, ScreenFormat* out) {
+  if (text == "table") *out = ScreenFormat::kTable;
+  else if (text == "ndjson") *out = ScreenFormat::kNdjson;
+  else if (text == "csv") *out = ScreenFormat::kCsv;
+  else if (text == "json") *out = ScreenFormat::kJson;
+  else return false;
+  return true;
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c < 0x20) {
+      switch (c) {
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default:
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+      }
+      ++i;
+      continue;
+    }
+    // Multi-byte UTF-8: copy a well-formed sequence, escape stray bytes.
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out->append(s.substr(i, len));
+      i += len;
+    } else {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
+std::string ScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result) {
+  std::string out;
+  out.reserve(256);
+  out.append("{\"line_id\":");
+  AppendJsonString(line.line_id, &out);
+  out.append(",\"line\":");
+  out.append(std::to_string(line.line_number));
+  out.append(",\"verdicts\":[");
+  for (size_t i = 0; i < result.verdicts.size(); ++i) {
+    const auto& v = result.verdicts[i];
+    if (i) out.push_back(',');
+    out.append("{\"policy\":");
+    AppendJsonString(v.policy, &out);
+    out.append(",\"status\":");
+    AppendJsonString(model::VerdictStatusName(v.status), &out);
+    out.append(",\"reason\":");
+    AppendJsonString(v.reason, &out);
+    if (!v.clause.empty()) {
+      out.append(",\"clause\":");
+      AppendJsonString(v.clause, &out);
+    }
+    out.append(",\"rule\":");
+    AppendJsonString(v.rule, &out);
+    out.append(",\"matches\":[");
+    for (size_t k = 0; k < v.matches.size(); ++k) {
+      if (k) out.push_back(',');
+      AppendMatchJson(v.matches[k], &out);
+    }
+    out.append("]}");
+  }
+  out.append("],\"fields\":{");
+  for (size_t i = 0; i < line.passthrough.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(line.passthrough[i].first, &out);
+    out.push_back(':');
+    AppendJsonString(line.passthrough[i].second, &out);
+  }
+  out.push_back('}');
+  if (result.explanation) {
+    const auto& ex = *result.explanation;
+    out.append(",\"explain\":{\"normalised\":{");
+    for (size_t i = 0; i < ex.normalised.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(screening::FieldName(ex.normalised[i].first), &out);
+      out.push_back(':');
+      AppendJsonString(ex.normalised[i].second, &out);
+    }
+    out.append("},\"model_tokens\":[");
+    for (size_t i = 0; i < ex.model_tokens.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(ex.model_tokens[i], &out);
+    }
+    out.append("],\"trace\":[");
+    for (size_t i = 0; i < ex.notes.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(ex.notes[i], &out);
+    }
+    out.append("]}");
+  }
+  out.push_back('}');
+  return out;
+}
+
+ScreeningWriter::ScreeningWriter(std::FILE* out, ScreenFormat format, std::vector<std::string> policies)
+    : out_(out), format_(format), policies_(std::move(policies)) {}
+
+void ScreeningWriter::Flush(bool force) {
+  if (force || buf_.size() >= 64 * 1024) {
+    std::fwrite(buf_.data(), 1, buf_.size(), out_);
+    buf_.clear();
+  }
+}
+
+void ScreeningWriter::Begin() {
+  switch (format_) {
+    case ScreenFormat::kCsv:
+      buf_.append("line_id,line,policy,status,reason,clause,entities,kinds,fields,values,sources\n");
+      break;
+    case ScreenFormat::kJson:
+      buf_.append("[");
+      break;
+    case ScreenFormat::kTable: {
+      char head[256];
+      std::snprintf(head, sizeof head, "%-12s %-22s %-10s %-16s %-13s %-12s %s\n", "LINE_ID", "POLICY", "STATUS",
+                    "ENTITY", "KIND", "FIELD", "REASON");
+      buf_.append(head);
+      break;
+    }
+    case ScreenFormat::kNdjson:
+      break;
+  }
+  Flush(false);
+}
+
+void ScreeningWriter::Write(const screening::CatalogueLine& line, const screening::ScreenResult& result) {
+  switch (format_) {
+    case ScreenFormat::kNdjson:
+      buf_.append(ScreenResultJson(line, result));
+      buf_.push_back('\n');
+      break;
+    case ScreenFormat::kJson:
+      buf_.append(first_ ? "\n" : ",\n");
+      buf_.append(ScreenResultJson(line, result));
+      break;
+    case ScreenFormat::kCsv:
+      for (const auto& v : result.verdicts) {
+        std::string entities, kinds, fields, values, sources;
+        for (const auto& m : v.matches) {
+          auto add = [](std::string* dst, std::string_view s) {
+            if (!dst->empty()) dst->append("; ");
+            dst->append(s);
+          };
+          add(&entities, m.entity);
+          add(&kinds, screening::MatchKindName(m.kind));
+          add(&fields, screening::FieldName(m.field));
+          add(&values, m.value);
+          add(&sources, m.source);
+        }
+        AppendCsvCell(line.line_id, &buf_);
+        buf_.push_back(',');
+        buf_.append(std::to_string(line.line_number));
+        buf_.push_back(',');
+        AppendCsvCell(v.policy, &buf_);
+        buf_.push_back(',');
+        buf_.append(model::VerdictStatusName(v.status));
+        buf_.push_back(',');
+        AppendCsvCell(v.reason, &buf_);
+        buf_.push_back(',');
+        AppendCsvCell(v.clause, &buf_);
+        for (const std::string* s : {&entities, &kinds, &fields, &values, &sources}) {
+          buf_.push_back(',');
+          AppendCsvCell(*s, &buf_);
+        }
+        buf_.push_back('\n');
+      }
+      break;
+    case ScreenFormat::kTable:
+      for (const auto& v : result.verdicts) {
+        const Match* m = v.matches.empty() ? nullptr : &v.matches.front();
+        char row[512];
+        std::snprintf(row, sizeof row, "%-12s %-22s %-10s %-16s %-13s %-12s ", Truncate(line.line_id, 12).c_str(),
+                      Truncate(v.policy, 22).c_str(), model::VerdictStatusName(v.status),
+                      m ? Truncate(m->entity, 16).c_str() : "-", m ? screening::MatchKindName(m->kind) : "-",
+                      m ? screening::FieldName(m->field) : "-");
+        buf_.append(row);
+        buf_.append(Truncate(v.reason, 160));
+        buf_.push_back('\n');
+      }
+      if (result.explanation) {
+        const auto& ex = *result.explanation;
+        buf_.append("  explain line " + line.line_id + ":\n");
+        for (const auto& [f, text] : ex.normalised) {
+          buf_.append("    normalised ");
+          buf_.append(screening::FieldName(f));
+          buf_.append(": ");
+          buf_.append(text);
+          buf_.push_back('\n');
+        }
+        if (!ex.model_tokens.empty()) {
+          buf_.append("    model tokens:");
+          for (const auto& t : ex.model_tokens) buf_.append(" " + t);
+          buf_.push_back('\n');
+        }
+        for (const auto& n : ex.notes) buf_.append("    " + n + "\n");
+      }
+      break;
+  }
+  first_ = false;
+  Flush(false);
+}
+
+void ScreeningWriter::End(const ScreenSummary& s) {
+  if (format_ == ScreenFormat::kJson) buf_.append(first_ ? "]\n" : "\n]\n");
+  if (format_ == ScreenFormat::kTable) {
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "\n%llu lines screened: %llu prohibited, %llu review, %llu clear; %llu unreadable\n",
+                  static_cast<unsigned long long>(s.lines), static_cast<unsigned long long>(s.prohibited),
+                  static_cast<unsigned long long>(s.review), static_cast<unsigned long long>(s.clear),
+                  static_cast<unsigned long long>(s.unreadable));
+    buf_.append(line);
+  }
+  Flush(true);
+  std::fflush(out_);
+}
+
+}  // namespace phaseout::report

@@ -1,0 +1,28 @@
+// Text helpers for renderers: device bytes made valid UTF-8, CSV fields quoted and guarded,
+// table cells made terminal-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace phaseout::report {
+
+// Returns `bytes` as valid UTF-8: well-formed sequences (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF) are kept as they are; every other byte becomes the four
+// ASCII characters "\xNN" (lower-case hex). Valid input is returned unchanged, so a literal
+// "\x" in a device reply is not distinguishable from an escaped byte (documented in
+// docs/policies.md, "Output formats").
+std::string SanitizeUtf8(std::string_view bytes);
+
+// One CSV field per RFC 4180: quoted iff it contains a comma, a double quote, CR, LF or
+// leading/trailing space; inner quotes doubled. When `guard_formula` is set, a value starting
+// with '=', '+', '-', '@', TAB or CR gets a leading apostrophe so spreadsheets do not run
+// device-supplied text as a formula (OWASP "CSV injection").
+std::string CsvField(std::string_view value, bool guard_formula = true);
+
+// A table cell: printable ASCII only (other bytes as \xNN, see EscapeBytes in core/strings.h),
+// cut to `width` characters with a trailing "..." when longer. Keeps terminals safe from
+// escape sequences sent by devices.
+std::string TableCell(std::string_view value, size_t width);
+
+}  // namespace phaseout::report
