@@ -310,10 +310,16 @@ Framing MessageFramer::Feed(std::string_view received) {
   return result;
 }
 
+size_t MessageFramer::FindLf(std::string_view received, size_t from) {
+  size_t lf = received.find('\n', std::max(from, no_lf_before_));
+  if (lf == std::string_view::npos) no_lf_before_ = received.size();
+  return lf;
+}
+
 Framing MessageFramer::FeedHead(std::string_view received) {
   while (true) {
     if (line_start_ > limits_.max_head_bytes) return Framing::kComplete;  // endless head
-    size_t lf = received.find('\n', line_start_);
+    size_t lf = FindLf(received, line_start_);
     if (stage_ == Stage::kStatusLine) {
       // Skip leading empty lines, then decide early whether this can be a status line at all,
       // so garbage from a non-HTTP service ends the read at once instead of at the timeout.
@@ -321,7 +327,7 @@ Framing MessageFramer::FeedHead(std::string_view received) {
         ++line_start_;
       }
       if (line_start_ > limits_.max_head_bytes) return Framing::kComplete;
-      lf = received.find('\n', line_start_);
+      lf = FindLf(received, line_start_);
       size_t end = lf == std::string_view::npos ? received.size() : lf;
       if (!StatusPrefixPlausible(StripCr(received.substr(line_start_, std::min<size_t>(end - line_start_, 32))))) {
         return Framing::kComplete;
@@ -373,7 +379,7 @@ Framing MessageFramer::FeedHead(std::string_view received) {
 Framing MessageFramer::FeedChunks(std::string_view received) {
   while (true) {
     if (chunk_total_ > limits_.max_body) return Framing::kComplete;
-    size_t lf = received.find('\n', chunk_pos_);
+    size_t lf = FindLf(received, chunk_pos_);
     if (lf == std::string_view::npos) {
       return received.size() - chunk_pos_ > limits_.max_header_line ? Framing::kComplete : Framing::kNeedMore;
     }

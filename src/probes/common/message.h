@@ -80,6 +80,9 @@ class MessageFramer {
 
   Framing FeedHead(std::string_view received);
   Framing FeedChunks(std::string_view received);
+  // received.find('\n', from), but never rescans bytes already known to hold no '\n', so a
+  // peer trickling one byte per read into a long line costs O(n), not O(n^2).
+  size_t FindLf(std::string_view received, size_t from);
 
   BodyRule rule_;
   MessageLimits limits_;
@@ -95,6 +98,7 @@ class MessageFramer {
   bool in_trailers_ = false;    // after the last (zero) chunk
   uint64_t chunk_total_ = 0;    // decoded bytes so far
   size_t seen_ = 0;             // size of the last buffer fed
+  size_t no_lf_before_ = 0;     // no '\n' in [line being searched, no_lf_before_)
 };
 
 }  // namespace phaseout::probes::common
