@@ -5,6 +5,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/detached.hpp>
+#include <asio/error.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
 #include <asio/use_awaitable.hpp>
@@ -35,16 +36,21 @@ constexpr Ms kStopPollInterval{50};
 constexpr Ms kBackoffMin{20};
 constexpr Ms kBackoffMax{1000};
 
+// True iff `ec` carries an errno value (Asio may use its own category object for those).
+bool IsErrno(const std::error_code& ec) {
+  return ec.category() == std::system_category() || ec.category() == asio::error::get_system_category();
+}
+
 bool IsResourceError(const std::error_code& ec) {
   int v = ec.value();
-  return ec.category() == std::system_category() &&
+  return IsErrno(ec) &&
          (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM || v == EADDRNOTAVAIL ||
           v == EAGAIN);
 }
 
 bool IsNetworkError(const std::error_code& ec) {
   int v = ec.value();
-  return ec.category() == std::system_category() &&
+  return IsErrno(ec) &&
          (v == ENETUNREACH || v == EHOSTUNREACH || v == EACCES || v == EPERM || v == ENETDOWN ||
           v == EHOSTDOWN || v == EINVAL || v == EAFNOSUPPORT);
 }

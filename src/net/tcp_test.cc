@@ -43,7 +43,7 @@ TEST(TcpConnectionTest, RefusedWhenNothingListens) {
   RunCoroutine(io, [&]() -> asio::awaitable<void> {
     r = co_await conn.Connect(Ep("127.0.3.1", 1), SteadyTime::clock::now() + 1s);
   });
-  EXPECT_EQ(r.status, IoStatus::kRefused);
+  EXPECT_EQ(r.status, IoStatus::kRefused) << r.error.message() << " " << r.error.category().name();
   EXPECT_FALSE(conn.is_open());
 }
 

@@ -1,0 +1,70 @@
+// Throughput comparison of the Scanner against the epoll connect-and-read baseline on
+// loopback. Disabled by default (a measurement, not a check); run it in a Release build:
+//   scripts/netns-run build/release/src/engine/engine_scanner_perf_test --gtest_also_run_disabled_tests
+// PHASEOUT_PERF_TARGETS overrides the target spec (default 127.9.0.0/18, 16384 addresses),
+// PHASEOUT_PERF_THREADS the scanner threads (default 2).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+#include "engine/scanner.h"
+#include "net/epoll_baseline.h"
+#include "net/testing/fake_tcp_server.h"
+#include "tests/testing/netns_guard.h"
+
+namespace phaseout::engine {
+namespace {
+
+TEST(ScannerPerfTest, DISABLED_LoopbackSweepAgainstEpollBaseline) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  const char* spec_env = std::getenv("PHASEOUT_PERF_TARGETS");
+  const char* threads_env = std::getenv("PHASEOUT_PERF_THREADS");
+  std::string spec = spec_env != nullptr ? spec_env : "127.9.0.0/18";
+  auto targets = net::TargetSet::Parse({spec});
+  ASSERT_TRUE(targets.has_value()) << targets.error().message;
+  // A few banner servers so that part of the work is connect + read.
+  std::vector<std::unique_ptr<net::testing::FakeTcpServer>> servers;
+  for (int i = 1; i <= 20; ++i) {
+    servers.push_back(net::testing::FakeTcpServer::Start("127.9.0." + std::to_string(i * 7), 8000,
+                                                          net::testing::BannerHandler("banner\n")));
+  }
+
+  net::EpollBaselineOptions b;
+  b.ports = net::DefaultPorts();
+  b.concurrency = 256;
+  b.read_timeout_ms = 1000;
+  auto base = net::RunEpollBaseline(**targets, b);
+  ASSERT_TRUE(base.has_value());
+
+  ScanOptions o;
+  o.rate = 0;
+  o.concurrency = 256;
+  o.per_host = 2;
+  o.threads = threads_env != nullptr ? static_cast<uint32_t>(std::atoi(threads_env)) : 2;
+  o.read_timeout_ms = 1000;
+  o.neighbor_table_path = "";
+  o.probe_for_port = [](uint16_t) -> const probes::Probe* { return nullptr; };
+  Scanner scanner(o);
+  std::mutex mu;
+  size_t hosts = 0;
+  ASSERT_TRUE(scanner.Run(**targets, [&](model::HostScan&&) {
+                std::lock_guard<std::mutex> lock(mu);
+                ++hosts;
+              }).ok());
+  ScanStats s = scanner.Snapshot();
+  double scan_rate = s.connections_attempted / (s.elapsed.count() / 1000.0);
+  std::printf("targets %s x %zu ports\n", spec.c_str(), b.ports.size());
+  std::printf("epoll baseline: %llu attempts in %.2f s = %.0f/s (open %llu, refused %llu)\n",
+              static_cast<unsigned long long>(base->attempts), base->seconds, base->attempts_per_second(),
+              static_cast<unsigned long long>(base->open), static_cast<unsigned long long>(base->refused));
+  std::printf("scanner:        %llu attempts in %.2f s = %.0f/s (open %llu, hosts %zu)\n",
+              static_cast<unsigned long long>(s.connections_attempted), s.elapsed.count() / 1000.0, scan_rate,
+              static_cast<unsigned long long>(s.connections_open), hosts);
+  std::printf("ratio scanner/baseline: %.2f\n", scan_rate / base->attempts_per_second());
+  EXPECT_EQ(s.connections_attempted, base->attempts);
+}
+
+}  // namespace
+}  // namespace phaseout::engine
