@@ -146,7 +146,15 @@ class ThreadScan {
       });
     }
     asio::co_spawn(io_, StopWatcher(), asio::detached);
-    io_.run();
+    while (true) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception&) {
+        // A handler threw (nothing in the engine should); count it and keep the loop going.
+        shared_.impl->other_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
   }
 
  private:
@@ -539,7 +547,13 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   Status status = Status::Ok();
   for (uint32_t t = 0; t < threads; ++t) {
     size_t lanes = useful_lanes / threads + (t < useful_lanes % threads ? 1 : 0);
-    scans.push_back(std::make_unique<ThreadScan>(shared, lanes));
+    try {
+      // Asio throws if the OS refuses the event loop's descriptors (e.g. EMFILE).
+      scans.push_back(std::make_unique<ThreadScan>(shared, lanes));
+    } catch (const std::exception& e) {
+      status = MakeError(ErrorCode::kIo, std::string("cannot create scan event loop: ") + e.what());
+      break;
+    }
     if (Status st = scans.back()->Init(); !st.ok()) {
       status = st;
       break;
@@ -548,7 +562,15 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   if (status.ok()) {
     std::vector<std::thread> workers;
     workers.reserve(scans.size());
-    for (auto& scan : scans) workers.emplace_back([&scan] { scan->Run(); });
+    for (auto& scan : scans) {
+      try {
+        workers.emplace_back([&scan] { scan->Run(); });
+      } catch (const std::system_error& e) {
+        status = MakeError(ErrorCode::kIo, std::string("cannot start scan thread: ") + e.what());
+        impl_->stop.store(true);  // the threads already running wind down
+        break;
+      }
+    }
     for (auto& w : workers) w.join();
   }
   scans.clear();

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+#include <sys/resource.h>
+
 #include <map>
 #include <mutex>
 #include <thread>
@@ -444,6 +447,52 @@ TEST(ScannerTest, RejectsBadOptions) {
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
   }
+}
+
+size_t OpenDescriptors() {
+  size_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d) != nullptr) ++n;
+    closedir(d);
+  }
+  return n > 3 ? n - 3 : 0;  // ".", ".." and the directory's own descriptor
+}
+
+TEST(ScannerTest, OutOfDescriptorsBacksOffAndCompletes) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  std::vector<std::unique_ptr<FakeTcpServer>> servers;
+  for (const char* ip : {"127.0.7.1", "127.0.7.2", "127.0.7.3"}) {
+    servers.push_back(FakeTcpServer::Start(ip, 18700, net::testing::SilentHandler()));
+    ASSERT_TRUE(servers.back());
+  }
+  FakeProbe probe({Banner()});
+  ScanOptions o = TestOptions({18700}, &probe);
+  o.threads = 1;
+  o.per_host = 1;
+  o.concurrency = 16;
+  o.read_timeout_ms = 200;
+  {
+    // Warm-up scan: UBSan checks each dynamic type once and needs a pipe to do so, which it
+    // cannot create once descriptors run out; after this every type involved is known.
+    Scanner warm(o);
+    Collected ignored;
+    ASSERT_TRUE(warm.Run(*Targets({"127.0.7.1"}), ignored.Callback()).ok());
+  }
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // Room for the event loop's own descriptors (epoll, eventfd, timerfd) plus two sockets.
+  rlimit tight = saved;
+  tight.rlim_cur = OpenDescriptors() + 3 + 2;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  Scanner scanner(o);
+  Collected got;
+  Status st = scanner.Run(*Targets({"127.0.7.0/27"}), got.Callback());
+  setrlimit(RLIMIT_NOFILE, &saved);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(got.hosts.size(), 3u);
+  ScanStats s = scanner.Snapshot();
+  EXPECT_GT(s.resource_errors, 0u);
+  EXPECT_EQ(s.targets_done, 32u);
 }
 
 // The smoke scan: a /24 on two ports where exactly three hosts listen.
