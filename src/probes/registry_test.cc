@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "core/strings.h"
 #include "probes/testing/fake_engine.h"
+#include "probes/testing/golden.h"
 #include "probes/testing/test_cert.h"
 
 namespace phaseout::probes {
@@ -77,7 +79,72 @@ std::set<std::string> EmittedKeys(const Probe& probe, uint16_t port) {
     r.connect_fails = i > 0;
     return r;
   });
+  // GET / hints Hikvision (and is HTML), or Dahua (no Server); every follow-up connection fails.
+  for (const char* root : {"HTTP/1.1 200 OK\r\nServer: Webs\r\nContent-Type: text/html\r\n\r\n",
+                           "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"}) {
+    collect([root](const Step&, int i) {
+      testing::FakeReply r{root};
+      r.connect_fails = i > 0;
+      return r;
+    });
+  }
+  std::string many_headers = "RTSP/1.0 200 OK\r\n";
+  for (int i = 0; i < 150; ++i) many_headers += "X-" + std::to_string(i) + ": v\r\n";
+  collect([&](const Step&, int) { return testing::FakeReply{many_headers + "\r\n", false}; });
   return keys;
+}
+
+// Adds the keys of every recorded device in <proto>/testdata to `keys` (http and https only).
+void AddRecordedKeys(const Probe& probe, uint16_t port, std::set<std::string>* keys) {
+  static const std::map<std::string, std::string> kFileForPath = {
+      {"/", "root.http"},
+      {"/ISAPI/System/deviceInfo", "isapi.http"},
+      {"/doc/page/login.asp", "login.http"},
+      {"/cgi-bin/magicBox.cgi?action=getDeviceType", "magicbox.http"},
+      {"/favicon.ico", "favicon.http"}};
+  for (const char* device : {"hikvision_dnvrs_nvr", "hikvision_camera_webserver", "hikvision_dvr_webs_redirect",
+                             "dahua_uppercase_headers", "dahua_chunked", "bare_lf_folded"}) {
+    auto run = testing::RunFakeSession(probe, {"127.0.0.1", port}, [&](const Step& step, int) {
+      testing::FakeReply reply{"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"};
+      auto file = kFileForPath.find(testing::RequestTarget(step.request));
+      if (file != kFileForPath.end()) {
+        if (auto bytes = testing::ReadTestdata(std::string("http/testdata/") + device + "/" + file->second)) {
+          reply.bytes = *bytes;
+        }
+      }
+      return reply;
+    });
+    for (const auto& o : run.observations) keys->insert(o.key);
+  }
+}
+
+TEST(Registry, EveryDeclaredFieldIsEmittedSomewhere) {
+  // The sessions of EmittedKeys plus the recorded devices must produce every declared key, so
+  // a field list can not advertise a key nothing emits (the wildcard entries stand for any name).
+  const std::map<std::string, uint16_t> ports = {{"http", 80}, {"https", 443}, {"rtsp", 554}, {"banner", 8000}};
+  for (const Probe* probe : AllProbes()) {
+    const ProbeSpec& spec = probe->Spec();
+    std::set<std::string> keys = EmittedKeys(*probe, ports.at(spec.name));
+    if (spec.name == "http" || spec.name == "https") AddRecordedKeys(*probe, ports.at(spec.name), &keys);
+    if (spec.name == "https") {
+      // Certificate edge cases: none sent, and bytes that are not a certificate.
+      for (const std::string& der : {std::string(), std::string("junk")}) {
+        auto run = testing::RunFakeSession(*probe, {"127.0.0.1", 443},
+                                           [](const Step&, int) { return testing::FakeReply{"x"}; }, {.cert_der = der});
+        for (const auto& o : run.observations) keys.insert(o.key);
+      }
+    }
+    if (spec.name == "banner") {
+      auto run = testing::RunFakeSession(*probe, {"127.0.0.1", 8000},
+                                         [](const Step&, int) { return testing::FakeReply{std::string(300, 'x')}; },
+                                         {.byte_cap = 10});
+      for (const auto& o : run.observations) keys.insert(o.key);
+    }
+    for (const FieldSpec& f : spec.fields) {
+      if (f.key.find('<') != std::string::npos) continue;
+      EXPECT_EQ(keys.count(f.key), 1u) << spec.name << " declares " << f.key << " but no test session emitted it";
+    }
+  }
 }
 
 TEST(Registry, DeclaredFieldsMatchEmittedKeys) {
