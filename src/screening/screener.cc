@@ -1185,12 +1185,12 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         continue;
       }
       std::string cap;
-      if (status == VerdictStatus::kProhibited && accessory_only) {
+      if (status != VerdictStatus::kClear && accessory_only) {
         status = VerdictStatus::kReview;
         cap = "accessory or compatibility mention ('for'/'compatible with'): at most review";
-      } else if (status == VerdictStatus::kProhibited && !strong) {
+      } else if (status != VerdictStatus::kClear && !strong) {
         status = VerdictStatus::kReview;
-        cap = "single weak signal (" + (best.note.empty() ? std::string("weak match") : best.note) + "): at most review";
+        cap = "weak signal only (" + (best.note.empty() ? std::string("weak match") : best.note) + "): at most review";
       }
       if (status == VerdictStatus::kClear) {
         if (clear_reason.empty()) clear_reason = Describe(best) + "; " + reason;

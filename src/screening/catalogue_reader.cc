@@ -1,0 +1,274 @@
+// CSV and JSON-lines catalogue readers.
+#include "screening/catalogue_reader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <optional>
+
+#include "core/strings.h"
+#include "screening/utf8.h"
+
+namespace phaseout::screening {
+namespace {
+
+constexpr size_t kChunk = 64 * 1024;
+
+// Maps a header cell to (field, is_line_id) after --map renames.
+struct ColumnRole {
+  std::optional<Field> field;
+  bool line_id = false;
+  std::string name;  // as written
+};
+
+ColumnRole RoleOf(std::string_view header, const ReaderOptions& options) {
+  ColumnRole role;
+  role.name = std::string(Trim(header));
+  std::string canon = CanonicalColumnName(header);
+  for (const auto& [from, to] : options.column_map) {
+    if (CanonicalColumnName(from) == canon) {
+      canon = CanonicalColumnName(to);
+      break;
+    }
+  }
+  if (canon == "line_id") {
+    role.line_id = true;
+  } else {
+    role.field = FieldFromName(canon);
+  }
+  return role;
+}
+
+// Byte source over a FILE* or a buffer.
+class Source {
+ public:
+  explicit Source(std::FILE* f) : file_(f) {}
+  explicit Source(std::string_view data) : data_(data) {}
+  // Returns the next chunk; empty at end of input. Sets *error on a read error.
+  std::string_view Next(bool* error) {
+    if (file_) {
+      size_t n = std::fread(buf_, 1, sizeof buf_, file_);
+      if (n == 0 && std::ferror(file_)) *error = true;
+      return {buf_, n};
+    }
+    std::string_view out = data_.substr(0, kChunk);
+    data_.remove_prefix(out.size());
+    return out;
+  }
+
+ private:
+  std::FILE* file_ = nullptr;
+  std::string_view data_;
+  char buf_[kChunk];
+};
+
+class CsvLineAdapter : public CsvSink {
+ public:
+  CsvLineAdapter(std::string_view name, const ReaderOptions& options, LineSink* sink)
+      : name_(name), options_(options), sink_(sink) {}
+
+  void OnRecord(uint64_t line, std::span<std::string> fields) override {
+    if (!have_header_) {
+      have_header_ = true;
+      for (const auto& h : fields) {
+        roles_.push_back(RoleOf(h, options_));
+        if (roles_.back().field || roles_.back().line_id) recognised_ = true;
+      }
+      return;
+    }
+    ++row_;
+    if (fields.size() != roles_.size()) {
+      sink_->OnLineError(line, "expected " + std::to_string(roles_.size()) + " fields (header), found " +
+                                   std::to_string(fields.size()));
+      return;
+    }
+    line_.Clear();
+    line_.line_number = line;
+    line_.row = row_;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      size_t bad = 0;
+      if (!IsValidUtf8(fields[i], &bad)) {
+        sink_->OnLineError(line, "invalid UTF-8 in column '" + roles_[i].name + "' at byte " +
+                                     std::to_string(bad + 1) + " (save the file as UTF-8)");
+        return;
+      }
+      const ColumnRole& role = roles_[i];
+      if (role.line_id) {
+        line_.line_id = std::string(Trim(fields[i]));
+      } else if (role.field) {
+        std::string& dst = line_.get(*role.field);
+        if (dst.empty()) dst = std::move(fields[i]);
+      } else {
+        line_.passthrough.emplace_back(role.name, std::move(fields[i]));
+      }
+    }
+    if (line_.line_id.empty()) line_.line_id = std::to_string(row_);
+    sink_->OnLine(line_);
+  }
+  void OnError(uint64_t line, std::string_view message) override {
+    if (have_header_) ++row_;
+    sink_->OnLineError(line, std::string(message));
+  }
+  bool have_header() const { return have_header_; }
+  bool recognised() const { return recognised_; }
+
+ private:
+  std::string_view name_;
+  const ReaderOptions& options_;
+  LineSink* sink_;
+  bool have_header_ = false;
+  bool recognised_ = false;
+  std::vector<ColumnRole> roles_;
+  uint64_t row_ = 0;
+  CatalogueLine line_;
+};
+
+void HandleJsonLine(std::string_view text, uint64_t line_number, uint64_t row, const ReaderOptions& options,
+                    CatalogueLine* line, LineSink* sink) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    std::string msg = e.what();
+    sink->OnLineError(line_number, "invalid JSON: " + msg.substr(msg.find(']') == std::string::npos ? 0 : msg.find(']') + 2));
+    return;
+  }
+  if (!j.is_object()) {
+    sink->OnLineError(line_number, "expected a JSON object per line");
+    return;
+  }
+  line->Clear();
+  line->line_number = line_number;
+  line->row = row;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string value;
+    if (it->is_string()) {
+      value = it->get<std::string>();
+    } else if (!it->is_null()) {
+      value = it->dump();
+    }
+    ColumnRole role = RoleOf(it.key(), options);
+    if (role.line_id) {
+      line->line_id = std::string(Trim(value));
+    } else if (role.field) {
+      std::string& dst = line->get(*role.field);
+      if (dst.empty()) dst = std::move(value);
+    } else {
+      line->passthrough.emplace_back(it.key(), std::move(value));
+    }
+  }
+  if (line->line_id.empty()) line->line_id = std::to_string(row);
+  sink->OnLine(*line);
+}
+
+Status ReadFrom(Source* src, std::string_view name, const ReaderOptions& options, LineSink* sink) {
+  bool io_error = false;
+  std::string_view chunk = src->Next(&io_error);
+  if (io_error) return MakeError(ErrorCode::kIo, std::string(name) + ": read error");
+  // Sniff: skip a BOM and white space.
+  std::string_view probe = chunk;
+  if (probe.substr(0, 3) == "\xEF\xBB\xBF") probe.remove_prefix(3);
+  size_t first = probe.find_first_not_of(" \t\r\n");
+  if (chunk.empty() || first == std::string_view::npos) {
+    // A chunk of only white space might be followed by more; an empty chunk is the end.
+    if (chunk.empty()) return MakeError(ErrorCode::kParse, std::string(name) + ": empty input (no header row)");
+  }
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) {
+    format = (first != std::string_view::npos && probe[first] == '{') ? InputFormat::kJsonLines : InputFormat::kCsv;
+  }
+  if (format == InputFormat::kCsv) {
+    CsvParser parser(options.csv);
+    CsvLineAdapter adapter(name, options, sink);
+    while (!chunk.empty()) {
+      parser.Feed(chunk, &adapter);
+      chunk = src->Next(&io_error);
+      if (io_error) return MakeError(ErrorCode::kIo, std::string(name) + ": read error");
+    }
+    parser.Finish(&adapter);
+    if (!adapter.have_header()) return MakeError(ErrorCode::kParse, std::string(name) + ": empty input (no header row)");
+    if (!adapter.recognised()) {
+      return MakeError(ErrorCode::kParse,
+                       std::string(name) + ": line 1: the header has no recognised column (line_id, description, "
+                                           "manufacturer, brand, model, part_number, supplier, unspsc, date); use --map");
+    }
+    return Status::Ok();
+  }
+  // JSON lines.
+  std::string pending;
+  uint64_t line_number = 0;
+  uint64_t row = 0;
+  bool skipping = false;
+  bool any = false;
+  CatalogueLine line;
+  auto finish_line = [&](std::string_view text) {
+    ++line_number;
+    if (line_number == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (Trim(text).empty()) return;
+    any = true;
+    ++row;
+    HandleJsonLine(text, line_number, row, options, &line, sink);
+  };
+  while (!chunk.empty()) {
+    size_t pos = 0;
+    while (pos < chunk.size()) {
+      size_t nl = chunk.find('\n', pos);
+      std::string_view piece = chunk.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      if (!skipping) {
+        if (pending.size() + piece.size() > options.max_json_line_bytes) {
+          skipping = true;
+          pending.clear();
+        } else {
+          pending.append(piece);
+        }
+      }
+      if (nl == std::string_view::npos) break;
+      if (skipping) {
+        ++line_number;
+        ++row;
+        any = true;
+        sink->OnLineError(line_number, "line longer than " + std::to_string(options.max_json_line_bytes) + " bytes; skipped");
+        skipping = false;
+      } else {
+        finish_line(pending);
+      }
+      pending.clear();
+      pos = nl + 1;
+    }
+    chunk = src->Next(&io_error);
+    if (io_error) return MakeError(ErrorCode::kIo, std::string(name) + ": read error");
+  }
+  if (skipping) {
+    ++line_number;
+    any = true;
+    sink->OnLineError(line_number, "line longer than " + std::to_string(options.max_json_line_bytes) + " bytes; skipped");
+  } else if (!pending.empty()) {
+    finish_line(pending);
+  }
+  if (!any) return MakeError(ErrorCode::kParse, std::string(name) + ": empty input (no lines)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+InputFormat FormatFromPath(std::string_view path) {
+  std::string lower = AsciiLower(path);
+  auto ends = [&](std::string_view s) { return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0; };
+  if (ends(".csv") || ends(".tsv")) return InputFormat::kCsv;
+  if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return InputFormat::kJsonLines;
+  return InputFormat::kAuto;
+}
+
+Status ReadCatalogue(std::FILE* file, std::string_view name, const ReaderOptions& options, LineSink* sink) {
+  auto src = std::make_unique<Source>(file);
+  return ReadFrom(src.get(), name, options, sink);
+}
+
+Status ReadCatalogueFromString(std::string_view data, std::string_view name, const ReaderOptions& options,
+                               LineSink* sink) {
+  auto src = std::make_unique<Source>(data);
+  return ReadFrom(src.get(), name, options, sink);
+}
+
+}  // namespace phaseout::screening

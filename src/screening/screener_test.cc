@@ -1,0 +1,249 @@
+// Screener tests against the shipped data (data/vendors.yaml, data/policies, data/screening):
+// names and variants, short/generic tokens inside other words, context rules, dated
+// ownership, model patterns, imported list entries and property checks.
+#include "screening/screener.h"
+
+#include <gtest/gtest.h>
+
+#include "screening/screening_context.h"
+
+namespace phaseout::screening {
+namespace {
+
+using model::VerdictStatus;
+
+class ScreenerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = ScreeningContext::Load(PHASEOUT_SOURCE_DATA_DIR);
+    ASSERT_TRUE(c.has_value()) << c.error().message;
+    ctx_ = new ScreeningContext(std::move(*c));
+    std::vector<ListEntity> lists;
+    ListEntity e;
+    e.id = "x1";
+    e.name = "ACME TELECOM TRADING LLC";
+    e.aliases = {"ACME TRADING FZE"};
+    e.list = "sdn";
+    e.policy = "us-ndaa-889";
+    e.source = "Specially Designated Nationals (SDN) - Treasury Department";
+    lists.push_back(e);
+    auto sel = ctx_->policies->Select({"us-ndaa-889", "ca-federal-2025"});
+    ASSERT_TRUE(sel.has_value());
+    auto s = Screener::Create(*ctx_->policies, *sel, ctx_->data, lists);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    screener_ = s->release();
+  }
+  static void TearDownTestSuite() {
+    delete screener_;
+    delete ctx_;
+  }
+
+  // Screens one line; returns the status for `policy` ("us-ndaa-889" = index 0).
+  VerdictStatus Status(CatalogueLine line, size_t policy = 0, ScreenOptions options = {}) {
+    screener_->Screen(line, options, &result_);
+    EXPECT_EQ(result_.verdicts.size(), 2u);
+    return result_.verdicts[policy].status;
+  }
+  static CatalogueLine Desc(const std::string& description) {
+    CatalogueLine l;
+    l.get(Field::kDescription) = description;
+    return l;
+  }
+  static CatalogueLine Mfr(const std::string& manufacturer, const std::string& description = "") {
+    CatalogueLine l;
+    l.get(Field::kManufacturer) = manufacturer;
+    l.get(Field::kDescription) = description;
+    return l;
+  }
+
+  static ScreeningContext* ctx_;
+  static Screener* screener_;
+  ScreenResult result_;
+};
+ScreeningContext* ScreenerTest::ctx_ = nullptr;
+Screener* ScreenerTest::screener_ = nullptr;
+
+TEST_F(ScreenerTest, LegalNamesAliasesAndVariantsAreProhibitedUnder889) {
+  const char* positives[] = {
+      "Hangzhou Hikvision Digital Technology Co., Ltd.",
+      "HANGZHOU HIKVISION DIGITAL TECHNOLOGY COMPANY",
+      "Hikvision Digital Tech Co Ltd",
+      "HIK VISION",
+      "Hik-Vision",
+      "海康威视",
+      "杭州海康威视数字技术股份有限公司",
+      "海康威視",
+      "Hikvision USA Inc",
+      "Zhejiang Dahua Technology Co., Ltd.",
+      "ZheJiang Dahua Technology CO.,LTD.",
+      "Zhe Jiang Da Hua Technology",
+      "浙江大华技术股份有限公司",
+      "Huawei Technologies Co., Ltd.",
+      "华为技术有限公司",
+      "ZTE Corporation",
+      "中兴通讯股份有限公司",
+      "Hytera Communications Corporation Limited",
+      "ＨＩＫＶＩＳＩＯＮ",
+  };
+  for (const char* p : positives) {
+    EXPECT_EQ(Status(Mfr(p)), VerdictStatus::kProhibited) << p << "\n" << result_.verdicts[0].reason;
+  }
+  EXPECT_EQ(Status(Desc("ZTE MF920U 4G mobile hotspot")), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Desc("Huawei AR1220 router")), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, ShortAndGenericTokensNeverMatchInsideOtherWords) {
+  const char* negatives[] = {
+      "Hikari LED panel light",       "Hikoki cordless drill 18V", "Hankvision PoE switch",
+      "Zetec engine gasket",          "Aztec conference table",    "ZTEK USB-C hub",
+      "Dahuang Foods Co., Ltd.",      "Huaxin Cement",             "Huawen Trading Co",
+      "Vision Technology Co., Ltd.",  "Digital Technology Co., Ltd.",
+      "Hangzhou Robam Technology Co., Ltd.",
+      "Honor Guard Security LLC patrol services",
+      "Hikers backpack 40L",          "Dahlia flower arrangement",
+  };
+  for (const char* n : negatives) {
+    EXPECT_EQ(Status(Desc(n)), VerdictStatus::kClear) << n << "\n" << result_.verdicts[0].reason;
+    EXPECT_NE(Status(Mfr(n)), VerdictStatus::kProhibited) << n << "\n" << result_.verdicts[0].reason;
+  }
+  EXPECT_NE(Status(Mfr("Honor Guard Security LLC")), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, FuzzyTypoOfLongNameIsOnlyReview) {
+  EXPECT_EQ(Status(Mfr("Hikvison")), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Hikvsion 4MP camera")), VerdictStatus::kReview);
+}
+
+TEST_F(ScreenerTest, BrandsAndGroupMembersFollowThePolicy) {
+  // EZVIZ and HiLook are Hikvision-group brands: prohibited under 889, review in Canada.
+  EXPECT_EQ(Status(Mfr("EZVIZ")), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Mfr("EZVIZ"), 1), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Mfr("HILOOK BY HIKVISION")), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Mfr("HILOOK BY HIKVISION"), 1), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Mfr("Hikvision")), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Mfr("Hikvision"), 1), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Mfr("Dahua"), 1), VerdictStatus::kClear);
+}
+
+TEST_F(ScreenerTest, OemLabelAndModelPatternAloneAreReview) {
+  EXPECT_EQ(Status(Mfr("LTS")), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Mfr("Amcrest")), VerdictStatus::kReview);
+  CatalogueLine l;
+  l.get(Field::kModel) = "DS-2CD2143G2-I";
+  EXPECT_EQ(Status(l), VerdictStatus::kReview);
+  ASSERT_FALSE(result_.verdicts[0].matches.empty());
+  EXPECT_EQ(result_.verdicts[0].matches[0].kind, MatchKind::kModelPattern);
+  l.get(Field::kModel) = "DS-18B20";  // a temperature sensor, not a Hikvision model
+  EXPECT_EQ(Status(l), VerdictStatus::kClear);
+  l.get(Field::kModel) = "DHI-NVR4108HS-8P-4KS2";
+  EXPECT_EQ(Status(l), VerdictStatus::kReview);
+}
+
+TEST_F(ScreenerTest, RemovalIsNotAPurchase) {
+  EXPECT_EQ(Status(Desc("Removal and disposal of existing Hikvision cameras")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(result_.verdicts[0].matches.at(0).context, MatchContext::kRemoval);
+  EXPECT_EQ(Status(Desc("Decommission Dahua NVR and haul away")), VerdictStatus::kClear);
+  EXPECT_EQ(Status(Desc("Hikvision camera removal, Building 4")), VerdictStatus::kClear);
+  EXPECT_EQ(Status(Desc("Rip and replace Huawei base station equipment with new Nokia units")), VerdictStatus::kClear);
+  // Buying the replacement is still a purchase.
+  EXPECT_EQ(Status(Desc("Remove old Axis cameras and install new Hikvision DS-2CD2143G2-I")),
+            VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Desc("Replace failed camera with new Hikvision DS-2CD2143G2-I")), VerdictStatus::kProhibited);
+  // A removal service line whose manufacturer column names the removed equipment.
+  EXPECT_EQ(Status(Mfr("Hikvision", "De-installation and recycling of legacy cameras")), VerdictStatus::kClear);
+  // Supplier is not neutralised by removal context: contracting with the company itself.
+  CatalogueLine l = Desc("Removal of old cameras");
+  l.get(Field::kSupplier) = "Hikvision USA Inc.";
+  EXPECT_EQ(Status(l), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, AccessoryAndNegatedMentions) {
+  EXPECT_EQ(Status(Desc("Wall mount bracket compatible with Hikvision dome cameras")), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Desc("12V power supply for Dahua cameras")), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Desc("Hikvision-compatible junction box")), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Desc("NDAA compliant camera, no Hikvision, Dahua or Huawei components")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Non-Hikvision IP camera")), VerdictStatus::kClear);
+  EXPECT_EQ(Status(Desc("Alternative to Hikvision DS-2CD2143G2-I, made by Axis")), VerdictStatus::kReview);
+  // A direct mention next to an accessory mention still decides.
+  EXPECT_EQ(Status(Desc("Hikvision NVR with cables for Hikvision cameras")), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, DatedOwnershipOfLorex) {
+  CatalogueLine l;
+  l.get(Field::kBrand) = "Lorex";
+  l.get(Field::kDate) = "2019-05-01";
+  EXPECT_EQ(Status(l), VerdictStatus::kProhibited) << result_.verdicts[0].reason;
+  l.get(Field::kDate) = "2024-05-01";
+  EXPECT_EQ(Status(l), VerdictStatus::kClear) << result_.verdicts[0].reason;
+  l.get(Field::kDate) = "";
+  EXPECT_EQ(Status(l), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  ScreenOptions o;
+  o.as_of = *policy::CivilDate::Parse("2020-01-01");
+  EXPECT_EQ(Status(l, 0, o), VerdictStatus::kProhibited);
+  o.as_of = *policy::CivilDate::Parse("2025-01-01");
+  EXPECT_EQ(Status(l, 0, o), VerdictStatus::kClear);
+  l.get(Field::kDate) = "03/15/2019";  // US style date in the line wins over --as-of
+  EXPECT_EQ(Status(l, 0, o), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, ListEntriesOnlyForTheirPolicy) {
+  CatalogueLine l;
+  l.get(Field::kSupplier) = "Acme Telecom Trading L.L.C.";
+  EXPECT_EQ(Status(l, 0), VerdictStatus::kProhibited) << result_.verdicts[0].reason;
+  EXPECT_EQ(result_.verdicts[0].matches.at(0).kind, MatchKind::kListEntry);
+  EXPECT_EQ(Status(l, 1), VerdictStatus::kClear);
+  l.get(Field::kSupplier) = "Acme Hardware";
+  EXPECT_NE(Status(l, 0), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(Desc("ACME brackets, 10 pack")), VerdictStatus::kClear);
+}
+
+TEST_F(ScreenerTest, ExplainCarriesNormalisedFieldsCandidatesAndRule) {
+  ScreenOptions o;
+  o.explain = true;
+  Status(Mfr("Hik-Vision Digital Tech Co"), 0, o);
+  ASSERT_TRUE(result_.explanation.has_value());
+  const auto& ex = *result_.explanation;
+  ASSERT_FALSE(ex.normalised.empty());
+  EXPECT_EQ(ex.normalised[0].second, "hik vision digital technology");
+  bool candidate = false, decided = false;
+  for (const auto& n : ex.notes) {
+    candidate |= n.rfind("candidate hikvision", 0) == 0;
+    decided |= n.find("decided by") != std::string::npos;
+  }
+  EXPECT_TRUE(candidate);
+  EXPECT_TRUE(decided);
+}
+
+TEST_F(ScreenerTest, PropertiesScoreRangeAndIdentity) {
+  for (const char* t : {"Hikvision", "Dahua Technology", "ZTE", "Lorex Corporation", "Acme Telecom Trading"}) {
+    Status(Mfr(t));
+    for (const auto& m : result_.matches) {
+      EXPECT_GE(m.score, 0.0);
+      EXPECT_LE(m.score, 1.0);
+    }
+  }
+  // Identity: every indexed registry display name matches itself with score 1.
+  for (const auto& v : ctx_->vendors->vendors()) {
+    if (!ctx_->vendors->GroupOf(v.id)) continue;
+    if (v.display_name.find('(') != std::string::npos || v.display_name.find('/') != std::string::npos) continue;
+    Status(Mfr(v.display_name));
+    bool self = false;
+    for (const auto& m : result_.matches) self |= m.entity == v.id && m.score == 1.0;
+    EXPECT_TRUE(self) << v.display_name;
+  }
+}
+
+TEST(ParseLineDateTest, Formats) {
+  EXPECT_EQ(ParseLineDate("2019-05-01")->ToString(), "2019-05-01");
+  EXPECT_EQ(ParseLineDate("2019/05/01")->ToString(), "2019-05-01");
+  EXPECT_EQ(ParseLineDate("5/1/2019")->ToString(), "2019-05-01");
+  EXPECT_EQ(ParseLineDate("2019-05")->ToString(), "2019-05");
+  EXPECT_EQ(ParseLineDate("2021-03-04T10:00:00Z")->ToString(), "2021-03-04");
+  EXPECT_FALSE(ParseLineDate("yesterday").has_value());
+  EXPECT_FALSE(ParseLineDate("").has_value());
+}
+
+}  // namespace
+}  // namespace phaseout::screening
