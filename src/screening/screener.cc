@@ -988,7 +988,9 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     const TokenList& raw = s.fields[static_cast<size_t>(Field::kDescription)].raw;
     bool removal = false, purchase = false;
     for (size_t i = 0; i < raw.size(); ++i) {
-      if (RemovalTerms().count(raw[i])) removal = true;
+      bool un_install = (raw[i] == "install" || raw[i] == "installation") && i > 0 &&
+                        (raw[i - 1] == "de" || raw[i - 1] == "un");
+      if (RemovalTerms().count(raw[i]) || un_install) removal = true;
       else if (PurchaseTerms().count(raw[i]) && raw[i] != "with") purchase = true;
     }
     line_removal = removal && !purchase;
@@ -1006,23 +1008,34 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     // inside another name match's span ("Hikvision" inside "HiLook by Hikvision") is dropped;
     // duplicates of one entity keep the best.
     std::vector<bool> drop(found.size(), false);
+    auto is_name = [](const Match& m) { return m.kind != MatchKind::kModelPattern; };
+    auto span = [](const Match& m) { return m.token_end - m.token_begin; };
+    // Pass 1: the most specific name wins: a name match whose span lies strictly inside another
+    // entity's name match ("Hikvision" inside "HiLook by Hikvision") is dropped, and so is a
+    // partial match overlapping another entity's full match ("Hikvision Canada" at 0.77 when
+    // the field is just "Hikvision").
+    for (size_t a = first; a < found.size(); ++a) {
+      for (size_t b = first; b < found.size(); ++b) {
+        const Match& ma = found[a];
+        const Match& mb = found[b];
+        if (a == b || ma.entity == mb.entity || !is_name(ma) || !is_name(mb)) continue;
+        if (!ma.list_policy.empty() || !mb.list_policy.empty()) continue;
+        bool inside = ma.token_begin <= mb.token_begin && ma.token_end >= mb.token_end && span(ma) > span(mb);
+        bool overlap = ma.token_begin < mb.token_end && mb.token_begin < ma.token_end;
+        if (inside || (overlap && ma.score >= 1.0 && mb.score < kStrongNameScore)) drop[b] = true;
+      }
+    }
+    // Pass 2: one match per entity and kind: strong first, then score, then the longer span.
     for (size_t a = first; a < found.size(); ++a) {
       for (size_t b = first; b < found.size(); ++b) {
         if (a == b || drop[a] || drop[b]) continue;
         const Match& ma = found[a];
         const Match& mb = found[b];
-        bool a_name = ma.kind != MatchKind::kModelPattern, b_name = mb.kind != MatchKind::kModelPattern;
-        if (ma.entity == mb.entity && ma.kind == mb.kind) {
-          bool better = (ma.strong > mb.strong) || (ma.strong == mb.strong && ma.score > mb.score) ||
-                        (ma.strong == mb.strong && ma.score == mb.score && a < b);
-          if (better) drop[b] = true;
-          continue;
-        }
-        if (a_name && b_name && ma.entity != mb.entity && !ma.list_policy.size() && !mb.list_policy.size() &&
-            ma.token_begin <= mb.token_begin && ma.token_end >= mb.token_end &&
-            (ma.token_end - ma.token_begin) > (mb.token_end - mb.token_begin)) {
-          drop[b] = true;
-        }
+        if (ma.entity != mb.entity || ma.kind != mb.kind) continue;
+        bool better = (ma.strong > mb.strong) || (ma.strong == mb.strong && ma.score > mb.score) ||
+                      (ma.strong == mb.strong && ma.score == mb.score && span(ma) > span(mb)) ||
+                      (ma.strong == mb.strong && ma.score == mb.score && span(ma) == span(mb) && a < b);
+        if (better) drop[b] = true;
       }
     }
     size_t w = first;

@@ -165,7 +165,8 @@ TEST_F(ScreenerTest, AccessoryAndNegatedMentions) {
   EXPECT_EQ(Status(Desc("NDAA compliant camera, no Hikvision, Dahua or Huawei components")), VerdictStatus::kClear)
       << result_.verdicts[0].reason;
   EXPECT_EQ(Status(Desc("Non-Hikvision IP camera")), VerdictStatus::kClear);
-  EXPECT_EQ(Status(Desc("Alternative to Hikvision DS-2CD2143G2-I, made by Axis")), VerdictStatus::kReview);
+  // The model number belongs to the negated mention ("alternative to Hikvision DS-2CD...").
+  EXPECT_EQ(Status(Desc("Alternative to Hikvision DS-2CD2143G2-I, made by Axis")), VerdictStatus::kClear);
   // A direct mention next to an accessory mention still decides.
   EXPECT_EQ(Status(Desc("Hikvision NVR with cables for Hikvision cameras")), VerdictStatus::kProhibited);
 }
