@@ -52,7 +52,7 @@ int RunList(const RulesOptions& opt) {
     std::fprintf(stderr, "phaseout rules list: %s\n", db.error().message.c_str());
     return kExitUsage;
   }
-  fmt::print("{:<44} {:<7} {:<5} {:<30} {}\n", "ID", "STRENGTH", "VERIF", "KEYS", "EXTRACT");
+  fmt::print("{:<44} {:<8} {:<5} {:<30} {}\n", "ID", "STRENGTH", "VERIF", "KEYS", "EXTRACT");
   size_t shown = 0;
   for (const auto& rule : (*db)->rules()) {
     std::string keys;
@@ -64,7 +64,7 @@ int RunList(const RulesOptions& opt) {
     if (!key_match) continue;
     std::string extract;
     for (const auto& [field, value] : rule.extract) extract += (extract.empty() ? "" : " ") + field + "=" + value;
-    fmt::print("{:<44} {:<7} {:<5} {:<30} {}\n", rule.id, fingerprint::StrengthName(rule.strength),
+    fmt::print("{:<44} {:<8} {:<5} {:<30} {}\n", rule.id, fingerprint::StrengthName(rule.strength),
                rule.verified ? "yes" : "no", keys, extract);
     ++shown;
   }
