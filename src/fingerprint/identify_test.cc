@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace phaseout::fingerprint {
 namespace {
@@ -281,6 +282,31 @@ TEST(EndToEnd, HuaweiAndZteCpe) {
                                   {"http", 80, "http.auth.realm", "ZXHN H108L"}}));
   EXPECT_EQ(zte.manufacturer, "zte");
   EXPECT_EQ(zte.model, "ZXHN H108L");
+}
+
+// One shared database, many threads: results equal the single-threaded ones (run under ASan).
+TEST(Concurrency, SharedDbIdentifiesFromManyThreads) {
+  HostScan host = Host({{"http", 80, "http.header.server", "DNVRS-Webs"},
+                        {"http", 80, "magicbox.auth.realm", "Login to 4H01D66PAJ2FA64"},
+                        {"host", 0, "mac.oui.org", "Hangzhou Hikvision Digital Technology Co.,Ltd."}});
+  const Identification expected = Identify(Db(), host);
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        auto id = Identify(Db(), host);
+        if (id.manufacturer != expected.manufacturer || id.confidence != expected.confidence ||
+            id.conflicts != expected.conflicts || id.evidence.size() != expected.evidence.size()) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+  EXPECT_EQ(expected.manufacturer, "hikvision");
+  EXPECT_TRUE(HasConflict(expected, "manufacturer=dahua score=0.90"));
 }
 
 }  // namespace

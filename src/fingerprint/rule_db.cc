@@ -455,7 +455,7 @@ std::optional<RuleMatch> RuleDb::MatchRule(size_t rule_index, std::string_view v
 
 std::vector<RuleMatch> RuleDb::Match(std::string_view key, std::string_view value) const {
   std::vector<RuleMatch> out;
-  auto it = by_key_.find(std::string(key));
+  auto it = by_key_.find(key);
   if (it == by_key_.end()) return out;
   std::vector<int> hits;
   if (!it->second->set->Match(re2::StringPiece(value.data(), value.size()), &hits)) return out;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -142,8 +143,13 @@ class RuleDb {
 
   std::vector<Rule> rules_;
   std::vector<RuleFile> files_;
+  // Transparent hashing: Match looks keys up by string_view without allocating.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<std::unique_ptr<re2::RE2>> regexes_;  // parallel to rules_
-  std::unordered_map<std::string, std::unique_ptr<KeyIndex>> by_key_;
+  std::unordered_map<std::string, std::unique_ptr<KeyIndex>, KeyHash, std::equal_to<>> by_key_;
 };
 
 // Reads the controlled vocabularies of a data directory into LoadOptions:
