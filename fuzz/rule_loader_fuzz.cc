@@ -1,5 +1,6 @@
 // libFuzzer target for the fingerprint rule loader: arbitrary bytes as one rule file.
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
