@@ -16,13 +16,6 @@ void ObservationList::AddAs(std::string_view probe, std::string_view key, std::s
   items_.push_back({std::string(probe), port_, std::string(key), std::move(value)});
 }
 
-bool ObservationList::Contains(std::string_view key, std::string_view value) const {
-  for (const model::Observation& o : items_) {
-    if (o.key == key && o.value == value) return true;
-  }
-  return false;
-}
-
 std::vector<model::Observation> ObservationList::Take() {
   std::vector<model::Observation> out = std::move(items_);
   items_.clear();

@@ -26,8 +26,6 @@ class ObservationList {
   void AddAs(std::string_view probe, std::string_view key, std::string value);
   // Records that a limit was hit: key "<prefix>.limit" with `what`, e.g. "headers>100".
   void AddLimit(std::string_view prefix, std::string what) { Add(std::string(prefix) + ".limit", std::move(what)); }
-  // True iff an observation with exactly this key and value is already present.
-  bool Contains(std::string_view key, std::string_view value) const;
 
   const std::string& probe() const { return probe_; }
   const std::vector<model::Observation>& items() const { return items_; }
