@@ -605,8 +605,10 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
     if (replaced.count(AsciiLower(pe.prefix->prefix))) continue;
     std::string upper = pe.prefix->prefix;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    // A literal prefix followed by at least two more model characters.
-    std::string pattern = RE2::QuoteMeta(upper) + "[0-9A-Z]{2}";
+    // A literal prefix followed by a model body with both a letter and a digit ("THC-T120-PC",
+    // "IPC-B140H"), so "THC-100" or "NVR-RACK" are not taken for model numbers.
+    std::string pattern = RE2::QuoteMeta(upper) +
+                          "(?:[0-9A-Z-]*[A-Z][0-9A-Z-]*[0-9]|[0-9A-Z-]*[0-9][0-9A-Z-]*[A-Z])";
     Status st = add_rule(Impl::ModelRule{it->second, pattern, pe.prefix->note, pe.prefix->provenance.verified,
                                          pe.prefix->provenance.source});
     if (!st.ok()) return st.error();
@@ -687,6 +689,13 @@ void Screener::Impl::MatchNames(const CatalogueLine& line, Field field, FieldScr
   const auto& seq = fs->seq;
   bool structured = IsStructuredField(field);
   const std::string& text = line.get(field);
+  // Identity weight of the whole field: known tokens at their weight, unknown words at 1.
+  float field_weight = 0;
+  for (const Pos& q : seq) {
+    if (q.stop) continue;
+    if (q.id == kUnknown) field_weight += fs->raw.ref(q.raw_begin).numeric ? 0.5f : 1.0f;
+    else field_weight += tokens[q.id].weight;
+  }
   for (size_t p = 0; p < seq.size(); ++p) {
     if (seq[p].id == kUnknown) continue;
     for (uint32_t n : tokens[seq[p].id].keyed) {
@@ -740,6 +749,8 @@ void Screener::Impl::MatchNames(const CatalogueLine& line, Field field, FieldScr
       }
       double score = name.total_weight > 0 ? credit / name.total_weight : 0.0;
       if (score < kWeakNameScore) continue;
+      // Common-word names ("Honor", "Hills") count only as (most of) a structured field.
+      if (name.structured_only && field_weight > 0 && credit / field_weight < kStructuredOnlyCoverage) continue;
       const Entity& ent = entities[name.entity];
       Match m;
       m.entity = ent.id;
@@ -1181,6 +1192,9 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         clause = f.verdict.clause;
         rule = f.rule.empty() ? std::string("no rule") : "rule " + f.rule;
         if (!f.relation.empty()) rule += " (" + f.relation + ")";
+        // An OEM relation says some of the label's products are built by a covered maker, not
+        // that this item is: a weak signal whatever the name match.
+        if (f.relation == "oem" || f.relation == "label_only") strong = false;
       }
       if (!effective) {
         // Only removal/negated mentions: record why it did not count.

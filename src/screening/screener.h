@@ -23,6 +23,9 @@ namespace phaseout::screening {
 inline constexpr double kStrongNameScore = 0.85;  // at or above: a strong signal (if exact)
 inline constexpr double kWeakNameScore = 0.60;    // at or above: a weak signal; below: no match
 inline constexpr double kFuzzyTokenCredit = 0.8;
+// A name listed as "structured_field_only" (common words such as "Honor") must make up at
+// least this share of the field's identity weight ("Honor" yes, "Honor Guard Security" no).
+inline constexpr double kStructuredOnlyCoverage = 0.6;
 
 enum class MatchKind { kLegalName, kAlias, kBrand, kSubsidiary, kOem, kModelPattern, kSupplier, kListEntry };
 // "legal-name", "alias", "brand", "subsidiary", "oem", "model-pattern", "supplier", "list-entry".
