@@ -162,7 +162,11 @@ void Tokenise(std::string_view text, TokenList* out, const TokeniseOptions& opti
     std::string_view w = word;
     if (word_class == CharClass::kCjk) {
       if (options.drop_legal_forms) {
-        w = StripCjkLegalForm(w);
+        // Repeat so the result is a fixed point ("股份有限公司有限公司").
+        for (std::string_view prev; prev != w;) {
+          prev = w;
+          w = StripCjkLegalForm(w);
+        }
       }
       if (!w.empty()) out->Add(w, /*cjk=*/true, /*numeric=*/false, word_begin, word_end, clause);
     } else if (word_class == CharClass::kLetter) {
@@ -180,6 +184,11 @@ void Tokenise(std::string_view text, TokenList* out, const TokeniseOptions& opti
           expanded = plural_buf;
         }
         w = expanded;
+        // A folded plural can itself be a legal form ("corps" -> "corp").
+        if (options.drop_legal_forms && IsLegalFormWord(w)) {
+          word.clear();
+          return;
+        }
       }
       out->Add(w, false, false, word_begin, word_end, clause);
     } else {
