@@ -13,8 +13,9 @@
 
 namespace phaseout::probes::common {
 
-// The key suffix for a header name: ASCII-lower-cased; bytes outside the RFC 9110 token set
-// become '_' and the result is cut at 64 bytes, so a hostile name can not forge a dotted key.
+// The key suffix for a header name: ASCII-lower-cased; bytes outside the RFC 9110 token set,
+// and '.', become '_' and the result is cut at 64 bytes, so a hostile name can not forge a
+// dotted key such as "server.x".
 std::string HeaderKey(std::string_view name);
 
 // Header names exactly as sent (case preserved), in order, joined with "," (no spaces).
