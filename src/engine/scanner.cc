@@ -8,6 +8,7 @@
 #include <asio/error.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/address.hpp>
+#include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -33,6 +34,7 @@ using Ms = std::chrono::milliseconds;
 constexpr size_t kCursorBatch = 32;        // addresses taken from the shared cursor at once
 constexpr int kMaxStepsPerPort = 32;       // guards against a probe that never says kDone
 constexpr Ms kStopPollInterval{50};
+constexpr uint32_t kYieldEvery = 8;        // ports a lane handles before letting other lanes run
 constexpr Ms kBackoffMin{20};
 constexpr Ms kBackoffMax{1000};
 
@@ -264,6 +266,7 @@ class ThreadScan {
   asio::awaitable<void> LaneLoop(Lane& lane) {
     const size_t port_count = opt_.ports.size();
     HostState* host = nullptr;
+    uint32_t attempts_since_yield = 0;
     while (true) {
       if (host == nullptr || host->next_port >= port_count || host->active >= opt_.per_host) {
         host = PickHost();
@@ -287,6 +290,15 @@ class ThreadScan {
       } else if (!host->in_pending) {
         pending_.push_back(host);
         host->in_pending = true;
+      }
+      // Refused connects complete without suspending; yield now and then so one lane cannot
+      // starve the other lanes' reads and deadlines on this thread. While suspended, other
+      // lanes may finish and recycle `host`, so pick again afterwards (it is in pending_ if
+      // it still has ports to try).
+      if (++attempts_since_yield >= kYieldEvery) {
+        attempts_since_yield = 0;
+        host = nullptr;
+        co_await asio::post(io_.get_executor(), asio::use_awaitable);
       }
     }
   }
