@@ -110,7 +110,8 @@ void AddLabCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--refuse-fraction", s.refuse_fraction,
-                  "share of non-device addresses listed as 'refuse' in the truth (all unbound addresses RST)")
+                  "share of the other non-device, non-silent addresses listed as 'refuse' in the truth "
+                  "(every unbound address RSTs)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cmd->add_option("--latency-ms", s.latency_ms, "delay before every reply and banner")->capture_default_str();

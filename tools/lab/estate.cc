@@ -120,11 +120,6 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
   if (spec.silent_fraction < 0 || spec.silent_fraction > 1 || spec.refuse_fraction < 0 || spec.refuse_fraction > 1) {
     return MakeError(ErrorCode::kInvalidArgument, "silent and refuse fractions must be between 0 and 1");
   }
-  if (spec.silent_fraction + spec.refuse_fraction > 1.0 + 1e-9) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("silent fraction {} + refuse fraction {} exceed 1", spec.silent_fraction,
-                                 spec.refuse_fraction));
-  }
   Estate estate;
   estate.first = block->first;
   estate.last = block->second;
@@ -225,7 +220,7 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
       e.kind = HostKind::kSilent;
       estate.hosts.push_back(std::move(e));
       ++estate.silent;
-    } else if (r < spec.silent_fraction + spec.refuse_fraction) {
+    } else if (r < spec.silent_fraction + spec.refuse_fraction * (1.0 - spec.silent_fraction)) {
       TruthEntry e;
       e.ip = ip;
       e.kind = HostKind::kRefuse;

@@ -19,7 +19,7 @@ struct LabSpec {
   uint64_t seed = 1;                   // same seed + profiles + spec = same estate
   std::map<std::string, double> mix;   // profile id -> weight; overrides the profile's `weight`
   double silent_fraction = 0.0;        // share of non-device addresses that drop packets (nftables)
-  double refuse_fraction = 1.0;        // share of non-device addresses listed as `refuse` in the truth
+  double refuse_fraction = 1.0;        // share of the other (not silent) addresses listed as `refuse`
   uint32_t hostile = 0;                // hostile hosts (endless headers, huge body, garbage bytes)
   uint32_t latency_ms = 0;             // delay before every reply and banner
   std::string profiles_dir;            // empty: <data dir>/lab/profiles
@@ -63,7 +63,9 @@ std::string Ipv4ToString(uint32_t ip);
 // the block), profiles are drawn by weight, serials use the device's 1-based ordinal.
 // Deterministic in (spec.base, devices, seed, mix, fractions, hostile, profile list).
 // Fails with kInvalidArgument when the block is too small, a mix id is unknown, every weight is
-// zero or a fraction is outside 0..1.
+// zero or a fraction is outside 0..1. Of the addresses that are neither device nor hostile,
+// silent_fraction are silent; refuse_fraction of the rest are listed as refuse; the others
+// refuse too but are not listed (keeps the truth small for big blocks).
 Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& profiles);
 
 // Template values of one device (serial, MAC in three spellings, model, firmware, ip, token).

@@ -91,7 +91,7 @@ TEST(LabEstate, CountsFractionsAndPlacement) {
   EXPECT_EQ(e->hostile, 6u);
   const double rest = 65536 - 2 - 1006;
   EXPECT_NEAR(e->silent / rest, 0.2, 0.02);
-  EXPECT_NEAR(e->refused / rest, 0.3, 0.02);
+  EXPECT_NEAR(e->refused / rest, 0.3 * 0.8, 0.02);  // refuse_fraction applies to the non-silent rest
   std::set<std::string> serials;
   std::map<std::string, int> per_profile;
   uint32_t prev = 0;
@@ -129,8 +129,10 @@ TEST(LabEstate, RejectsBadSpecs) {
   ASSERT_FALSE(e);
   EXPECT_NE(e.error().message.find("nope"), std::string::npos);
   spec.mix.clear();
-  spec.silent_fraction = 0.7;
-  spec.refuse_fraction = 0.7;
+  spec.silent_fraction = 1.5;
+  EXPECT_FALSE(BuildEstate(spec, TwoProfiles()));
+  spec.silent_fraction = 0.5;
+  spec.refuse_fraction = -0.1;
   EXPECT_FALSE(BuildEstate(spec, TwoProfiles()));
 }
 

@@ -394,7 +394,8 @@ class Lab::Impl {
   Estate estate;
   std::vector<Device> devices;
   std::vector<std::string> warnings;
-  bool silent_enabled = false;
+  bool silent_enabled = false;    // the nftables rules are installed right now
+  bool silent_was_enabled = false;  // they were installed at start (for the summary)
   std::string nft;
   bool stopped = false;
   unsigned thread_count = 0;
@@ -537,6 +538,7 @@ Status Lab::Impl::Init() {
     Status st = InstallSilentRules();
     if (st.ok()) {
       silent_enabled = true;
+      silent_was_enabled = true;
     } else {
       warnings.push_back(fmt::format("silent hosts disabled ({}); their {} addresses refuse (RST) instead",
                                      st.error().message, estate.silent));
@@ -662,7 +664,7 @@ std::string Lab::Summary() const {
   return fmt::format(
       "phaseout lab: {} devices ({} profiles), {} refuse, {} silent{}, {} hostile in {} on {} threads; {} connections "
       "served",
-      e.devices, used.size(), e.refused, e.silent, impl_->silent_enabled || e.silent == 0 ? "" : " (disabled)",
+      e.devices, used.size(), e.refused, e.silent, impl_->silent_was_enabled || e.silent == 0 ? "" : " (disabled)",
       e.hostile, impl_->spec.base, impl_->thread_count, connections_served());
 }
 
