@@ -55,9 +55,9 @@ class TargetSet {
   static Result<std::unique_ptr<TargetSet>> Parse(const std::vector<std::string>& specs,
                                                   const std::vector<std::string>& excludes = {});
 
-  // Reads a spec file (the `@path` / --targets-file form) into one spec per entry, each
-  // prefixed by nothing; comments and blank lines are dropped. Returns kNotFound if the file
-  // cannot be read. Syntax errors are reported later by Parse, naming file:line; to get that,
+  // Reads a spec file (the `@path` / --targets-file form) into its specs, one per entry
+  // (commas on a line separate entries); comments and blank lines are dropped. Returns
+  // kNotFound if the file cannot be read. Syntax errors are reported later by Parse, naming file:line; to get that,
   // pass "@path" to Parse instead of calling this.
   static Result<std::vector<std::string>> LoadSpecFile(const std::string& path);
 
