@@ -89,12 +89,19 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      out->push_back(static_cast<char>(c));
-      ++i;
+    // Copy runs of plain ASCII in one append.
+    size_t run = i;
+    while (run < s.size()) {
+      unsigned char rc = static_cast<unsigned char>(s[run]);
+      if (rc < 0x20 || rc >= 0x80 || rc == '"' || rc == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out->append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out->push_back('\\');
       out->push_back(static_cast<char>(c));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -268,9 +269,31 @@ struct Screener::Impl {
   std::vector<CjkName> cjk_names;
   std::unique_ptr<RE2::Set> model_set;
   std::vector<ModelRule> model_rules;
+  std::array<bool, 256> model_first{};  // characters a model pattern can start with
   std::vector<std::unique_ptr<RE2>> literal_unused;
 
+  // Bloom filter over vocabulary tokens and fuzzy variants: most words of a catalogue line are
+  // not names, and rejecting them costs one hash instead of a hash-map probe.
+  static constexpr size_t kBloomBits = size_t{1} << 21;
+  std::vector<uint64_t> bloom = std::vector<uint64_t>(kBloomBits / 64, 0);
+  static uint64_t Hash64(std::string_view t) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : t) h = (h ^ c) * 1099511628211ull;
+    return h ^ (h >> 29);
+  }
+  void BloomAdd(std::string_view t) {
+    uint64_t h = Hash64(t);
+    size_t a = h & (kBloomBits - 1), b = (h >> 32) & (kBloomBits - 1);
+    bloom[a >> 6] |= uint64_t{1} << (a & 63);
+    bloom[b >> 6] |= uint64_t{1} << (b & 63);
+  }
+  bool BloomMayContain(std::string_view t) const {
+    uint64_t h = Hash64(t);
+    size_t a = h & (kBloomBits - 1), b = (h >> 32) & (kBloomBits - 1);
+    return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
+  }
   uint32_t TokenId(std::string_view t) const {
+    if (!BloomMayContain(t)) return kUnknown;
     auto it = vocab.find(t);
     return it == vocab.end() ? kUnknown : it->second;
   }
@@ -279,6 +302,7 @@ struct Screener::Impl {
     if (it != vocab.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(tokens.size());
     vocab.emplace(std::string(t), id);
+    BloomAdd(t);
     token_strings.emplace_back(t);
     tokens.emplace_back();
     max_token_len = std::max(max_token_len, t.size());
@@ -462,7 +486,7 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
     name.weak_alias = rn.weak_alias;
     name.text = rn.text;
     name.source = rn.source;
-    name.structured_only = structured_only.count(CompactKey(rn.text)) > 0;
+    name.structured_only = false;  // set below from the name's key token
     if (!cjk.empty() && ids.empty()) {
       im.cjk_names.push_back(Impl::CjkName{cjk, static_cast<uint32_t>(im.names.size())});
       im.names.push_back(std::move(name));
@@ -548,6 +572,9 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
     }
     name.total_weight = total;
     name.key = key;
+    // A name keyed by a common word ("Honor", also in "Honor Device Co., Ltd.") is restricted
+    // to structured fields like the word itself.
+    name.structured_only = structured_only.count(im.token_strings[key]) > 0;
     im.tokens[key].keyed.push_back(static_cast<uint32_t>(n));
   }
   // Fuzzy table: distinctive registry tokens of 7+ letters and their 1-deletion variants.
@@ -558,6 +585,7 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
       std::string_view text = token_text[t];
       if (im.tokens[t].weight < 1.0f || text.size() < 7 || !IsAlpha(text)) continue;
       auto add = [&](const std::string& variant) {
+        im.BloomAdd(variant);
         auto& v = im.fuzzy[variant];
         if (std::find(v.begin(), v.end(), t) == v.end()) v.push_back(t);
       };
@@ -583,6 +611,22 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
     if (idx < 0) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "screening data: model pattern '" + rule.pattern + "': " + error);
+    }
+    // First characters the pattern can start with: literal letters/digits, skipping "X?"
+    // optional prefixes; anything else (classes, groups) allows every character.
+    const std::string& pat = rule.pattern;
+    size_t i = 0;
+    for (;;) {
+      if (i < pat.size() && std::isalnum(static_cast<unsigned char>(pat[i]))) {
+        im.model_first[static_cast<unsigned char>(pat[i])] = true;
+        if (i + 1 < pat.size() && pat[i + 1] == '?') {
+          i += 2;
+          continue;
+        }
+      } else {
+        im.model_first.fill(true);
+      }
+      break;
     }
     im.model_rules.push_back(std::move(rule));
     return Status::Ok();
@@ -654,11 +698,12 @@ void Screener::Impl::BuildSequence(FieldScratch* fs, std::string* join) const {
     std::string_view t = raw[i];
     Pos p{TokenId(t), static_cast<uint16_t>(i), static_cast<uint16_t>(i + 1), false, false};
     if (p.id == kUnknown) {
-      p.stop = StopWords().count(t) > 0 || (t.size() == 1 && !raw.ref(i).numeric);
+      p.stop = (t.size() <= 4 && StopWords().count(t) > 0) || (t.size() == 1 && !raw.ref(i).numeric);
       if (!p.stop && t.size() >= 6 && t.size() < 64 && t[0] >= 'a' && t[0] <= 'z' &&
           (fuzzy_filter[t[0] - 'a'] >> t.size() & 1) && IsAlpha(t)) {
         // Candidates: variants at deletion distance <= 1 on either side, verified with OSA.
         auto try_key = [&](std::string_view key) {
+          if (!BloomMayContain(key)) return;
           auto it = fuzzy.find(key);
           if (it == fuzzy.end()) return;
           for (uint32_t cand : it->second) {
@@ -836,6 +881,7 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
   if (model_rules.empty()) return;
   ModelTokens(line.get(field), &s->model_tokens, &s->model_offsets);
   for (size_t i = 0; i < s->model_tokens.size(); ++i) {
+    if (!model_first[static_cast<unsigned char>(s->model_tokens[i][0])]) continue;
     s->set_hits.clear();
     if (!model_set->Match(s->model_tokens[i], &s->set_hits)) continue;
     std::sort(s->set_hits.begin(), s->set_hits.end());
@@ -993,19 +1039,7 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     Tokenise(view, &fs.raw);
     tokenised[static_cast<size_t>(f)] = true;
   }
-  // Line-level removal: the description asks for removal and for no purchase.
-  bool line_removal = false;
-  if (tokenised[static_cast<size_t>(Field::kDescription)]) {
-    const TokenList& raw = s.fields[static_cast<size_t>(Field::kDescription)].raw;
-    bool removal = false, purchase = false;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      bool un_install = (raw[i] == "install" || raw[i] == "installation") && i > 0 &&
-                        (raw[i - 1] == "de" || raw[i - 1] == "un");
-      if (RemovalTerms().count(raw[i]) || un_install) removal = true;
-      else if (PurchaseTerms().count(raw[i]) && raw[i] != "with") purchase = true;
-    }
-    line_removal = removal && !purchase;
-  }
+  std::array<std::pair<size_t, size_t>, kFieldCount> ranges{};
   for (Field f : kNameFields) {
     if (!tokenised[static_cast<size_t>(f)]) continue;
     auto& fs = s.fields[static_cast<size_t>(f)];
@@ -1057,12 +1091,35 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
       }
     }
     found.resize(w);
-    bool field_line_removal = line_removal && f != Field::kSupplier;
-    im.ApplyContext(fs, f == Field::kDescription ? false : field_line_removal, &found, first);
-    if (f == Field::kSupplier) {
-      for (size_t i = first; i < found.size(); ++i) {
-        if (found[i].context == MatchContext::kRemoval) found[i].context = MatchContext::kNone;
+    ranges[static_cast<size_t>(f)] = {first, found.size()};
+  }
+  // Context rules only when something matched (most lines match nothing).
+  bool line_removal = false;
+  if (!found.empty()) {
+    // Line-level removal: the description asks for removal and for no purchase.
+    if (tokenised[static_cast<size_t>(Field::kDescription)]) {
+      const TokenList& raw = s.fields[static_cast<size_t>(Field::kDescription)].raw;
+      bool removal = false, purchase = false;
+      for (size_t i = 0; i < raw.size(); ++i) {
+        bool un_install = (raw[i] == "install" || raw[i] == "installation") && i > 0 &&
+                          (raw[i - 1] == "de" || raw[i - 1] == "un");
+        if (RemovalTerms().count(raw[i]) || un_install) removal = true;
+        else if (PurchaseTerms().count(raw[i]) && raw[i] != "with") purchase = true;
       }
+      line_removal = removal && !purchase;
+    }
+    for (Field f : kNameFields) {
+      auto [first, end] = ranges[static_cast<size_t>(f)];
+      if (first == end) continue;
+      std::vector<Match> part(std::make_move_iterator(found.begin() + first), std::make_move_iterator(found.begin() + end));
+      bool field_line_removal = line_removal && f != Field::kSupplier;
+      im.ApplyContext(s.fields[static_cast<size_t>(f)], f == Field::kDescription ? false : field_line_removal, &part, 0);
+      if (f == Field::kSupplier) {
+        for (auto& m : part) {
+          if (m.context == MatchContext::kRemoval) m.context = MatchContext::kNone;
+        }
+      }
+      std::move(part.begin(), part.end(), found.begin() + first);
     }
   }
   if (options.explain) {
@@ -1146,6 +1203,24 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
     return BetterEvidence(found[a], found[b]);
   });
 
+  if (found.empty()) {
+    // Fast path: nothing matched. Reuse the verdict objects' storage.
+    out->verdicts.resize(selected.size());
+    for (size_t i = 0; i < selected.size(); ++i) {
+      LineVerdict& v = out->verdicts[i];
+      v.policy.assign(selected[i]->id);
+      v.status = VerdictStatus::kClear;
+      v.reason.assign("no covered vendor, brand, model pattern or list entry found");
+      v.clause.clear();
+      v.rule.assign("no evidence");
+      v.matches.clear();
+      if (out->explanation) {
+        out->explanation->notes.push_back("policy " + selected[i]->id + " -> clear: no evidence");
+      }
+    }
+    return;
+  }
+  out->verdicts.clear();
   for (const policy::Policy* pol : selected) {
     LineVerdict v;
     v.policy = pol->id;

@@ -80,9 +80,9 @@ struct ScreenResult {
   std::vector<Match> matches;       // all evidence found
   std::vector<LineVerdict> verdicts;  // one per selected policy, in order
   std::optional<Explanation> explanation;
+  // Clears the evidence; verdicts are rewritten by Screen() (their storage is reused).
   void Clear() {
     matches.clear();
-    verdicts.clear();
     explanation.reset();
   }
 };
