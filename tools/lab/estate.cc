@@ -249,6 +249,10 @@ TemplateVars DeviceVars(const TruthEntry& e) {
 }
 
 std::string TruthToJson(const TruthEntry& e) {
+  // Refusing and silent addresses are most of a big estate: format them directly.
+  if (e.kind == HostKind::kRefuse || e.kind == HostKind::kSilent) {
+    return fmt::format("{{\"ip\":\"{}\",\"kind\":\"{}\",\"open_ports\":[]}}", Ipv4ToString(e.ip), HostKindName(e.kind));
+  }
   nlohmann::ordered_json j;
   j["ip"] = Ipv4ToString(e.ip);
   j["kind"] = HostKindName(e.kind);
