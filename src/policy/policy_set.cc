@@ -128,7 +128,9 @@ struct Relation {
   enum Kind { kNone, kSelf, kGroup, kOem } kind = kNone;
   std::string entity;              // covered entity id that matched
   std::vector<std::string> path;   // subject ... entity
-  Confidence confidence = Confidence::kHigh;
+  Confidence confidence = Confidence::kHigh;  // weakest edge on the path
+  bool verified = true;            // every edge on the path has verified: true
+  std::string weak_edge;           // "hikmicro -> hikvision" for the weakest/unverified edge
   bool undated_bounded = false;    // the edge is dated but no date was given
   std::string bound_text;          // "2018-02..2023" for the dated edge
   std::string former_text;         // set when a date excluded an otherwise valid edge
@@ -158,7 +160,11 @@ Relation Relate(const VendorRegistry& vendors, const std::string& vendor, const 
       rel.path.assign(group->path.begin(), group->path.begin() + static_cast<long>(i) + 1);
       for (size_t k = 0; k < i; ++k) {
         const ParentLink* l = group->links[k];
+        if (static_cast<int>(l->confidence) > static_cast<int>(rel.confidence) || !l->provenance.verified) {
+          rel.weak_edge = group->path[k] + " -> " + group->path[k + 1];
+        }
         if (static_cast<int>(l->confidence) > static_cast<int>(rel.confidence)) rel.confidence = l->confidence;
+        if (!l->provenance.verified) rel.verified = false;
         if (!date && (l->from || l->to)) {
           rel.undated_bounded = true;
           rel.bound_text = Interval(l->from, l->to);
@@ -190,6 +196,7 @@ Relation Relate(const VendorRegistry& vendors, const std::string& vendor, const 
     rel.entity = link->maker;
     rel.path = {vendor, link->maker};
     rel.confidence = link->confidence;
+    rel.verified = link->provenance.verified;
     if (!date && (link->from || link->to)) {
       rel.undated_bounded = true;
       rel.bound_text = Interval(link->from, link->to);
@@ -236,6 +243,7 @@ Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const 
   const std::string vendor_name = DisplayName(vendors, subject.vendor);
   const std::string entity_name = DisplayName(vendors, rel.entity);
   std::string phrase;
+  std::string weak_note;  // set when a weak relation caps the status at review
   VerdictStatus status = VerdictStatus::kClear;
   std::string relation;
   if (subject.role == SubjectRole::kLabel) {
@@ -280,18 +288,29 @@ Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const 
         status = rule.group;
         relation = "group";
         phrase = "made by " + vendor_name + ", part of the " + entity_name + " group (" + JoinPath(rel.path) + ")";
+        // A weak or unverified ownership link alone never blocks (data/vendors.yaml header).
+        if (rel.confidence == Confidence::kLow || rel.confidence == Confidence::kUnverified || !rel.verified) {
+          weak_note = "the ownership link " + rel.weak_edge + " is " + ConfidenceName(rel.confidence) + " confidence" +
+                      (rel.verified ? "" : " and unverified");
+        }
         break;
       case Relation::kOem:
         status = rule.oem;
         relation = "oem";
         phrase = vendor_name + " is a documented " + entity_name + " OEM label (" + ConfidenceName(rel.confidence) +
-                 " confidence)";
-        if (rel.confidence != Confidence::kHigh) status = std::min(status, VerdictStatus::kReview);
+                 " confidence" + (rel.verified ? "" : ", unverified") + ")";
+        if (rel.confidence != Confidence::kHigh || !rel.verified) {
+          weak_note = "not every " + vendor_name + " product is necessarily built by " + entity_name;
+        }
         break;
       case Relation::kNone: break;
     }
   }
   std::vector<std::string> caveats;
+  if (!weak_note.empty() && status == VerdictStatus::kProhibited) {
+    caveats.push_back(weak_note);
+    status = VerdictStatus::kReview;
+  }
   if (rel.undated_bounded) {
     caveats.push_back("the relationship is dated (" + rel.bound_text + ") and no date was given");
     status = std::min(status, VerdictStatus::kReview);

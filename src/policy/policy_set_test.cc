@@ -229,6 +229,17 @@ TEST_F(ShippedPolicies, OemLabelAsSupplierDependsOnLinkConfidence) {
   EXPECT_EQ(set_->Evaluate(*ndaa, s).verdict.status, VerdictStatus::kReview);
 }
 
+TEST_F(ShippedPolicies, WeakOrUnverifiedGroupLinkIsReview) {
+  // HIKMICRO -> Hikvision is a low-confidence, unverified link in vendors.yaml.
+  auto v = Device("us-ndaa-889", "hikmicro", "");
+  EXPECT_EQ(v.status, VerdictStatus::kReview);
+  EXPECT_TRUE(Has(v.reason, "the ownership link hikmicro -> hikvision is low confidence")) << v.reason;
+  // HiLook -> Hikvision is medium and verified: covered.
+  EXPECT_EQ(Device("us-ndaa-889", "hilook", "").status, VerdictStatus::kProhibited);
+  // Made by Hikvision itself: the label's weak link does not matter.
+  EXPECT_EQ(Device("us-ndaa-889", "hikvision", "hikmicro").status, VerdictStatus::kProhibited);
+}
+
 TEST_F(ShippedPolicies, HiSiliconIsReviewNotProhibited) {
   EXPECT_EQ(Device("us-ndaa-889", "hisilicon", "").status, VerdictStatus::kReview);
   EXPECT_EQ(Device("us-fcc-covered-list", "hisilicon", "").status, VerdictStatus::kReview);
