@@ -5,11 +5,14 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "apps/cli/commands.h"
 #include "core/strings.h"
 #include "tools/lab/lab.h"
+#include "tools/lab/truth_check.h"
 
 namespace phaseout::cli {
 namespace {
@@ -88,6 +91,45 @@ int RunLab(LabOptions& opts) {
   return kExitOk;
 }
 
+struct VerifyOptions {
+  std::string truth_path;
+  std::string scan_path;
+};
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return true;
+}
+
+// `phaseout lab verify`: 0 when the scan agrees with the truth, 1 when it does not,
+// 2 when a file is missing or malformed.
+int RunVerify(const VerifyOptions& opts) {
+  std::string truth_text, scan_text;
+  for (const auto& [path, text] : {std::pair{&opts.truth_path, &truth_text}, std::pair{&opts.scan_path, &scan_text}}) {
+    if (!ReadWholeFile(*path, text)) {
+      std::fprintf(stderr, "phaseout lab verify: cannot read '%s'\n", path->c_str());
+      return kExitUsage;
+    }
+  }
+  Result<std::vector<lab::TruthEntry>> truth = lab::ParseTruthNdjson(truth_text);
+  if (!truth) {
+    std::fprintf(stderr, "phaseout lab verify: %s: %s\n", opts.truth_path.c_str(), truth.error().message.c_str());
+    return kExitUsage;
+  }
+  Result<std::vector<lab::ScannedHost>> scanned = lab::ParseScanNdjson(scan_text);
+  if (!scanned) {
+    std::fprintf(stderr, "phaseout lab verify: %s: %s\n", opts.scan_path.c_str(), scanned.error().message.c_str());
+    return kExitUsage;
+  }
+  const lab::TruthCheck check = lab::CompareWithTruth(*truth, *scanned);
+  std::printf("%s", lab::FormatTruthCheck(check).c_str());
+  return check.Perfect() ? kExitOk : kExitRuntime;
+}
+
 }  // namespace
 
 void AddLabCommand(CLI::App& app, int* exit_code) {
@@ -121,7 +163,16 @@ void AddLabCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", s.threads, "event loops (default: one per core)");
   cmd->add_option("--idle-timeout-ms", s.idle_timeout_ms, "close connections idle this long")->capture_default_str();
-  cmd->callback([opts, exit_code] { *exit_code = RunLab(*opts); });
+  auto verify_opts = std::make_shared<VerifyOptions>();
+  auto* verify = cmd->add_subcommand(
+      "verify", "Compare a scan's NDJSON output with the lab's ground truth (exit 0 agree, 1 disagree, 2 bad input)");
+  verify->add_option("--truth", verify_opts->truth_path, "ground truth written by `phaseout lab --truth`")->required();
+  verify->add_option("--scan", verify_opts->scan_path, "NDJSON written by `phaseout scan`")->required();
+  verify->callback([verify_opts, exit_code] { *exit_code = RunVerify(*verify_opts); });
+  cmd->callback([opts, exit_code, verify] {
+    if (verify->parsed()) return;  // `lab verify` ran instead of the lab
+    *exit_code = RunLab(*opts);
+  });
 }
 
 }  // namespace phaseout::cli
