@@ -144,7 +144,8 @@ void AddLabCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--base", s.base, "address block (inside 127.0.0.0/8)")->capture_default_str();
   cmd->add_option("--seed", s.seed, "seed: the same seed gives the same estate")->capture_default_str();
   cmd->add_option("--profiles-dir", s.profiles_dir, "profile directory (default: <data dir>/lab/profiles)");
-  cmd->add_option("--mix", opts->mix, "profile weights, e.g. hikvision-nvr-dnvrs=5,nginx-server=0");
+  cmd->add_option("--mix", opts->mix, "use only these profiles with these weights, e.g. hikvision-nvr-dnvrs=5,nginx-server=1 "
+                  "(default: every profile with its file's weight)");
   cmd->add_option("--truth", s.truth_path, "write the ground truth (NDJSON, one address a line) here");
   cmd->add_option("--ready-file", s.ready_path, "write this file once every socket is bound");
   cmd->add_option("--silent-fraction", s.silent_fraction,

@@ -132,8 +132,9 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
                                  spec.hostile));
   }
 
+  // Without a mix every profile has its file's weight; with one, only the listed profiles.
   std::vector<double> weights;
-  for (const Profile& p : profiles) weights.push_back(p.weight);
+  for (const Profile& p : profiles) weights.push_back(spec.mix.empty() ? p.weight : 0.0);
   for (const auto& [id, w] : spec.mix) {
     auto it = std::find_if(profiles.begin(), profiles.end(), [&](const Profile& p) { return p.id == id; });
     if (it == profiles.end()) {
@@ -145,7 +146,7 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
   double total = 0;
   for (double w : weights) total += w;
   if (spec.devices > 0 && total <= 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "every profile weight is zero");
+    return MakeError(ErrorCode::kInvalidArgument, "every profile weight is zero (check --mix)");
   }
 
   // Floyd's sampling: distinct offsets in [1, usable], O(devices + hostile) memory.

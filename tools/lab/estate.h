@@ -17,7 +17,7 @@ struct LabSpec {
   std::string base = "127.16.0.0/16";  // address block; must lie inside 127.0.0.0/8
   uint32_t devices = 200;              // emulated devices placed in the block
   uint64_t seed = 1;                   // same seed + profiles + spec = same estate
-  std::map<std::string, double> mix;   // profile id -> weight; overrides the profile's `weight`
+  std::map<std::string, double> mix;   // profile id -> weight; when non-empty only these profiles are used
   double silent_fraction = 0.0;        // share of non-device addresses that drop packets (nftables)
   double refuse_fraction = 1.0;        // share of the other (not silent) addresses listed as `refuse`
   uint32_t hostile = 0;                // hostile hosts (endless headers, huge body, garbage bytes)

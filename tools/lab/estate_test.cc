@@ -108,7 +108,7 @@ TEST(LabEstate, CountsFractionsAndPlacement) {
   }
   EXPECT_EQ(serials.size(), 1000u);
   EXPECT_NEAR(per_profile["a"], 500, 80);
-  spec.mix = {{"a", 0}};
+  spec.mix = {{"b", 1}};  // a mix lists the only profiles used
   auto only_b = BuildEstate(spec, TwoProfiles());
   ASSERT_TRUE(only_b);
   for (const auto& h : only_b->hosts) {
@@ -128,6 +128,8 @@ TEST(LabEstate, RejectsBadSpecs) {
   auto e = BuildEstate(spec, TwoProfiles());
   ASSERT_FALSE(e);
   EXPECT_NE(e.error().message.find("nope"), std::string::npos);
+  spec.mix = {{"a", 0}};
+  EXPECT_FALSE(BuildEstate(spec, TwoProfiles()));  // every weight zero
   spec.mix.clear();
   spec.silent_fraction = 1.5;
   EXPECT_FALSE(BuildEstate(spec, TwoProfiles()));
@@ -140,7 +142,7 @@ TEST(LabEstate, TruthJson) {
   LabSpec spec;
   spec.base = "127.23.0.0/24";
   spec.devices = 5;
-  spec.mix = {{"a", 0}};
+  spec.mix = {{"b", 2}};
   auto e = BuildEstate(spec, TwoProfiles());
   ASSERT_TRUE(e);
   const TruthEntry* dev = nullptr;
