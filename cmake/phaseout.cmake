@@ -61,12 +61,15 @@ function(phaseout_fuzz name)
     return()
   endif()
   add_executable(${name} ${F_SOURCES})
+  set_property(GLOBAL APPEND PROPERTY PHASEOUT_FUZZ_TARGETS ${name})
   target_link_libraries(${name} PRIVATE ${F_LIBS})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   file(MAKE_DIRECTORY ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+  # New inputs go to a scratch directory under the build tree (libFuzzer writes to its first
+  # corpus directory); the seed corpus in the source tree is only read.
+  set(work ${PROJECT_BINARY_DIR}/fuzz-work/${name})
   add_test(NAME fuzz_smoke_${name}
-           COMMAND ${name} -runs=20000 -max_total_time=20 -max_len=65536 -rss_limit_mb=2048
-                   ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
+           COMMAND sh -c "mkdir -p '${work}' && exec '$<TARGET_FILE:${name}>' -runs=20000 -max_total_time=10 -max_len=65536 -rss_limit_mb=2048 '${work}' '${PROJECT_SOURCE_DIR}/fuzz/corpus/${name}'")
   set_tests_properties(fuzz_smoke_${name} PROPERTIES LABELS fuzz TIMEOUT 120)
 endfunction()

@@ -11,6 +11,7 @@
 
 #include "apps/cli/commands.h"
 #include "core/strings.h"
+#include "net/ports.h"
 #include "tools/lab/lab.h"
 #include "tools/lab/truth_check.h"
 
@@ -94,6 +95,7 @@ int RunLab(LabOptions& opts) {
 struct VerifyOptions {
   std::string truth_path;
   std::string scan_path;
+  std::string ports;
 };
 
 bool ReadWholeFile(const std::string& path, std::string* out) {
@@ -125,7 +127,16 @@ int RunVerify(const VerifyOptions& opts) {
     std::fprintf(stderr, "phaseout lab verify: %s: %s\n", opts.scan_path.c_str(), scanned.error().message.c_str());
     return kExitUsage;
   }
-  const lab::TruthCheck check = lab::CompareWithTruth(*truth, *scanned);
+  std::vector<uint16_t> ports = net::DefaultPorts();
+  if (!opts.ports.empty()) {
+    auto parsed = net::ParsePorts(opts.ports, /*allow_printer_ports=*/true);
+    if (!parsed) {
+      std::fprintf(stderr, "phaseout lab verify: %s\n", parsed.error().message.c_str());
+      return kExitUsage;
+    }
+    ports = parsed->ports;
+  }
+  const lab::TruthCheck check = lab::CompareWithTruth(*truth, *scanned, ports);
   std::printf("%s", lab::FormatTruthCheck(check).c_str());
   return check.Perfect() ? kExitOk : kExitRuntime;
 }
@@ -169,6 +180,8 @@ void AddLabCommand(CLI::App& app, int* exit_code) {
       "verify", "Compare a scan's NDJSON output with the lab's ground truth (exit 0 agree, 1 disagree, 2 bad input)");
   verify->add_option("--truth", verify_opts->truth_path, "ground truth written by `phaseout lab --truth`")->required();
   verify->add_option("--scan", verify_opts->scan_path, "NDJSON written by `phaseout scan`")->required();
+  verify->add_option("--ports", verify_opts->ports,
+                     "ports the scan tried (default: the scan's default ports)");
   verify->callback([verify_opts, exit_code] { *exit_code = RunVerify(*verify_opts); });
   cmd->callback([opts, exit_code, verify] {
     if (verify->parsed()) return;  // `lab verify` ran instead of the lab

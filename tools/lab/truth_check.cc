@@ -124,7 +124,8 @@ double TruthCheck::Agreement() const {
 }
 
 TruthCheck CompareWithTruth(const std::vector<TruthEntry>& truth,
-                            const std::vector<ScannedHost>& scanned) {
+                            const std::vector<ScannedHost>& scanned,
+                            const std::vector<uint16_t>& scanned_ports) {
   TruthCheck check;
   std::unordered_map<std::string, const ScannedHost*> by_ip;
   for (const auto& h : scanned) by_ip[h.ip] = &h;
@@ -148,14 +149,28 @@ TruthCheck CompareWithTruth(const std::vector<TruthEntry>& truth,
       continue;
     }
     ++check.devices;
+    std::vector<uint16_t> truth_ports;
+    for (uint16_t p : t.open_ports) {
+      if (std::find(scanned_ports.begin(), scanned_ports.end(), p) != scanned_ports.end()) {
+        truth_ports.push_back(p);
+      }
+    }
+    std::sort(truth_ports.begin(), truth_ports.end());
+    if (truth_ports.empty()) {  // nothing it listens on was scanned: must stay unreported
+      if (h == nullptr) {
+        ++check.devices_agree;
+      } else {
+        mismatch(fmt::format("{} ({}): reported, but it has no open port among those scanned", ip,
+                             t.profile_id));
+      }
+      continue;
+    }
     if (t.expect_identified) ++check.devices_expected;
     if (h == nullptr) {
       mismatch(fmt::format("{} ({}): not reported", ip, t.profile_id));
       continue;
     }
     std::vector<std::string> diffs;
-    std::vector<uint16_t> truth_ports = t.open_ports;
-    std::sort(truth_ports.begin(), truth_ports.end());
     if (truth_ports != h->open_ports) {
       diffs.push_back(fmt::format("open_ports {} != {}", ShowPorts(h->open_ports), ShowPorts(truth_ports)));
     }
@@ -167,8 +182,12 @@ TruthCheck CompareWithTruth(const std::vector<TruthEntry>& truth,
     };
     if (t.expect_identified) {
       field("manufacturer", h->manufacturer, t.manufacturer);
-      field("brand", h->brand, t.brand);
-      field("device_type", h->device_type, t.device_type);
+      // The label must be found when it differs from the maker (OEM builds, group brands);
+      // a maker's own label on unbranded firmware may stay unknown, but never be wrong.
+      if (t.brand != t.manufacturer || !h->brand.empty()) field("brand", h->brand, t.brand);
+      if (h->brand.empty() && !t.brand.empty()) ++check.brand_unknown;
+      if_reported("device_type", h->device_type, t.device_type);
+      if (h->device_type.empty() && !t.device_type.empty()) ++check.device_type_unknown;
     } else {
       if_reported("manufacturer", h->manufacturer, t.manufacturer);
     }
@@ -195,9 +214,12 @@ TruthCheck CompareWithTruth(const std::vector<TruthEntry>& truth,
 std::string FormatTruthCheck(const TruthCheck& check) {
   std::string out = fmt::format(
       "ground truth: devices {}/{} agree ({} expected identifiable), other addresses {}/{} "
-      "agree, {} unexpected hosts; agreement {:.2f}%\n",
+      "agree, {} unexpected hosts; agreement {:.2f}%\n"
+      "  left unknown (not observable without credentials, never wrong): maker's own label on "
+      "{} devices, device type on {} devices\n",
       check.devices_agree, check.devices, check.devices_expected, check.others_agree, check.others,
-      check.unexpected_hosts, check.Agreement() * 100);
+      check.unexpected_hosts, check.Agreement() * 100, check.brand_unknown,
+      check.device_type_unknown);
   for (const auto& m : check.mismatches) out += "  mismatch: " + m + "\n";
   return out;
 }

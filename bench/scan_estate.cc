@@ -1,0 +1,161 @@
+// Scan-estate benchmark (issue 2 section 7): scans a running lab estate with the full
+// identification pipeline and, over the same targets and ports, with a minimal epoll
+// connect-and-read loop (the physical-limit baseline). Reports wall time, addresses/s, devices
+// identified, agreement with the lab's ground truth, CPU seconds and peak RSS.
+// Run it through scripts/bench, which starts the lab in a private network namespace.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/data_dir.h"
+#include "engine/classifier.h"
+#include "engine/scanner.h"
+#include "fingerprint/rule_db.h"
+#include "net/epoll_baseline.h"
+#include "net/isolation.h"
+#include "net/target_set.h"
+#include "policy/policy_set.h"
+#include "policy/vendor_registry.h"
+#include "tools/lab/truth_check.h"
+
+namespace {
+
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+double PeakRssMb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "scan_estate: %s\n", msg.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace phaseout;
+  CLI::App app{"phaseout scan-estate benchmark (run via scripts/bench)"};
+  std::string block = "127.32.0.0/16";
+  std::string truth_path;
+  double rate = 0;
+  uint32_t concurrency = 2048;
+  uint32_t threads = 0;
+  bool skip_baseline = false;
+  app.add_option("--block", block, "Address block the lab occupies")->capture_default_str();
+  app.add_option("--truth", truth_path, "The lab's ground-truth NDJSON")->required();
+  app.add_option("--rate", rate, "Scanner rate (0 = unlimited)")->capture_default_str();
+  app.add_option("--concurrency", concurrency, "Connections in flight")->capture_default_str();
+  app.add_option("--threads", threads, "Scanner threads (0 = one per core)")->capture_default_str();
+  app.add_flag("--skip-baseline", skip_baseline, "Only run the full scan");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string why;
+  if (!net::IsIsolatedNetwork(&why)) {
+    return Fail("refusing to run outside a private network namespace (" + why + "); use scripts/bench");
+  }
+  std::ifstream truth_in(truth_path);
+  if (!truth_in) return Fail("cannot read " + truth_path);
+  std::stringstream truth_text;
+  truth_text << truth_in.rdbuf();
+  auto truth = lab::ParseTruthNdjson(truth_text.str());
+  if (!truth) return Fail(truth.error().message);
+
+  auto targets = net::TargetSet::Parse({block}, {});
+  if (!targets) return Fail(targets.error().message);
+  auto data_dir = FindDataDir();
+  if (!data_dir) return Fail(data_dir.error().message);
+  auto rules = fingerprint::LoadRuleDbFromDataDir(*data_dir);
+  if (!rules) return Fail(rules.error().message);
+  auto vendors = policy::VendorRegistry::Load(*data_dir + "/vendors.yaml");
+  if (!vendors) return Fail(vendors.error().message);
+  auto policies = policy::PolicySet::LoadDirectory(*data_dir + "/policies", *vendors);
+  if (!policies) return Fail(policies.error().message);
+  auto selected = policies->Select({});
+  if (!selected) return Fail(selected.error().message);
+
+  engine::ScanOptions options;
+  options.rate = rate;
+  options.concurrency = concurrency;
+  options.threads = threads;
+  options.connect_timeout_ms = 1000;
+  options.read_timeout_ms = 1500;
+  uint64_t addresses = (*targets)->Count();
+  std::printf("estate: %s (%llu addresses x %zu ports), %zu truth entries\n", block.c_str(),
+              static_cast<unsigned long long>(addresses), options.ports.size(), truth->size());
+
+  // Full identification.
+  engine::Classifier classifier(*rules, *policies, *selected);
+  std::mutex mu;
+  std::vector<lab::ScannedHost> scanned;
+  uint64_t identified = 0;
+  engine::Scanner scanner(options);
+  double cpu0 = CpuSeconds();
+  auto t0 = std::chrono::steady_clock::now();
+  Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
+    model::DeviceReport r = classifier.Classify(std::move(host));
+    lab::ScannedHost h{r.host.ip, r.host.open_ports, r.identification.manufacturer,
+                       r.identification.brand, r.identification.device_type,
+                       r.identification.model, r.identification.firmware,
+                       r.identification.serial};
+    std::lock_guard<std::mutex> lock(mu);
+    if (!h.manufacturer.empty()) ++identified;
+    scanned.push_back(std::move(h));
+  });
+  double scan_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double scan_cpu = CpuSeconds() - cpu0;
+  if (!st.ok()) return Fail(st.error().message);
+  engine::ScanStats stats = scanner.Snapshot();
+  lab::TruthCheck check = lab::CompareWithTruth(*truth, scanned, options.ports);
+  double scan_rate = addresses / scan_wall;
+  std::printf("full scan:  %.2f s wall, %.0f addresses/s, %.0f connection attempts/s, %.2f CPU s, "
+              "%zu hosts, %llu identified\n",
+              scan_wall, scan_rate, stats.connections_attempted / scan_wall, scan_cpu,
+              scanned.size(), static_cast<unsigned long long>(identified));
+  std::printf("%s", lab::FormatTruthCheck(check).c_str());
+
+  // Baseline over the same targets and ports: connect, send the same first request the probes
+  // send on web/RTSP ports (so servers answer), read one chunk, close.
+  double base_rate = 0, base_wall = 0;
+  if (!skip_baseline) {
+    net::EpollBaselineOptions bo;
+    bo.ports = options.ports;
+    bo.concurrency = concurrency;
+    bo.connect_timeout_ms = options.connect_timeout_ms;
+    bo.read_timeout_ms = options.read_timeout_ms;
+    for (uint16_t p : {80, 8080}) bo.requests[p] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    bo.requests[554] = "OPTIONS rtsp://x/ RTSP/1.0\r\nCSeq: 1\r\n\r\n";
+    auto base = net::RunEpollBaseline(**targets, bo);
+    if (!base) return Fail(base.error().message);
+    base_wall = base->seconds;
+    base_rate = addresses / base->seconds;
+    std::printf("baseline:   %.2f s wall, %.0f addresses/s, %.0f connection attempts/s (epoll, "
+                "1 thread, connect + one read)\n",
+                base->seconds, base_rate, base->attempts_per_second());
+    std::printf("ratio:      full identification at %.0f%% of the baseline's address rate\n",
+                100.0 * scan_rate / base_rate);
+  }
+  std::printf("peak RSS:   %.1f MB\n", PeakRssMb());
+  std::printf(
+      "{\"addresses\":%llu,\"scan_wall_s\":%.3f,\"scan_addresses_per_s\":%.0f,\"scan_cpu_s\":%.2f,"
+      "\"identified\":%llu,\"agreement\":%.4f,\"baseline_wall_s\":%.3f,\"baseline_addresses_per_s\":%.0f,"
+      "\"peak_rss_mb\":%.1f}\n",
+      static_cast<unsigned long long>(addresses), scan_wall, scan_rate, scan_cpu,
+      static_cast<unsigned long long>(identified), check.Agreement(), base_wall, base_rate,
+      PeakRssMb());
+  return check.Perfect() ? 0 : 4;
+}
