@@ -2,7 +2,8 @@
 // render) on generated catalogue lines, with the shipped entities plus an imported list of
 // generated entities. Prints lines/s per scenario and the peak RSS.
 // Scenarios: csv_parse_only (reader baseline), screen_ndjson (read + screen + render to
-// /dev/null). Usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR]
+// /dev/null, or to --ndjson-out FILE to compare outputs across changes).
+// Usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR] [--ndjson-out FILE]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -175,13 +176,14 @@ long PeakRssMb() {
 
 int main(int argc, char** argv) {
   size_t n_lines = 1000000, n_entities = 10000;
-  std::string data_dir, policy = "us-ndaa-889";
+  std::string data_dir, policy = "us-ndaa-889", ndjson_out = "/dev/null";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--lines") && i + 1 < argc) n_lines = std::stoul(argv[++i]);
     else if (!std::strcmp(argv[i], "--list-entities") && i + 1 < argc) n_entities = std::stoul(argv[++i]);
     else if (!std::strcmp(argv[i], "--data-dir") && i + 1 < argc) data_dir = argv[++i];
+    else if (!std::strcmp(argv[i], "--ndjson-out") && i + 1 < argc) ndjson_out = argv[++i];
     else {
-      std::fprintf(stderr, "usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR]\n");
+      std::fprintf(stderr, "usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR] [--ndjson-out FILE]\n");
       return 2;
     }
   }
@@ -223,7 +225,11 @@ int main(int argc, char** argv) {
   }
   {
     std::FILE* f = std::fopen(path.c_str(), "rb");
-    std::FILE* out = std::fopen("/dev/null", "wb");
+    std::FILE* out = std::fopen(ndjson_out.c_str(), "wb");
+    if (!out) {
+      std::fprintf(stderr, "screen_throughput: cannot write %s\n", ndjson_out.c_str());
+      return 1;
+    }
     std::vector<std::string> ids;
     for (const auto* p : *sel) ids.push_back(p->id);
     report::ScreeningWriter writer(out, report::ScreenFormat::kNdjson, ids);

@@ -1,7 +1,9 @@
 // Screening result renderers.
 #include "report/screen_report.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace phaseout::report {
 namespace {
@@ -10,9 +12,24 @@ using screening::Match;
 using screening::MatchContext;
 
 void AppendScore(double v, std::string* out) {
+  // The common scores, byte-identical to "%.2f" without the cost of snprintf.
+  if (v == 1.0) return out->append("1.00"), void();
+  if (v == 0.7) return out->append("0.70"), void();
+  if (v == 0.5) return out->append("0.50"), void();
   char buf[16];
   int n = std::snprintf(buf, sizeof buf, "%.2f", v);
   out->append(buf, n);
+}
+
+void AppendUint(uint64_t v, std::string* out) {
+  char buf[24];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  out->append(p, end - p);
 }
 
 void AppendCsvCell(std::string_view s, std::string* out) {
@@ -84,18 +101,38 @@ bool ParseScreenFormat(std::string_view text, ScreenFormat* out) {
   return true;
 }
 
+namespace {
+
+// True iff any of the 8 bytes in `w` is a control character, non-ASCII, '"' or '\\'.
+inline bool NeedsEscapeWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t lt20 = (w - kOnes * 0x20) & ~w;  // high bit set where byte < 0x20 (or >= 0x80)
+  uint64_t q = w ^ (kOnes * '"');
+  uint64_t b = w ^ (kOnes * '\\');
+  uint64_t zq = (q - kOnes) & ~q;
+  uint64_t zb = (b - kOnes) & ~b;
+  return ((lt20 | zq | zb | w) & kHigh) != 0;
+}
+
+inline bool PlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+}  // namespace
+
 void AppendJsonString(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    // Copy runs of plain ASCII in one append.
+    // Copy runs of plain ASCII in one append, 8 bytes at a time where possible.
     size_t run = i;
-    while (run < s.size()) {
-      unsigned char rc = static_cast<unsigned char>(s[run]);
-      if (rc < 0x20 || rc >= 0x80 || rc == '"' || rc == '\\') break;
-      ++run;
+    while (run + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + run, 8);
+      if (NeedsEscapeWord(w)) break;
+      run += 8;
     }
+    while (run < s.size() && PlainJsonByte(static_cast<unsigned char>(s[run]))) ++run;
     if (run > i) {
       out->append(s.data() + i, run - i);
       i = run;
@@ -141,14 +178,39 @@ void AppendJsonString(std::string_view s, std::string* out) {
 std::string ScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result) {
   std::string out;
   out.reserve(256);
+  AppendScreenResultJson(line, result, &out);
+  return out;
+}
+
+void AppendScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
+                            std::string* out_buf) {
+  ScreeningWriter::AppendResultJson(line, result, nullptr, out_buf);
+}
+
+void ScreeningWriter::AppendResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
+                                       std::vector<CachedVerdict>* cache, std::string* out_buf) {
+  std::string& out = *out_buf;
   out.append("{\"line_id\":");
   AppendJsonString(line.line_id, &out);
   out.append(",\"line\":");
-  out.append(std::to_string(line.line_number));
+  AppendUint(line.line_number, &out);
   out.append(",\"verdicts\":[");
   for (size_t i = 0; i < result.verdicts.size(); ++i) {
     const auto& v = result.verdicts[i];
     if (i) out.push_back(',');
+    // Most verdicts of a file repeat the previous line's verdict for the same policy ("clear:
+    // no evidence"): reuse its rendered JSON instead of escaping the same strings again.
+    CachedVerdict* cached = nullptr;
+    if (cache && v.matches.empty()) {
+      if (cache->size() <= i) cache->resize(i + 1);
+      cached = &(*cache)[i];
+      if (cached->valid && cached->status == v.status && cached->policy == v.policy && cached->reason == v.reason &&
+          cached->clause == v.clause && cached->rule == v.rule) {
+        out.append(cached->json);
+        continue;
+      }
+    }
+    size_t start = out.size();
     out.append("{\"policy\":");
     AppendJsonString(v.policy, &out);
     out.append(",\"status\":");
@@ -167,6 +229,15 @@ std::string ScreenResultJson(const screening::CatalogueLine& line, const screeni
       AppendMatchJson(v.matches[k], &out);
     }
     out.append("]}");
+    if (cached) {
+      cached->valid = true;
+      cached->status = v.status;
+      cached->policy = v.policy;
+      cached->reason = v.reason;
+      cached->clause = v.clause;
+      cached->rule = v.rule;
+      cached->json.assign(out, start, std::string::npos);
+    }
   }
   out.append("],\"fields\":{");
   for (size_t i = 0; i < line.passthrough.size(); ++i) {
@@ -198,7 +269,6 @@ std::string ScreenResultJson(const screening::CatalogueLine& line, const screeni
     out.append("]}");
   }
   out.push_back('}');
-  return out;
 }
 
 ScreeningWriter::ScreeningWriter(std::FILE* out, ScreenFormat format, std::vector<std::string> policies)
@@ -235,12 +305,12 @@ void ScreeningWriter::Begin() {
 void ScreeningWriter::Write(const screening::CatalogueLine& line, const screening::ScreenResult& result) {
   switch (format_) {
     case ScreenFormat::kNdjson:
-      buf_.append(ScreenResultJson(line, result));
+      AppendResultJson(line, result, &verdict_cache_, &buf_);
       buf_.push_back('\n');
       break;
     case ScreenFormat::kJson:
       buf_.append(first_ ? "\n" : ",\n");
-      buf_.append(ScreenResultJson(line, result));
+      AppendResultJson(line, result, &verdict_cache_, &buf_);
       break;
     case ScreenFormat::kCsv:
       for (const auto& v : result.verdicts) {

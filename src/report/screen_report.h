@@ -32,6 +32,9 @@ struct ScreenSummary {
 // score, source, strong, context?, note?}]}], fields {passthrough columns}, explain (iff the
 // result carries an explanation).
 std::string ScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result);
+// The same object appended to *out (no allocation when *out has room).
+void AppendScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
+                            std::string* out);
 
 // Appends `s` to *out as a JSON string literal (quotes included). Invalid UTF-8 bytes are
 // written as \u00XX escapes of the byte value so the output stays valid JSON.
@@ -48,11 +51,23 @@ class ScreeningWriter {
   void End(const ScreenSummary& summary);
 
  private:
+  friend void AppendScreenResultJson(const screening::CatalogueLine&, const screening::ScreenResult&, std::string*);
+  // The last rendered verdict without matches, per verdict position.
+  struct CachedVerdict {
+    bool valid = false;
+    model::VerdictStatus status = model::VerdictStatus::kClear;
+    std::string policy, reason, clause, rule;
+    std::string json;
+  };
+  // Renders one result object into *out; `cache` (may be null) reuses unchanged verdicts.
+  static void AppendResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
+                               std::vector<CachedVerdict>* cache, std::string* out);
   void Flush(bool force);
   std::FILE* out_;
   ScreenFormat format_;
   std::vector<std::string> policies_;
   std::string buf_;
+  std::vector<CachedVerdict> verdict_cache_;
   bool first_ = true;
 };
 

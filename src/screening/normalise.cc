@@ -128,10 +128,24 @@ std::string TokenList::Joined() const {
 }
 
 bool IsLegalFormWord(std::string_view token) {
-  return std::find(kLegalForms.begin(), kLegalForms.end(), token) != kLegalForms.end();
+  // Called for every word of every screened field: bucket the table by first letter.
+  static const auto* buckets = [] {
+    auto* b = new std::array<std::vector<std::string_view>, 26>();
+    for (std::string_view f : kLegalForms) (*b)[f[0] - 'a'].push_back(f);
+    return b;
+  }();
+  if (token.empty() || token.size() > 12 || token[0] < 'a' || token[0] > 'z') {
+    return std::find(kLegalForms.begin(), kLegalForms.end(), token) != kLegalForms.end();
+  }
+  for (std::string_view f : (*buckets)[token[0] - 'a']) {
+    if (f == token) return true;
+  }
+  return false;
 }
 
 std::string_view ExpandAbbreviation(std::string_view token) {
+  // Every abbreviation has 3..8 bytes: skip the hash for other words.
+  if (token.size() < 3 || token.size() > 8) return token;
   const auto& abbr = Abbreviations();
   auto it = abbr.find(token);
   return it == abbr.end() ? token : it->second;
@@ -199,9 +213,29 @@ void Tokenise(std::string_view text, TokenList* out, const TokeniseOptions& opti
   size_t pos = 0;
   while (pos < text.size()) {
     size_t cp_begin = pos;
-    char32_t cp = DecodeUtf8(text, &pos);
+    unsigned char first = static_cast<unsigned char>(text[pos]);
+    char32_t cp;
     char32_t folded = 0;
-    CharClass cls = Fold(cp, &folded);
+    CharClass cls;
+    if (first < 0x80) {  // ASCII fast path (same result as DecodeUtf8 + Fold)
+      cp = first;
+      ++pos;
+      if (first >= 'a' && first <= 'z') {
+        folded = first;
+        cls = CharClass::kLetter;
+      } else if (first >= 'A' && first <= 'Z') {
+        folded = first - 'A' + 'a';
+        cls = CharClass::kLetter;
+      } else if (first >= '0' && first <= '9') {
+        folded = first;
+        cls = CharClass::kDigit;
+      } else {
+        cls = CharClass::kSeparator;
+      }
+    } else {
+      cp = DecodeUtf8(text, &pos);
+      cls = Fold(cp, &folded);
+    }
     if (cls == CharClass::kSeparator) {
       flush();
       word_class = CharClass::kSeparator;

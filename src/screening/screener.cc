@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cstring>
 #include <unordered_map>
@@ -257,6 +258,8 @@ struct Screener::Impl {
   };
 
   const policy::PolicySet* policies = nullptr;
+  // Distinguishes screeners in the per-thread caches (never reused, unlike addresses).
+  uint64_t generation = 0;
   std::vector<Entity> entities;
   StrMap<uint32_t> entity_by_id;
   std::vector<Name> names;
@@ -328,8 +331,42 @@ struct Screener::Impl {
     TokenList raw;
     std::vector<Pos> seq;
   };
+  // One PolicySet::Evaluate outcome for (screener, policy, entity, strong, date): catalogues
+  // repeat the same vendors and dates, and Evaluate walks the ownership graph each time.
+  struct EvalKey {
+    uint64_t generation = 0;
+    const policy::Policy* policy = nullptr;
+    uint32_t entity = 0;
+    bool strong = false;
+    bool dated = false;
+    CivilDate date;
+    bool operator==(const EvalKey&) const = default;
+  };
+  struct EvalKeyHash {
+    size_t operator()(const EvalKey& k) const {
+      uint64_t h = k.generation * 0x9E3779B97F4A7C15ull;
+      h ^= reinterpret_cast<uintptr_t>(k.policy) + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+      h ^= (uint64_t{k.entity} << 2 | uint64_t{k.strong} << 1 | k.dated) + (h << 6) + (h >> 2);
+      h ^= static_cast<uint64_t>(k.date.year * 10000 + k.date.month * 100 + k.date.day) + (h << 6) + (h >> 2);
+      return static_cast<size_t>(h);
+    }
+  };
+  struct EvalOutcome {
+    VerdictStatus status = VerdictStatus::kClear;
+    std::string reason;
+    std::string clause;
+    std::string rule;  // "rule <id> (<relation>)" or "no rule"
+    bool weak_relation = false;  // relation "oem" or "label_only"
+  };
+  // Bounded: cleared when it reaches this many entries.
+  static constexpr size_t kMaxCachedEvaluations = 4096;
   struct Scratch {
     std::array<FieldScratch, kFieldCount> fields;
+    std::unordered_map<EvalKey, EvalOutcome, EvalKeyHash> evaluations;
+    std::vector<std::string> described;  // Describe() of found[i], built on demand
+    std::string last_date_text;  // ParseLineDate cache: most lines of a file share few dates
+    std::optional<CivilDate> last_date;
+    bool have_last_date = false;
     std::string join;
     std::vector<std::string> model_tokens;
     std::vector<uint32_t> model_offsets;
@@ -344,7 +381,9 @@ struct Screener::Impl {
   void ApplyContext(const FieldScratch& fs, bool line_removal, std::vector<Match>* matches,
                     size_t first) const;
   void Decide(const CatalogueLine& line, const std::vector<const policy::Policy*>& selected,
-              const ScreenOptions& options, ScreenResult* out) const;
+              const ScreenOptions& options, Scratch* s, ScreenResult* out) const;
+  const EvalOutcome& Evaluate(const policy::Policy& pol, uint32_t entity, bool strong,
+                              const std::optional<CivilDate>& date, Scratch* s) const;
 };
 
 Screener::Screener() : impl_(std::make_unique<Impl>()) {}
@@ -379,6 +418,8 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
   screener->selected_ = std::move(selected);
   Impl& im = *screener->impl_;
   im.policies = &policies;
+  static std::atomic<uint64_t> next_generation{1};
+  im.generation = next_generation.fetch_add(1);
   const policy::VendorRegistry& reg = policies.vendors();
 
   StrSet structured_only;
@@ -1143,7 +1184,7 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     }
     out->explanation = std::move(ex);
   }
-  im.Decide(line, selected_, options, out);
+  im.Decide(line, selected_, options, &s, out);
 }
 
 namespace {
@@ -1182,12 +1223,48 @@ std::string Describe(const Match& m) {
 
 }  // namespace
 
+const Screener::Impl::EvalOutcome& Screener::Impl::Evaluate(const policy::Policy& pol, uint32_t entity,
+                                                            bool strong, const std::optional<CivilDate>& date,
+                                                            Scratch* s) const {
+  EvalKey key;
+  key.generation = generation;
+  key.policy = &pol;
+  key.entity = entity;
+  key.strong = strong;
+  key.dated = date.has_value();
+  if (date) key.date = *date;
+  auto it = s->evaluations.find(key);
+  if (it != s->evaluations.end()) return it->second;
+  if (s->evaluations.size() >= kMaxCachedEvaluations) s->evaluations.clear();
+  policy::Subject subject;
+  subject.vendor = entities[entity].id;
+  subject.role = strong ? policy::SubjectRole::kMaker : policy::SubjectRole::kLabel;
+  subject.date = date;
+  subject.confidence = strong ? 1.0 : 0.4;
+  policy::Finding f = policies->Evaluate(pol, subject);
+  EvalOutcome o;
+  o.status = f.verdict.status;
+  o.reason = std::move(f.verdict.reason);
+  o.clause = std::move(f.verdict.clause);
+  o.rule = f.rule.empty() ? std::string("no rule") : "rule " + f.rule;
+  if (!f.relation.empty()) o.rule += " (" + f.relation + ")";
+  o.weak_relation = f.relation == "oem" || f.relation == "label_only";
+  return s->evaluations.emplace(key, std::move(o)).first->second;
+}
+
 void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const policy::Policy*>& selected,
-                            const ScreenOptions& options, ScreenResult* out) const {
+                            const ScreenOptions& options, Scratch* s, ScreenResult* out) const {
   std::optional<CivilDate> date;
   const std::string& date_text = line.get(Field::kDate);
   if (!date_text.empty()) {
-    date = ParseLineDate(date_text);
+    if (s->have_last_date && s->last_date_text == date_text) {
+      date = s->last_date;
+    } else {
+      date = ParseLineDate(date_text);
+      s->last_date_text = date_text;
+      s->last_date = date;
+      s->have_last_date = true;
+    }
     if (!date && out->explanation) {
       out->explanation->notes.push_back("date '" + date_text + "' not recognised; using --as-of if given");
     }
@@ -1220,11 +1297,24 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
     }
     return;
   }
-  out->verdicts.clear();
-  for (const policy::Policy* pol : selected) {
-    LineVerdict v;
-    v.policy = pol->id;
+  // Evidence descriptions, built once per line and shared by the policies.
+  s->described.resize(found.size());
+  for (size_t i = 0; i < found.size(); ++i) s->described[i].clear();
+  auto describe = [&](size_t idx) -> const std::string& {
+    if (s->described[idx].empty()) s->described[idx] = Describe(found[idx]);
+    return s->described[idx];
+  };
+  // Reuse the verdict objects' storage from the previous line.
+  out->verdicts.resize(selected.size());
+  for (size_t pi = 0; pi < selected.size(); ++pi) {
+    const policy::Policy* pol = selected[pi];
+    LineVerdict& v = out->verdicts[pi];
+    v.policy.assign(pol->id);
     v.status = VerdictStatus::kClear;
+    v.reason.clear();
+    v.clause.clear();
+    v.rule.clear();
+    v.matches.clear();
     std::string neutral_reason;
     std::vector<Match> neutral;
     std::string clear_reason;
@@ -1256,27 +1346,21 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         reason = "entry of the imported list tied to this policy";
         rule = "list-entry " + (strong ? std::string("strong name match") : std::string("weak name match"));
       } else {
-        policy::Subject subject;
-        subject.vendor = ent.id;
-        subject.role = strong ? policy::SubjectRole::kMaker : policy::SubjectRole::kLabel;
-        subject.date = date;
-        subject.confidence = strong ? 1.0 : 0.4;
-        policy::Finding f = policies->Evaluate(*pol, subject);
-        status = f.verdict.status;
-        reason = f.verdict.reason;
-        clause = f.verdict.clause;
-        rule = f.rule.empty() ? std::string("no rule") : "rule " + f.rule;
-        if (!f.relation.empty()) rule += " (" + f.relation + ")";
+        const EvalOutcome& f = Evaluate(*pol, ent_it->second, strong, date, s);
+        status = f.status;
+        reason = f.reason;
+        clause = f.clause;
+        rule = f.rule;
         // An OEM relation says some of the label's products are built by a covered maker, not
         // that this item is: a weak signal whatever the name match.
-        if (f.relation == "oem" || f.relation == "label_only") strong = false;
+        if (f.weak_relation) strong = false;
       }
       if (!effective) {
         // Only removal/negated mentions: record why it did not count.
         if (status != VerdictStatus::kClear || ent.is_list) {
           for (size_t k = gi; k < ge; ++k) neutral.push_back(found[order[k]]);
           if (neutral_reason.empty()) {
-            neutral_reason = Describe(best) + " but only in " + MatchContextName(best.context) +
+            neutral_reason = describe(order[gi]) + " but only in " + MatchContextName(best.context) +
                              " context: " +
                              (best.context == MatchContext::kRemoval
                                   ? "removing or disposing of covered equipment is not a purchase of it"
@@ -1295,7 +1379,7 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         cap = "weak signal only (" + (best.note.empty() ? std::string("weak match") : best.note) + "): at most review";
       }
       if (status == VerdictStatus::kClear) {
-        if (clear_reason.empty()) clear_reason = Describe(best) + "; " + reason;
+        if (clear_reason.empty()) clear_reason = describe(order[gi]) + "; " + reason;
         gi = ge;
         continue;
       }
@@ -1303,7 +1387,7 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
                   (status == v.status && decider && BetterEvidence(best, *decider));
       if (take) {
         v.status = status;
-        v.reason = Describe(best) + ": " + reason + (cap.empty() ? "" : " [" + cap + "]");
+        v.reason = describe(order[gi]) + ": " + reason + (cap.empty() ? "" : " [" + cap + "]");
         v.clause = clause;
         v.rule = pol->id + ": " + rule + " via " + MatchKindName(best.kind) + " match in " + FieldName(best.field) +
                  (strong ? " (strong signal)" : " (weak signal)") + (cap.empty() ? "" : "; capped: " + cap);
@@ -1332,7 +1416,6 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
       out->explanation->notes.push_back("policy " + pol->id + " -> " + model::VerdictStatusName(v.status) +
                                         ": decided by " + v.rule);
     }
-    out->verdicts.push_back(std::move(v));
   }
 }
 
