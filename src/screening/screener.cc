@@ -327,9 +327,15 @@ struct Screener::Impl {
     bool fuzzy = false;
     bool stop = false;
   };
+  // Consecutive catalogue lines often repeat a field (same supplier, same manufacturer): the
+  // tokens and the canonical sequence of the previous value are kept and reused when the text
+  // is the same.
   struct FieldScratch {
     TokenList raw;
     std::vector<Pos> seq;
+    std::string raw_text;        // the text `raw` was tokenised from
+    bool raw_valid = false;
+    uint64_t seq_generation = 0;  // screener whose vocabulary built `seq`; 0 = none
   };
   // One PolicySet::Evaluate outcome for (screener, policy, entity, strong, date): catalogues
   // repeat the same vendors and dates, and Evaluate walks the ownership graph each time.
@@ -1077,7 +1083,12 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     auto& fs = s.fields[static_cast<size_t>(f)];
     std::string_view view(text);
     if (view.size() > kMaxScreenedBytes) view = view.substr(0, kMaxScreenedBytes);
-    Tokenise(view, &fs.raw);
+    if (!fs.raw_valid || fs.raw_text != view) {
+      Tokenise(view, &fs.raw);
+      fs.raw_text.assign(view);
+      fs.raw_valid = true;
+      fs.seq_generation = 0;
+    }
     tokenised[static_cast<size_t>(f)] = true;
   }
   std::array<std::pair<size_t, size_t>, kFieldCount> ranges{};
@@ -1085,7 +1096,10 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     if (!tokenised[static_cast<size_t>(f)]) continue;
     auto& fs = s.fields[static_cast<size_t>(f)];
     size_t first = found.size();
-    im.BuildSequence(&fs, &s.join);
+    if (fs.seq_generation != im.generation) {
+      im.BuildSequence(&fs, &s.join);
+      fs.seq_generation = im.generation;
+    }
     im.MatchNames(line, f, &fs, &found);
     if (!im.cjk_names.empty()) im.MatchCjk(line, f, fs, &found);
     if (f == Field::kModel || f == Field::kPartNumber || f == Field::kDescription) im.MatchModels(line, f, &s, &found);
@@ -1336,7 +1350,8 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         if (m.strong && m.context == MatchContext::kNone) strong = true;
       }
       VerdictStatus status;
-      std::string reason, clause, rule;
+      // Views into literals or the evaluation cache (valid until the next Evaluate call).
+      std::string_view reason, clause, rule;
       if (ent.is_list) {
         if (ent.list_policy != pol->id) {
           gi = ge;
@@ -1344,7 +1359,7 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         }
         status = strong ? VerdictStatus::kProhibited : VerdictStatus::kReview;
         reason = "entry of the imported list tied to this policy";
-        rule = "list-entry " + (strong ? std::string("strong name match") : std::string("weak name match"));
+        rule = strong ? "list-entry strong name match" : "list-entry weak name match";
       } else {
         const EvalOutcome& f = Evaluate(*pol, ent_it->second, strong, date, s);
         status = f.status;
@@ -1379,7 +1394,10 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
         cap = "weak signal only (" + (best.note.empty() ? std::string("weak match") : best.note) + "): at most review";
       }
       if (status == VerdictStatus::kClear) {
-        if (clear_reason.empty()) clear_reason = describe(order[gi]) + "; " + reason;
+        if (clear_reason.empty()) {
+          clear_reason = describe(order[gi]);
+          clear_reason.append("; ").append(reason);
+        }
         gi = ge;
         continue;
       }
@@ -1387,10 +1405,13 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
                   (status == v.status && decider && BetterEvidence(best, *decider));
       if (take) {
         v.status = status;
-        v.reason = describe(order[gi]) + ": " + reason + (cap.empty() ? "" : " [" + cap + "]");
-        v.clause = clause;
-        v.rule = pol->id + ": " + rule + " via " + MatchKindName(best.kind) + " match in " + FieldName(best.field) +
-                 (strong ? " (strong signal)" : " (weak signal)") + (cap.empty() ? "" : "; capped: " + cap);
+        v.reason.assign(describe(order[gi])).append(": ").append(reason);
+        if (!cap.empty()) v.reason.append(" [").append(cap).append("]");
+        v.clause.assign(clause);
+        v.rule.assign(pol->id).append(": ").append(rule).append(" via ").append(MatchKindName(best.kind));
+        v.rule.append(" match in ").append(FieldName(best.field));
+        v.rule.append(strong ? " (strong signal)" : " (weak signal)");
+        if (!cap.empty()) v.rule.append("; capped: ").append(cap);
         decider = &best;
         have_decider = true;
       }
