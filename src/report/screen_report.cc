@@ -90,6 +90,13 @@ void AppendMatchJson(const Match& m, std::string* out) {
   out->push_back('}');
 }
 
+// True iff `a` and `b` render to the same JSON object (every field AppendMatchJson writes).
+bool SameMatchJson(const Match& a, const Match& b) {
+  return a.kind == b.kind && a.field == b.field && a.strong == b.strong && a.context == b.context &&
+         a.score == b.score && a.entity == b.entity && a.value == b.value && a.name == b.name &&
+         a.note == b.note && a.source == b.source && a.entity_name == b.entity_name;
+}
+
 }  // namespace
 
 bool ParseScreenFormat(std::string_view text, ScreenFormat* out) {
@@ -190,6 +197,14 @@ void AppendScreenResultJson(const screening::CatalogueLine& line, const screenin
 void ScreeningWriter::AppendResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
                                        std::vector<CachedVerdict>* cache, std::string* out_buf) {
   std::string& out = *out_buf;
+  // The same evidence usually appears under several policies: render it once per line and
+  // copy the bytes (offset, length into `out`) for the repeats.
+  struct Rendered {
+    const Match* match;
+    size_t offset, size;
+  };
+  thread_local std::vector<Rendered> rendered;
+  rendered.clear();
   out.append("{\"line_id\":");
   AppendJsonString(line.line_id, &out);
   out.append(",\"line\":");
@@ -226,7 +241,22 @@ void ScreeningWriter::AppendResultJson(const screening::CatalogueLine& line, con
     out.append(",\"matches\":[");
     for (size_t k = 0; k < v.matches.size(); ++k) {
       if (k) out.push_back(',');
-      AppendMatchJson(v.matches[k], &out);
+      const Match& m = v.matches[k];
+      const Rendered* same = nullptr;
+      for (const Rendered& r : rendered) {
+        if (SameMatchJson(*r.match, m)) {
+          same = &r;
+          break;
+        }
+      }
+      if (same) {
+        out.reserve(out.size() + same->size);  // so the source bytes do not move while copied
+        out.append(out.data() + same->offset, same->size);
+      } else {
+        size_t at = out.size();
+        AppendMatchJson(m, &out);
+        if (rendered.size() < 32) rendered.push_back(Rendered{&m, at, out.size() - at});
+      }
     }
     out.append("]}");
     if (cached) {
