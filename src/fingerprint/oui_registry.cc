@@ -33,73 +33,74 @@ bool ReadHex(std::string_view s, int digits, uint64_t* out) {
   return true;
 }
 
-// Splits one CSV record (RFC 4180 quoting, no embedded newlines in this registry).
-std::vector<std::string> SplitCsvLine(std::string_view line) {
+// Splits CSV text into records (RFC 4180: quoted fields may hold commas, doubled quotes and
+// line breaks, as some organisation addresses in the IEEE files do). Calls `on_record(fields,
+// first_line_no)` per record; CR is dropped outside quotes.
+template <typename Fn>
+void ForEachCsvRecord(std::string_view text, Fn on_record) {
   std::vector<std::string> fields(1);
   bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
+  size_t line_no = 1, record_line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (quoted) {
       if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
           fields.back() += '"';
           ++i;
         } else {
           quoted = false;
         }
       } else {
+        if (c == '\n') ++line_no;
         fields.back() += c;
       }
     } else if (c == '"') {
       quoted = true;
     } else if (c == ',') {
       fields.emplace_back();
+    } else if (c == '\n') {
+      on_record(fields, record_line);
+      fields.assign(1, std::string());
+      record_line = ++line_no;
     } else if (c != '\r') {
       fields.back() += c;
     }
   }
-  return fields;
+  if (fields.size() > 1 || !fields[0].empty()) on_record(fields, record_line);
 }
 
 }  // namespace
 
 Status OuiRegistry::AddCsv(std::string_view csv_text, const std::string& file_name) {
-  size_t line_no = 0;
-  size_t pos = 0;
-  while (pos < csv_text.size()) {
-    size_t end = csv_text.find('\n', pos);
-    if (end == std::string_view::npos) end = csv_text.size();
-    std::string_view line = csv_text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (line_no == 1 || line.empty() || line == "\r") continue;  // header row
-    auto fields = SplitCsvLine(line);
+  std::string error;
+  ForEachCsvRecord(csv_text, [&](const std::vector<std::string>& fields, size_t line_no) {
+    if (!error.empty() || line_no == 1) return;  // stop at the first error; skip the header
+    if (fields.size() == 1 && fields[0].empty()) return;
     if (fields.size() < 3) {
-      return MakeError(ErrorCode::kParse, file_name + ":" + std::to_string(line_no) +
-                                              ": expected Registry,Assignment,Organization Name");
+      error = file_name + ":" + std::to_string(line_no) +
+              ": expected Registry,Assignment,Organization Name";
+      return;
     }
     const std::string& registry = fields[0];
     const std::string& assignment = fields[1];
-    std::string org = fields[2];
     uint64_t prefix = 0;
-    bool ok = false;
+    bool ok = true;
     if (registry == "MA-L" && assignment.size() == 6) {
       ok = ReadHex(assignment, 6, &prefix);
-      if (ok) by_24_.emplace(static_cast<uint32_t>(prefix), std::move(org));
+      if (ok) by_24_.emplace(static_cast<uint32_t>(prefix), fields[2]);
     } else if (registry == "MA-M" && assignment.size() == 7) {
       ok = ReadHex(assignment, 7, &prefix);
-      if (ok) by_28_.emplace(static_cast<uint32_t>(prefix), std::move(org));
+      if (ok) by_28_.emplace(static_cast<uint32_t>(prefix), fields[2]);
     } else if (registry == "MA-S" && assignment.size() == 9) {
       ok = ReadHex(assignment, 9, &prefix);
-      if (ok) by_36_.emplace(prefix, std::move(org));
-    } else {
-      ok = true;  // other registries (IAB, CID) are not MAC prefixes we look up
-    }
+      if (ok) by_36_.emplace(prefix, fields[2]);
+    }  // other registries (IAB, CID) are not MAC prefixes we look up
     if (!ok) {
-      return MakeError(ErrorCode::kParse, file_name + ":" + std::to_string(line_no) +
-                                              ": bad assignment '" + assignment + "'");
+      error = file_name + ":" + std::to_string(line_no) + ": bad assignment '" + assignment + "'";
     }
-  }
+  });
+  if (!error.empty()) return MakeError(ErrorCode::kParse, error);
   return Status::Ok();
 }
 

@@ -10,7 +10,9 @@ constexpr char kCsv[] =
     "MA-L,4447CC,\"Hangzhou Hikvision Digital Technology Co.,Ltd.\",No.555 Qianmo Road\n"
     "MA-L,3CEF8C,Zhejiang Dahua Technology Co.，Ltd.,Hangzhou\r\n"
     "MA-M,B0B3536,Hangzhou Hikrobot Technology Co.，Ltd.,x\n"
-    "MA-S,70B3D5F2F,TELEPLATFORMS,\"Polbina st., 3/1 Moscow\"\n";
+    "MA-S,70B3D5F2F,TELEPLATFORMS,\"Polbina st., 3/1 Moscow\"\n"
+    "MA-L,C404D8,Aviva Links Inc.,\"160 E Tasman Dr\nSTE 102 SAN JOSE CA US 95134 \"\r\n"
+    "MA-L,E0CA3C,\"Hangzhou Hikvision Digital Technology Co.,Ltd.\",No.555\r\n";
 
 TEST(OuiRegistryTest, LooksUpMostSpecificBlock) {
   OuiRegistry reg;
@@ -22,7 +24,10 @@ TEST(OuiRegistryTest, LooksUpMostSpecificBlock) {
   EXPECT_EQ(reg.Lookup("b0:b3:53:7a:00:00"), "");
   EXPECT_EQ(reg.Lookup("70:b3:d5:f2:ff:00"), "TELEPLATFORMS");
   EXPECT_EQ(reg.Lookup("zz:zz"), "");
-  EXPECT_EQ(reg.size(), 4u);
+  EXPECT_EQ(reg.Lookup("c4:04:d8:00:00:01"), "Aviva Links Inc.");
+  // The record after a quoted line break still parses (as in the real oui.csv).
+  EXPECT_EQ(reg.Lookup("e0:ca:3c:00:00:01"), "Hangzhou Hikvision Digital Technology Co.,Ltd.");
+  EXPECT_EQ(reg.size(), 6u);
 }
 
 TEST(OuiRegistryTest, ReportsBadLinesWithLineNumber) {
