@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace phaseout::report {
 namespace {
@@ -112,6 +113,73 @@ TEST(ScreenReportTest, JsonArrayCsvAndTable) {
   ScreenFormat f;
   EXPECT_TRUE(ParseScreenFormat("csv", &f));
   EXPECT_FALSE(ParseScreenFormat("xml", &f));
+}
+
+// The writer reuses the rendered JSON of unchanged evidence-free verdicts and of evidence
+// repeated under several policies: its output must equal rendering each result afresh.
+TEST(ScreenReportTest, WriterCachesDoNotChangeOutput) {
+  std::vector<screening::ScreenResult> results;
+  auto base = SampleResult();
+  results.push_back(base);
+  auto same_evidence = base;  // the same match under both policies
+  same_evidence.verdicts[1].status = model::VerdictStatus::kReview;
+  same_evidence.verdicts[1].matches = same_evidence.verdicts[0].matches;
+  results.push_back(same_evidence);
+  auto other_note = same_evidence;  // equal but for one field of the second copy
+  other_note.verdicts[1].matches[0].note = "weak";
+  results.push_back(other_note);
+  auto other_score = same_evidence;
+  other_score.verdicts[1].matches[0].score = 0.83;
+  results.push_back(other_score);
+  auto clear_changed = base;  // evidence-free verdict with another reason, then the old one
+  clear_changed.verdicts[1].reason = "matched vendor not covered";
+  results.push_back(clear_changed);
+  results.push_back(base);
+  auto clause = base;
+  clause.verdicts[1].clause = "s. 1";
+  results.push_back(clause);
+  results.push_back(base);
+
+  char* buf = nullptr;
+  size_t size = 0;
+  std::FILE* f = open_memstream(&buf, &size);
+  ScreeningWriter w(f, ScreenFormat::kNdjson, {"us-ndaa-889", "ca-federal-2025"});
+  w.Begin();
+  std::string expected;
+  for (const auto& r : results) {
+    w.Write(SampleLine(), r);
+    expected += ScreenResultJson(SampleLine(), r) + "\n";
+  }
+  w.End({});
+  std::fclose(f);
+  std::string out(buf, size);
+  std::free(buf);
+  EXPECT_EQ(out, expected);
+  EXPECT_NE(expected.find("\"note\":\"weak\""), std::string::npos);
+  EXPECT_NE(expected.find("\"score\":0.83"), std::string::npos);
+  EXPECT_NE(expected.find("matched vendor not covered"), std::string::npos);
+}
+
+TEST(ScreenReportTest, JsonEscapingOfLongMixedStrings) {
+  // Exercises the 8-byte fast path around every kind of byte that needs escaping.
+  std::string s;
+  for (int i = 0; i < 300; ++i) {
+    s.push_back(static_cast<char>('a' + i % 26));
+    if (i % 7 == 0) s.push_back('"');
+    if (i % 11 == 0) s.push_back('\\');
+    if (i % 13 == 0) s.push_back('\x1f');
+    if (i % 17 == 0) s += "海";
+    if (i % 19 == 0) s.push_back('\xff');
+  }
+  std::string out;
+  AppendJsonString(s, &out);
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  std::string back = j.get<std::string>();
+  // Every byte except the stray 0xFF comes back unchanged (0xFF is written as \u00ff).
+  std::string want;
+  for (char c : s) want += c == '\xff' ? std::string("\u00ff") : std::string(1, c);
+  EXPECT_EQ(back, want);
 }
 
 }  // namespace

@@ -248,3 +248,59 @@ TEST(ParseLineDateTest, Formats) {
 
 }  // namespace
 }  // namespace phaseout::screening
+
+namespace phaseout::screening {
+namespace {
+
+// Screen() keeps per-thread caches (policy evaluations, tokens of a field repeated from the
+// previous line); they must never carry one screener's index or list entities into another.
+TEST(ScreenerCacheTest, ScreenersInOneThreadDoNotShareResults) {
+  auto c = ScreeningContext::Load(PHASEOUT_SOURCE_DATA_DIR);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto sel = c->policies->Select({"us-ndaa-889"});
+  ASSERT_TRUE(sel.has_value());
+  ListEntity e;
+  e.id = "z1";
+  e.name = "Zorvex Photonics Ltd.";
+  e.list = "el";
+  e.policy = "us-ndaa-889";
+  auto plain = Screener::Create(*c->policies, *sel, c->data, {});
+  auto listed = Screener::Create(*c->policies, *sel, c->data, {e});
+  ASSERT_TRUE(plain.has_value() && listed.has_value());
+  CatalogueLine line;
+  line.get(Field::kDescription) = "Thermal imaging module";
+  line.get(Field::kSupplier) = "Zorvex Photonics Ltd.";
+  line.get(Field::kDate) = "2024-05-01";
+  ScreenResult r;
+  for (int round = 0; round < 2; ++round) {
+    (*plain)->Screen(line, {}, &r);
+    ASSERT_EQ(r.verdicts.size(), 1u);
+    EXPECT_EQ(r.verdicts[0].status, model::VerdictStatus::kClear) << r.verdicts[0].reason;
+    EXPECT_TRUE(r.matches.empty());
+    (*listed)->Screen(line, {}, &r);
+    ASSERT_EQ(r.verdicts.size(), 1u);
+    EXPECT_EQ(r.verdicts[0].status, model::VerdictStatus::kProhibited) << r.verdicts[0].reason;
+    ASSERT_EQ(r.matches.size(), 1u);
+    EXPECT_EQ(r.matches[0].kind, MatchKind::kListEntry);
+  }
+  // The same vendor on consecutive lines with other fields changed: the cached field tokens
+  // and evaluations give the same verdicts as a fresh screener.
+  CatalogueLine a = line, b = line;
+  a.get(Field::kManufacturer) = "Hikvision";
+  b.get(Field::kManufacturer) = "Hikvision";
+  b.get(Field::kDescription) = "Removal and disposal of existing cameras";
+  ScreenResult ra, rb, fresh;
+  (*listed)->Screen(a, {}, &ra);
+  (*listed)->Screen(b, {}, &rb);
+  auto again = Screener::Create(*c->policies, *sel, c->data, {e});
+  ASSERT_TRUE(again.has_value());
+  (*again)->Screen(b, {}, &fresh);
+  EXPECT_EQ(ra.verdicts[0].status, model::VerdictStatus::kProhibited);
+  EXPECT_EQ(rb.verdicts[0].status, fresh.verdicts[0].status);
+  EXPECT_EQ(rb.verdicts[0].reason, fresh.verdicts[0].reason);
+  EXPECT_EQ(rb.verdicts[0].rule, fresh.verdicts[0].rule);
+  EXPECT_EQ(rb.matches.size(), fresh.matches.size());
+}
+
+}  // namespace
+}  // namespace phaseout::screening
