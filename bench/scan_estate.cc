@@ -17,6 +17,7 @@
 
 #include "core/data_dir.h"
 #include "engine/classifier.h"
+#include "engine/knowledge.h"
 #include "engine/scanner.h"
 #include "fingerprint/rule_db.h"
 #include "net/epoll_baseline.h"
@@ -77,15 +78,9 @@ int main(int argc, char** argv) {
 
   auto targets = net::TargetSet::Parse({block}, {});
   if (!targets) return Fail(targets.error().message);
-  auto data_dir = FindDataDir();
-  if (!data_dir) return Fail(data_dir.error().message);
-  auto rules = fingerprint::LoadRuleDbFromDataDir(*data_dir);
-  if (!rules) return Fail(rules.error().message);
-  auto vendors = policy::VendorRegistry::Load(*data_dir + "/vendors.yaml");
-  if (!vendors) return Fail(vendors.error().message);
-  auto policies = policy::PolicySet::LoadDirectory(*data_dir + "/policies", *vendors);
-  if (!policies) return Fail(policies.error().message);
-  auto selected = policies->Select({});
+  auto knowledge = engine::LoadKnowledge();
+  if (!knowledge) return Fail(knowledge.error().message);
+  auto selected = knowledge->policies->Select({});
   if (!selected) return Fail(selected.error().message);
 
   engine::ScanOptions options;
@@ -99,7 +94,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(addresses), options.ports.size(), truth->size());
 
   // Full identification.
-  engine::Classifier classifier(*rules, *policies, *selected);
+  engine::Classifier classifier(knowledge->rules, *knowledge->policies, *selected);
   std::mutex mu;
   std::vector<lab::ScannedHost> scanned;
   uint64_t identified = 0;

@@ -19,15 +19,13 @@
 #include <vector>
 
 #include "apps/cli/commands.h"
-#include "core/data_dir.h"
 #include "engine/classifier.h"
+#include "engine/knowledge.h"
 #include "engine/scanner.h"
 #include "fingerprint/oui_registry.h"
-#include "fingerprint/rule_db.h"
 #include "net/ports.h"
 #include "net/target_set.h"
 #include "policy/policy_set.h"
-#include "policy/vendor_registry.h"
 #include "report/scan_summary.h"
 #include "report/scan_writers.h"
 
@@ -41,14 +39,7 @@ struct ScanFlags {
   std::vector<std::string> exclude_files;
   std::string ports;
   bool allow_printer_ports = false;
-  double rate = 300;
-  uint32_t concurrency = 256;
-  uint32_t per_host = 2;
-  uint32_t connect_timeout_ms = 1500;
-  uint32_t read_timeout_ms = 3000;
-  uint32_t host_timeout_ms = 30000;
-  uint32_t max_bytes = 65536;
-  uint32_t threads = 0;
+  engine::ScanOptions options;  // the engine's documented defaults, overridden by flags
   std::vector<std::string> policies;
   std::string format;
   std::string output;
@@ -122,32 +113,19 @@ int RunScan(const ScanFlags& f) {
   if (!targets) return Fail(ExitFor(targets.error()), targets.error().message);
   if ((*targets)->Count() == 0) return Fail(kExitUsage, "every target address is excluded");
 
-  engine::ScanOptions options;
+  engine::ScanOptions options = f.options;
   if (!f.ports.empty()) {
     auto ports = net::ParsePorts(f.ports, f.allow_printer_ports);
     if (!ports) return Fail(kExitUsage, ports.error().message);
     for (const auto& w : ports->warnings) std::fprintf(stderr, "phaseout scan: warning: %s\n", w.c_str());
     options.ports = ports->ports;
   }
-  options.rate = f.rate;
-  options.concurrency = f.concurrency;
-  options.per_host = f.per_host;
-  options.connect_timeout_ms = f.connect_timeout_ms;
-  options.read_timeout_ms = f.read_timeout_ms;
-  options.host_timeout_ms = f.host_timeout_ms;
-  options.max_response_bytes = f.max_bytes;
-  options.threads = f.threads;
 
   // Knowledge: rules, vendors, policies.
-  auto data_dir = FindDataDir(f.data_dir);
-  if (!data_dir) return Fail(kExitUsage, data_dir.error().message);
-  auto rules = fingerprint::LoadRuleDbFromDataDir(*data_dir);
-  if (!rules) return Fail(kExitUsage, rules.error().message);
-  auto vendors = policy::VendorRegistry::Load(*data_dir + "/vendors.yaml");
-  if (!vendors) return Fail(kExitUsage, vendors.error().message);
-  auto policies = policy::PolicySet::LoadDirectory(*data_dir + "/policies", *vendors);
-  if (!policies) return Fail(kExitUsage, policies.error().message);
-  auto selected = policies->Select(f.policies);
+  auto knowledge = engine::LoadKnowledge(f.data_dir);
+  if (!knowledge) return Fail(kExitUsage, knowledge.error().message);
+  const policy::PolicySet& policies = *knowledge->policies;
+  auto selected = policies.Select(f.policies);
   if (!selected) return Fail(kExitUsage, selected.error().message);
 
   std::optional<fingerprint::OuiRegistry> oui;
@@ -160,7 +138,7 @@ int RunScan(const ScanFlags& f) {
                    loaded.error().message.c_str());
     }
   }
-  engine::Classifier classifier(*rules, *policies, *selected, oui ? &*oui : nullptr);
+  engine::Classifier classifier(knowledge->rules, policies, *selected, oui ? &*oui : nullptr);
 
   // Output.
   bool stdout_tty = f.output.empty() && isatty(STDOUT_FILENO);
@@ -303,21 +281,21 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-p,--ports", flags->ports, "Ports, e.g. 80,443,8000-8010");
   cmd->add_flag("--allow-printer-ports", flags->allow_printer_ports,
                 "Allow probing raw printing ports 9100-9107");
-  cmd->add_option("--rate", flags->rate, "Connection attempts per second, all threads together")
+  cmd->add_option("--rate", flags->options.rate, "Connection attempts per second, all threads together")
       ->capture_default_str()->check(CLI::Range(0.0, 10000000.0));
-  cmd->add_option("--concurrency", flags->concurrency, "Connections open at once")
+  cmd->add_option("--concurrency", flags->options.concurrency, "Connections open at once")
       ->capture_default_str()->check(CLI::Range(1u, 1000000u));
-  cmd->add_option("--per-host", flags->per_host, "Connections open at once to one host")
+  cmd->add_option("--per-host", flags->options.per_host, "Connections open at once to one host")
       ->capture_default_str()->check(CLI::Range(1u, 64u));
-  cmd->add_option("--connect-timeout", flags->connect_timeout_ms, "Connect timeout (ms)")
+  cmd->add_option("--connect-timeout", flags->options.connect_timeout_ms, "Connect timeout (ms)")
       ->capture_default_str()->check(CLI::Range(1u, 600000u));
-  cmd->add_option("--read-timeout", flags->read_timeout_ms, "Read timeout per reply (ms)")
+  cmd->add_option("--read-timeout", flags->options.read_timeout_ms, "Read timeout per reply (ms)")
       ->capture_default_str()->check(CLI::Range(1u, 600000u));
-  cmd->add_option("--host-timeout", flags->host_timeout_ms, "Total time allowed per host (ms)")
+  cmd->add_option("--host-timeout", flags->options.host_timeout_ms, "Total time allowed per host (ms)")
       ->capture_default_str()->check(CLI::Range(1u, 3600000u));
-  cmd->add_option("--max-bytes", flags->max_bytes, "Bytes read per reply at most")
+  cmd->add_option("--max-bytes", flags->options.max_response_bytes, "Bytes read per reply at most")
       ->capture_default_str()->check(CLI::Range(256u, 16777216u));
-  cmd->add_option("--threads", flags->threads, "Event-loop threads (0: one per core)")
+  cmd->add_option("--threads", flags->options.threads, "Event-loop threads (0: one per core)")
       ->capture_default_str()->check(CLI::Range(0u, 256u));
   cmd->add_option("--policy", flags->policies, "Policy id (repeatable; default: all shipped)");
   cmd->add_option("-f,--format", flags->format,

@@ -9,6 +9,7 @@
 
 #include "core/data_dir.h"
 #include "engine/classifier.h"
+#include "engine/knowledge.h"
 #include "engine/scanner.h"
 #include "fingerprint/rule_db.h"
 #include "net/ports.h"
@@ -22,28 +23,12 @@
 namespace phaseout {
 namespace {
 
-struct Knowledge {
-  std::shared_ptr<const fingerprint::RuleDb> rules;
-  std::unique_ptr<policy::VendorRegistry> vendors;
-  std::unique_ptr<policy::PolicySet> policies;
-};
+using engine::Knowledge;
 
 Knowledge LoadKnowledge() {
-  Knowledge k;
-  auto dir = FindDataDir();
-  EXPECT_TRUE(dir) << (dir ? "" : dir.error().message);
-  if (!dir) return k;
-  auto rules = fingerprint::LoadRuleDbFromDataDir(*dir);
-  EXPECT_TRUE(rules) << (rules ? "" : rules.error().message);
-  if (rules) k.rules = *rules;
-  auto vendors = policy::VendorRegistry::Load(*dir + "/vendors.yaml");
-  EXPECT_TRUE(vendors) << (vendors ? "" : vendors.error().message);
-  if (!vendors) return k;
-  k.vendors = std::make_unique<policy::VendorRegistry>(std::move(*vendors));
-  auto policies = policy::PolicySet::LoadDirectory(*dir + "/policies", *k.vendors);
-  EXPECT_TRUE(policies) << (policies ? "" : policies.error().message);
-  if (policies) k.policies = std::make_unique<policy::PolicySet>(std::move(*policies));
-  return k;
+  auto k = engine::LoadKnowledge();
+  EXPECT_TRUE(k) << (k ? "" : k.error().message);
+  return k ? std::move(*k) : Knowledge{};
 }
 
 std::vector<model::DeviceReport> ScanBlock(const Knowledge& k, const std::string& block) {
