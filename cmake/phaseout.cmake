@@ -45,13 +45,16 @@ function(phaseout_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE ${PHASEOUT_SOURCE_DATA_DEFINITION})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
-  set(labels unit)
+  # Socket tests share one network namespace (scripts/netns-run wraps the whole ctest run) and
+  # fixed 127.x addresses and nftables tables, so they hold one lock: they never run at once.
   if(T_NETNS)
-    set(labels netns)
+    set(props LABELS netns RESOURCE_LOCK phaseout_netns)
+  else()
+    set(props LABELS unit)
   endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
                        WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-                       PROPERTIES LABELS "${labels}" TIMEOUT 300)
+                       PROPERTIES ${props} TIMEOUT 300)
 endfunction()
 
 # phaseout_fuzz(NAME SOURCES x_fuzz.cc LIBS phaseout_x): a libFuzzer target plus a ctest smoke
