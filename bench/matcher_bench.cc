@@ -43,7 +43,7 @@ std::string Body(std::mt19937& rng, const std::string& marker) {
   return body;
 }
 
-// Builds `n` hosts with the shapes of fingerprints.md: each host gets 4-12 observations.
+// Builds `n` hosts with the shapes the shipped rules read (rapid7/recog, nmap-service-probes): each host gets 4-12 observations.
 std::vector<HostScan> Estate(size_t n) {
   std::mt19937 rng(42);
   std::vector<HostScan> hosts;

@@ -21,7 +21,12 @@ model::DeviceReport Classifier::Classify(model::HostScan host) const {
     }
   }
   model::DeviceReport report;
-  report.identification = fingerprint::Identify(*rules_, host);
+  fingerprint::IdentifyOptions options;
+  const policy::VendorRegistry& vendors = policies_.vendors();
+  options.oem_of = [&vendors](std::string_view label, std::string_view maker) {
+    return !vendors.OemLinks(label, maker).empty();
+  };
+  report.identification = fingerprint::Identify(*rules_, host, options);
   report.verdicts = policies_.EvaluateDevice(report.identification, selected_);
   report.host = std::move(host);
   return report;

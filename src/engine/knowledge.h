@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "fingerprint/identify.h"
 #include "fingerprint/rule_db.h"
 #include "policy/policy_set.h"
 #include "policy/vendor_registry.h"
@@ -19,6 +20,11 @@ struct Knowledge {
   std::shared_ptr<const fingerprint::RuleDb> rules;
   std::unique_ptr<policy::VendorRegistry> vendors;
   std::unique_ptr<policy::PolicySet> policies;
+  // What turns observations into identifications, for scan output next to the data version:
+  // the combiner's name (fingerprint::kCombinerName) and the version of the fingerprint rules
+  // alone ("fp-" + RuleDb::version(), FNV-1a 64 of the rule files).
+  std::string combiner;
+  std::string rules_version;
 };
 
 // Finds the data directory (FindDataDir(data_dir_override)) and loads rules, vendors.yaml and

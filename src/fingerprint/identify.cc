@@ -44,20 +44,52 @@ std::string FormatScore(double s) {
 
 struct Hit {
   RuleMatch match;
+  const model::Observation* obs = nullptr;
   size_t order = 0;  // observation order, for stable tie-breaks
 };
 
+bool IsMacKey(std::string_view key) { return key.rfind("mac.", 0) == 0; }
+
+// One counted fact for one manufacturer: a rule, or a correlation group of rules.
+struct Fact {
+  double weight = 0.0;
+  bool identifying = false;
+  bool strong_identifying = false;  // a strong identifying match, MAC excluded
+  bool mac = false;                 // every identifying match of the fact came from a MAC
+  std::string rule;                 // first rule id seen, for reports
+  std::set<std::pair<std::string, std::string>> sources;  // (probe, key) of identifying matches
+};
+
 struct Tally {
-  std::map<size_t, double> strong_rules;  // non-hint rule index -> weight
-  std::map<size_t, double> hint_rules;
+  std::map<std::string, Fact> facts;  // "r:<rule index>" or "c:<correlation>" -> fact
+  bool Identified() const {
+    for (const auto& [k, f] : facts) {
+      if (f.identifying) return true;
+    }
+    return false;
+  }
+  size_t IdentifyingFacts() const {
+    size_t n = 0;
+    for (const auto& [k, f] : facts) n += f.identifying ? 1 : 0;
+    return n;
+  }
   double Score() const {
-    if (strong_rules.empty()) return 0.0;
     double miss = 1.0;
-    for (const auto& [idx, w] : strong_rules) miss *= 1.0 - w;
-    for (const auto& [idx, w] : hint_rules) miss *= 1.0 - w;
+    for (const auto& [k, f] : facts) miss *= 1.0 - f.weight;
     return 1.0 - miss;
   }
+  std::vector<std::string> Rules() const {
+    std::vector<std::string> out;
+    for (const auto& [k, f] : facts) out.push_back(f.rule);
+    return out;
+  }
 };
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
 
 const std::string& Get(const Fields& fields, const char* name) {
   static const std::string kEmpty;
@@ -67,7 +99,8 @@ const std::string& Get(const Fields& fields, const char* name) {
 
 }  // namespace
 
-model::Identification Identify(const RuleDb& db, const model::HostScan& host) {
+model::Identification Identify(const RuleDb& db, const model::HostScan& host,
+                               const IdentifyOptions& options) {
   model::Identification id;
   std::vector<Hit> hits;
   size_t order = 0;
@@ -81,43 +114,142 @@ model::Identification Identify(const RuleDb& db, const model::HostScan& host) {
       ev.rule = m.rule->id;
       ev.claim = Claim(m);
       id.evidence.push_back(std::move(ev));
-      hits.push_back(Hit{std::move(m), order++});
+      hits.push_back(Hit{std::move(m), &obs, order++});
     }
   }
 
-  // Manufacturer: noisy-OR per manufacturer, each rule counted once.
+  // A MAC organisation names the maker of the network interface; it identifies the device's
+  // maker only once other evidence says what kind of device this is.
+  bool device_class_known = false;
+  for (const auto& hit : hits) {
+    if (!IsMacKey(hit.obs->key) && !Get(hit.match.fields, "device_type").empty()) device_class_known = true;
+  }
+
+  // Manufacturer: one fact per rule or correlation group per manufacturer.
   std::map<std::string, Tally> tallies;
   for (const auto& hit : hits) {
     const std::string& maker = Get(hit.match.fields, "manufacturer");
     if (maker.empty()) continue;
     const Rule& rule = *hit.match.rule;
-    auto& slot = rule.strength == Strength::kHint ? tallies[maker].hint_rules : tallies[maker].strong_rules;
-    slot[hit.match.rule_index] = StrengthWeight(rule.strength);
-  }
-  std::string winner;
-  double best = 0.0;
-  size_t best_rules = 0;
-  for (const auto& [maker, tally] : tallies) {
-    double s = tally.Score();
-    if (s <= 0.0) continue;
-    // std::map iterates in id order, so on a full tie the alphabetically first id stays.
-    if (s > best || (s == best && tally.strong_rules.size() > best_rules)) {
-      winner = maker;
-      best = s;
-      best_rules = tally.strong_rules.size();
+    const bool mac = IsMacKey(hit.obs->key);
+    const bool identifying = rule.evidence == EvidenceKind::kIdentifying && rule.verified &&
+                             (!mac || device_class_known);
+    std::string key = rule.correlation.empty() ? "r:" + std::to_string(hit.match.rule_index)
+                                               : "c:" + rule.correlation;
+    Fact& fact = tallies[maker].facts[key];
+    if (fact.rule.empty()) {
+      fact.rule = rule.id;
+      fact.mac = true;
+    }
+    fact.weight = std::max(fact.weight, StrengthWeight(rule.strength));
+    if (identifying) {
+      fact.identifying = true;
+      if (!mac) {
+        fact.mac = false;
+        fact.sources.emplace(hit.obs->probe, hit.obs->key);
+        if (rule.strength == Strength::kStrong) fact.strong_identifying = true;
+      }
     }
   }
-  double best_loser = 0.0;
+
+  // Identifying makers; OEM labels yield to the identifying maker that builds them.
+  std::set<std::string> identified;
   for (const auto& [maker, tally] : tallies) {
-    double s = tally.Score();
-    if (maker == winner || s <= 0.0) continue;
-    best_loser = std::max(best_loser, s);
-    std::string rules;
-    for (const auto& [idx, w] : tally.strong_rules) rules += (rules.empty() ? "" : ",") + db.rules()[idx].id;
-    id.conflicts.push_back("manufacturer=" + maker + " score=" + FormatScore(s) + " rules=" + rules);
+    if (tally.Identified()) identified.insert(maker);
   }
+  std::string oem_label;  // a label that yielded (becomes the brand if no rule names one)
+  if (identified.size() > 1 && options.oem_of) {
+    std::set<std::string> yielded;
+    for (const auto& label : identified) {
+      for (const auto& maker : identified) {
+        if (label != maker && yielded.count(maker) == 0 && options.oem_of(label, maker)) {
+          yielded.insert(label);
+          break;
+        }
+      }
+    }
+    for (const auto& label : yielded) {
+      identified.erase(label);
+      if (oem_label.empty()) oem_label = label;
+    }
+  }
+
+  std::string winner;
+  double best = 0.0;
+  size_t best_facts = 0;
+  for (const auto& maker : identified) {
+    const Tally& tally = tallies[maker];
+    double s = tally.Score();
+    // std::set iterates in id order, so on a full tie the alphabetically first id stays.
+    if (s > best || (s == best && tally.IdentifyingFacts() > best_facts)) {
+      winner = maker;
+      best = s;
+      best_facts = tally.IdentifyingFacts();
+    }
+  }
+
+  double best_other = 0.0;
+  for (const auto& [maker, tally] : tallies) {
+    if (maker == winner || (!oem_label.empty() && maker == oem_label && !winner.empty())) continue;
+    double s = tally.Score();
+    if (s <= 0.0) continue;
+    best_other = std::max(best_other, s);
+    model::Candidate c;
+    c.manufacturer = maker;
+    c.score = s;
+    c.identifying = identified.count(maker) != 0;
+    c.rules = tally.Rules();
+    id.conflicts.push_back("manufacturer=" + maker + " score=" + FormatScore(s) + " rules=" + Join(c.rules) +
+                           (c.identifying ? " [identifying]" : " [corroborating]"));
+    id.candidates.push_back(std::move(c));
+  }
+  std::stable_sort(id.candidates.begin(), id.candidates.end(), [](const auto& a, const auto& b) {
+    if (a.identifying != b.identifying) return a.identifying;
+    return a.score > b.score;
+  });
   id.manufacturer = winner;
-  id.confidence = winner.empty() ? 0.0 : best * (1.0 - best_loser / 2.0);
+  id.confidence = winner.empty() ? 0.0 : best * (1.0 - best_other / 2.0);
+
+  // What the decision rests on.
+  if (winner.empty()) {
+    id.basis = id.candidates.empty() ? "no evidence names a manufacturer"
+                                     : "corroborating evidence only (habits shared with other makers)";
+  } else {
+    const Tally& tally = tallies[winner];
+    std::vector<const Fact*> ident;
+    for (const auto& [k, f] : tally.facts) {
+      if (f.identifying) ident.push_back(&f);
+    }
+    const Fact* strong = nullptr;
+    for (const Fact* f : ident) {
+      if (f->strong_identifying) strong = f;
+    }
+    bool independent_pair = false;
+    for (size_t i = 0; i < ident.size() && !independent_pair; ++i) {
+      for (size_t j = i + 1; j < ident.size() && !independent_pair; ++j) {
+        for (const auto& a : ident[i]->sources) {
+          for (const auto& b : ident[j]->sources) {
+            if (a != b) independent_pair = true;
+          }
+        }
+      }
+    }
+    id.decisive = strong != nullptr || independent_pair;
+    std::vector<std::string> names;
+    for (const Fact* f : ident) names.push_back(f->rule);
+    if (strong != nullptr) {
+      id.basis = "strong identifying rule (" + strong->rule + ")";
+    } else if (independent_pair) {
+      id.basis = "independent identifying rules from different probes or fields (" + Join(names) + ")";
+    } else if (ident.size() == 1 && ident[0]->mac) {
+      id.basis = "MAC organisation with a device class from other evidence (" + ident[0]->rule + ")";
+    } else if (ident.size() == 1) {
+      id.basis = std::string("one ") + (ident[0]->weight >= 0.6 ? "medium" : "weak") + " identifying rule (" +
+                 ident[0]->rule + ")";
+    } else {
+      id.basis = "identifying rules reading the same probe and field (" + Join(names) + ")";
+    }
+  }
 
   // Other fields: strongest agreeing rule.
   auto agrees = [&](const Hit& hit, bool attribute_field) {
@@ -163,6 +295,7 @@ model::Identification Identify(const RuleDb& db, const model::HostScan& host) {
                              StrengthName(hit.match.rule->strength) + "]");
     }
   }
+  if (id.brand.empty() && !oem_label.empty() && !winner.empty()) id.brand = oem_label;
   return id;
 }
 

@@ -1,5 +1,6 @@
 // Tests of evidence combination (Identify) on the shipped rules and on realistic host scans
-// built from the documented vendor behaviour in /work/shared/knowledge/fingerprints.md.
+// built from documented vendor behaviour (rapid7/recog, nmap-service-probes and the sources each
+// rule cites).
 #include "fingerprint/identify.h"
 
 #include <gtest/gtest.h>
@@ -105,7 +106,7 @@ TEST(Combine, ConflictingClaimsRecordedAndConfidenceReduced) {
   auto mixed = Identify(Db(), Host(hik));
   EXPECT_EQ(mixed.manufacturer, "hikvision");
   ASSERT_EQ(mixed.conflicts.size(), 1u);
-  EXPECT_EQ(mixed.conflicts[0], "manufacturer=dahua score=0.30 rules=dahua.http.body.t_username");
+  EXPECT_EQ(mixed.conflicts[0], "manufacturer=dahua score=0.30 rules=dahua.http.body.t_username [corroborating]");
   EXPECT_NEAR(clean.confidence, 0.99, 1e-9);
   EXPECT_NEAR(mixed.confidence, 0.99 * (1 - 0.3 / 2), 1e-9);
   // Attributes of the loser are not taken: a Dahua serial does not land on a Hikvision device.
@@ -150,7 +151,7 @@ TEST(Combine, LongValuesBecomeExcerptsAroundTheMatch) {
   EXPECT_EQ(ev.claim, "manufacturer=hikvision brand=hikvision [strong]");
 }
 
-// --- End to end: realistic scans (shapes from fingerprints.md, values from its cited sources) ---
+// --- End to end: realistic scans (values from the sources the rules cite) ---
 
 TEST(EndToEnd, HikvisionCamera) {
   auto id = Identify(Db(), Host({
@@ -307,6 +308,151 @@ TEST(Concurrency, SharedDbIdentifiesFromManyThreads) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
   EXPECT_EQ(expected.manufacturer, "hikvision");
   EXPECT_TRUE(HasConflict(expected, "manufacturer=dahua score=0.90"));
+}
+
+}  // namespace
+}  // namespace phaseout::fingerprint
+
+namespace phaseout::fingerprint {
+namespace {
+
+// --- Evidence principles (docs/rule-format.md "Evidence kind"), on small in-memory databases
+// so each principle is tested in isolation from the shipped rules. ---
+
+std::shared_ptr<const RuleDb> TestDb(const std::string& rules) {
+  auto db = RuleDb::LoadTexts({{"t.yaml", "description: d\nsource: s\nkeys: [t.a, t.b, t.c]\nrules:\n" + rules}});
+  EXPECT_TRUE(db.has_value()) << db.error().message;
+  return db ? *db : nullptr;
+}
+
+std::string R(const std::string& id, const std::string& pattern, const std::string& strength,
+              const std::string& evidence, const std::string& extract, bool verified = true,
+              const std::string& correlation = "") {
+  std::string r = "  - id: " + id + "\n    description: d\n    pattern: '" + pattern + "'\n    strength: " + strength +
+                  "\n    evidence: " + evidence + "\n    extract: {" + extract + "}\n    source: s\n    verified: " +
+                  (verified ? "true" : "false") + "\n    examples: [{value: x}]\n";
+  if (!correlation.empty()) r += "    correlation: " + correlation + "\n";
+  return r;
+}
+
+TEST(Evidence, CorroborationAloneNamesNoManufacturerButListsCandidates) {
+  auto db = TestDb(R("h.layout", "^L$", "medium", "corroborating", "manufacturer: hikvision") +
+                   R("h.order", "^O$", "medium", "corroborating", "manufacturer: hikvision"));
+  auto id = Identify(*db, Host({{"rtsp", 554, "t.a", "L"}, {"rtsp", 554, "t.b", "O"}}));
+  EXPECT_EQ(id.manufacturer, "");
+  EXPECT_FALSE(id.decisive);
+  EXPECT_EQ(id.confidence, 0.0);
+  ASSERT_EQ(id.candidates.size(), 1u);
+  EXPECT_EQ(id.candidates[0].manufacturer, "hikvision");
+  EXPECT_FALSE(id.candidates[0].identifying);
+  EXPECT_NEAR(id.candidates[0].score, 1 - 0.4 * 0.4, 1e-9);
+  EXPECT_EQ(id.basis, "corroborating evidence only (habits shared with other makers)");
+}
+
+TEST(Evidence, OneMediumIdentifyingRuleIsNotDecisive) {
+  auto db = TestDb(R("d.marker", "^M$", "medium", "identifying", "manufacturer: dahua") +
+                   R("d.other", "^N$", "medium", "identifying", "manufacturer: dahua") +
+                   R("d.strong", "^S$", "strong", "identifying", "manufacturer: dahua"));
+  auto one = Identify(*db, Host({{"http", 80, "t.a", "M"}}));
+  EXPECT_EQ(one.manufacturer, "dahua");
+  EXPECT_FALSE(one.decisive);
+  EXPECT_EQ(one.basis, "one medium identifying rule (d.marker)");
+  // Two identifying rules on the same probe and field are not independent.
+  auto same = Identify(*db, Host({{"http", 80, "t.a", "M"}, {"http", 80, "t.a", "N"}}));
+  EXPECT_FALSE(same.decisive);
+  // From different fields (or probes) they are.
+  auto two = Identify(*db, Host({{"http", 80, "t.a", "M"}, {"http", 80, "t.b", "N"}}));
+  EXPECT_TRUE(two.decisive);
+  auto strong = Identify(*db, Host({{"http", 80, "t.a", "S"}}));
+  EXPECT_TRUE(strong.decisive);
+  EXPECT_EQ(strong.basis, "strong identifying rule (d.strong)");
+}
+
+TEST(Evidence, IdentifyingEvidenceForTwoMakersIsAConflict) {
+  auto db = TestDb(R("h.server", "^H$", "strong", "identifying", "manufacturer: hikvision") +
+                   R("a.realm", "^A$", "medium", "identifying", "manufacturer: axis"));
+  auto id = Identify(*db, Host({{"http", 80, "t.a", "H"}, {"rtsp", 554, "t.b", "A"}}));
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  ASSERT_EQ(id.candidates.size(), 1u);
+  EXPECT_EQ(id.candidates[0].manufacturer, "axis");
+  EXPECT_TRUE(id.candidates[0].identifying);
+  EXPECT_NEAR(id.confidence, 0.9 * (1 - 0.6 / 2), 1e-9);
+}
+
+TEST(Evidence, DocumentedOemRelationExplainsTwoMakers) {
+  auto db = TestDb(R("h.server", "^H$", "strong", "identifying", "manufacturer: hikvision") +
+                   R("l.label", "^L$", "medium", "identifying", "manufacturer: lts"));
+  IdentifyOptions options;
+  options.oem_of = [](std::string_view label, std::string_view maker) { return label == "lts" && maker == "hikvision"; };
+  auto id = Identify(*db, Host({{"http", 80, "t.a", "H"}, {"http", 80, "t.b", "L"}}), options);
+  EXPECT_EQ(id.manufacturer, "hikvision");
+  EXPECT_EQ(id.brand, "lts");
+  EXPECT_TRUE(id.candidates.empty());
+  auto unexplained = Identify(*db, Host({{"http", 80, "t.a", "H"}, {"http", 80, "t.b", "L"}}));
+  ASSERT_EQ(unexplained.candidates.size(), 1u);
+  EXPECT_TRUE(unexplained.candidates[0].identifying);
+}
+
+TEST(Evidence, IdentifyingEvidenceForAnotherMakerBeatsCorroborationForACoveredOne) {
+  // live555-style Date layout and no Server header (Hikvision habits) plus a realm naming Axis.
+  auto db = TestDb(R("h.layout", "^L$", "medium", "corroborating", "manufacturer: hikvision") +
+                   R("h.noserver", "^true$", "hint", "corroborating", "manufacturer: hikvision") +
+                   R("a.realm", "^AXIS$", "strong", "identifying", "manufacturer: axis"));
+  auto id = Identify(*db, Host({{"rtsp", 554, "t.a", "L"}, {"rtsp", 554, "t.b", "true"}, {"rtsp", 554, "t.c", "AXIS"}}));
+  EXPECT_EQ(id.manufacturer, "axis");
+  EXPECT_TRUE(id.decisive);
+  ASSERT_EQ(id.candidates.size(), 1u);
+  EXPECT_EQ(id.candidates[0].manufacturer, "hikvision");
+  EXPECT_FALSE(id.candidates[0].identifying);
+  EXPECT_LT(id.confidence, 0.9) << "evidence for another maker lowers confidence";
+}
+
+TEST(Evidence, MacOrganisationAloneNeverDecides) {
+  auto db = RuleDb::LoadTexts(
+      {{"m.yaml", "description: d\nsource: s\nkey: mac.oui.org\nrules:\n" +
+                      R("hw.mac", "^Huawei Device", "medium", "identifying", "manufacturer: huawei")},
+       {"t.yaml", "description: d\nsource: s\nkey: t.a\nrules:\n" +
+                      R("x.type", "^router$", "weak", "corroborating", "device_type: router")}});
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  auto alone = Identify(**db, Host({{"arp", 0, "mac.oui.org", "Huawei Device Co., Ltd."}}));
+  EXPECT_EQ(alone.manufacturer, "");
+  ASSERT_EQ(alone.candidates.size(), 1u);
+  EXPECT_FALSE(alone.candidates[0].identifying);
+  // With a device class from other evidence it identifies, but is never decisive.
+  auto typed = Identify(**db, Host({{"arp", 0, "mac.oui.org", "Huawei Device Co., Ltd."}, {"http", 80, "t.a", "router"}}));
+  EXPECT_EQ(typed.manufacturer, "huawei");
+  EXPECT_EQ(typed.device_type, "router");
+  EXPECT_FALSE(typed.decisive);
+}
+
+TEST(Evidence, UnverifiedRulesDecideNothing) {
+  auto db = TestDb(R("d.tls", "^D$", "strong", "identifying", "manufacturer: dahua", /*verified=*/false));
+  auto id = Identify(*db, Host({{"tls", 443, "t.a", "D"}}));
+  EXPECT_EQ(id.manufacturer, "");
+  ASSERT_EQ(id.candidates.size(), 1u);
+  EXPECT_FALSE(id.candidates[0].identifying);
+  EXPECT_EQ(id.evidence.size(), 1u) << "still reported as evidence";
+}
+
+TEST(Evidence, CorrelatedRulesCountOnce) {
+  auto db = TestDb(R("d.title", "^WEB SERVICE$", "medium", "identifying", "manufacturer: dahua", true, "d.ws") +
+                   R("d.body", "<title>WEB SERVICE</title>", "medium", "identifying", "manufacturer: dahua", true, "d.ws"));
+  auto id = Identify(*db, Host({{"http", 80, "t.a", "WEB SERVICE"}, {"http", 80, "t.b", "<title>WEB SERVICE</title>"}}));
+  EXPECT_EQ(id.manufacturer, "dahua");
+  EXPECT_NEAR(id.confidence, 0.6, 1e-9) << "one fact, not two";
+  EXPECT_FALSE(id.decisive) << "a title and the body holding it are one fact, not two independent ones";
+  EXPECT_EQ(id.evidence.size(), 2u);
+}
+
+TEST(Evidence, NonCoveredMakerIsIdentified) {
+  auto id = Identify(Db(), Host({{"rtsp", 554, "rtsp.header.server", "AvigilonOnvifNvt/2.6.0.130"},
+                                 {"rtsp", 554, "rtsp.no_server_header", "false"},
+                                 {"rtsp", 554, "rtsp.date_layout", "hikvision-dow-mon-day-year"}}));
+  EXPECT_EQ(id.manufacturer, "avigilon");
+  EXPECT_TRUE(id.decisive);
+  ASSERT_FALSE(id.candidates.empty());
+  EXPECT_EQ(id.candidates[0].manufacturer, "hikvision");
+  EXPECT_FALSE(id.candidates[0].identifying);
 }
 
 }  // namespace

@@ -19,6 +19,16 @@ struct Evidence {
   std::string claim;   // what the rule concluded, e.g. "manufacturer=hikvision"
 };
 
+// A manufacturer the evidence points to without deciding it: either it resembles the device
+// through corroborating evidence only (shared habits), or it has identifying evidence that
+// conflicts with the reported manufacturer.
+struct Candidate {
+  std::string manufacturer;        // vendor id
+  double score = 0.0;              // noisy-OR of the rules below, 0..1
+  bool identifying = false;        // true: identifying evidence (a conflict); false: resembles only
+  std::vector<std::string> rules;  // rule ids, one per counted fact (correlated rules once)
+};
+
 // The combined identification of one device. Empty strings mean unknown.
 // `manufacturer` and `brand` are canonical vendor ids from data/vendors.yaml
 // (e.g. manufacturer "hikvision", brand "lts" for an LTS-labelled Hikvision OEM build).
@@ -30,15 +40,31 @@ struct Identification {
   std::string firmware;
   std::string serial;
   double confidence = 0.0;  // 0..1 confidence in `manufacturer`
+  // True iff `manufacturer` rests on decisive identification: a strong verified identifying
+  // rule, or two independent identifying rules read from different probes or fields. Policies
+  // give `prohibited` only when this holds (docs/policies.md).
+  bool decisive = false;
+  // One phrase saying what `manufacturer` (or its absence) rests on, used in verdict reasons,
+  // e.g. "one medium identifying rule (dahua.http.body.rpc2_login)".
+  std::string basis;
+  // Other manufacturers: identifying ones are conflicts (the verdict is at most `review`),
+  // the others are what the device resembles. Highest score first.
+  std::vector<Candidate> candidates;
   std::vector<Evidence> evidence;
   std::vector<std::string> conflicts;  // claims that disagreed with the winner, kept as evidence
 };
 
-enum class VerdictStatus { kClear, kReview, kProhibited };
+// Ordered by severity: clear < unknown < review < prohibited.
+//   clear       identified as something the policy does not cover
+//   unknown     nothing identified, so nothing can be said (never shown as "clear")
+//   review      covered signs short of decisive identification, or an exception applies
+//   prohibited  decisively identified as covered
+enum class VerdictStatus { kClear, kUnknown, kReview, kProhibited };
 
 inline const char* VerdictStatusName(VerdictStatus s) {
   switch (s) {
     case VerdictStatus::kClear: return "clear";
+    case VerdictStatus::kUnknown: return "unknown";
     case VerdictStatus::kReview: return "review";
     case VerdictStatus::kProhibited: return "prohibited";
   }

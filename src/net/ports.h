@@ -11,7 +11,7 @@
 namespace phaseout::net {
 
 // The ports scanned when the user gives none, and why each one matters for the devices
-// phaseout looks for (see shared knowledge fingerprints.md):
+// phaseout looks for (see rapid7/recog and nmap/nmap nmap-service-probes):
 //   80     HTTP web UI: Server headers (App-webs, DNVRS-Webs, ...), login pages, ISAPI/CGI paths
 //   443    HTTPS web UI: the same over TLS, plus the certificate subject/issuer
 //   554    RTSP streaming: Server header, Public methods, auth realm

@@ -331,6 +331,11 @@ Finding EvaluateRule(const VendorRegistry& vendors, const Policy& policy, const 
       break;
     }
   }
+  if (status == VerdictStatus::kProhibited && !subject.decisive) {
+    status = VerdictStatus::kReview;
+    caveats.push_back("identification not decisive (" + subject.basis +
+                      "); prohibited needs a strong identifying rule or two independent identifying rules");
+  }
   if (status == VerdictStatus::kProhibited && subject.confidence < kMinConfidenceForProhibited) {
     status = VerdictStatus::kReview;
     caveats.push_back("identification confidence " + FormatConfidence(subject.confidence) + " is below " +
@@ -574,6 +579,18 @@ std::vector<model::Verdict> PolicySet::EvaluateDevice(const model::Identificatio
   out.reserve(policies.size());
   const bool has_maker = !id.manufacturer.empty();
   const bool has_label = !id.brand.empty() && id.brand != id.manufacturer;
+  std::string resembles;
+  for (const auto& c : id.candidates) {
+    if (c.identifying) continue;
+    resembles += (resembles.empty() ? "" : ", ") + DisplayName(*vendors_, c.manufacturer);
+  }
+  std::string conflict;  // "Axis (axis.rtsp.realm.axis_mac)" for each identifying candidate
+  for (const auto& c : id.candidates) {
+    if (!c.identifying) continue;
+    std::string rules;
+    for (const auto& r : c.rules) rules += (rules.empty() ? "" : ", ") + r;
+    conflict += (conflict.empty() ? "" : " and ") + DisplayName(*vendors_, c.manufacturer) + " (" + rules + ")";
+  }
   for (const Policy* p : policies) {
     Finding f;
     if (has_maker) {
@@ -583,6 +600,8 @@ std::vector<model::Verdict> PolicySet::EvaluateDevice(const model::Identificatio
       s.label = has_label ? id.brand : std::string();
       s.confidence = id.confidence;
       s.device_type = id.device_type;
+      s.decisive = id.decisive;
+      s.basis = id.basis;
       f = Evaluate(*p, s);
     }
     // A brand is consulted on its own when no maker was identified, or when the identified
@@ -593,15 +612,47 @@ std::vector<model::Verdict> PolicySet::EvaluateDevice(const model::Identificatio
       s.role = SubjectRole::kLabel;
       s.confidence = id.confidence;
       s.device_type = id.device_type;
+      s.decisive = id.decisive;
+      s.basis = id.basis;
       Finding g = EvaluateWithMaker(*p, s, has_maker ? DisplayName(*vendors_, id.manufacturer) : std::string());
       if (!g.rule.empty()) f = std::move(g);
     }
+    // Identifying evidence for another maker: a conflict matters when either side is covered.
+    if (has_maker && !conflict.empty()) {
+      bool covered = !f.rule.empty();
+      for (const auto& c : id.candidates) {
+        if (!c.identifying || covered) continue;
+        Subject s;
+        s.vendor = c.manufacturer;
+        s.device_type = id.device_type;
+        covered = !Evaluate(*p, s).rule.empty();
+      }
+      if (covered) {
+        std::string clause = f.verdict.clause;
+        f.verdict.policy = p->id;
+        f.verdict.status = VerdictStatus::kReview;
+        f.verdict.clause = clause;
+        f.verdict.reason = "Conflicting evidence: identifying evidence for " +
+                           DisplayName(*vendors_, id.manufacturer) + " (" + id.basis + ") and for " + conflict +
+                           "; no documented OEM relation explains both.";
+        out.push_back(std::move(f.verdict));
+        continue;
+      }
+    }
     if (f.rule.empty()) {
       f.verdict.policy = p->id;
-      f.verdict.status = VerdictStatus::kClear;
       f.verdict.clause.clear();
-      f.verdict.reason = "no covered manufacturer identified";
-      if (has_maker) f.verdict.reason += " (made by " + DisplayName(*vendors_, id.manufacturer) + ")";
+      if (has_maker) {
+        f.verdict.status = VerdictStatus::kClear;
+        f.verdict.reason = "no covered manufacturer identified (made by " +
+                           DisplayName(*vendors_, id.manufacturer) + ")";
+      } else {
+        f.verdict.status = VerdictStatus::kUnknown;
+        f.verdict.reason = resembles.empty()
+                               ? "nothing identified: no evidence names a manufacturer, so nothing can be said"
+                               : "nothing identified: corroborating evidence only (habits shared with other "
+                                 "makers); resembles " + resembles;
+      }
     }
     out.push_back(std::move(f.verdict));
   }

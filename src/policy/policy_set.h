@@ -100,6 +100,10 @@ struct Subject {
   std::optional<CivilDate> date;  // purchase/observation date for dated ownership; nullopt = undated
   double confidence = 1.0;   // confidence that `vendor` is right, 0..1
   std::string device_type;   // "" = unknown; only matters for rules scoped to device types
+  // False when the identification behind `vendor` is not decisive (model::Identification::
+  // decisive): `prohibited` is then lowered to `review`, with `basis` in the reason.
+  bool decisive = true;
+  std::string basis;
 };
 
 // A verdict with the structured explanation behind it.
@@ -151,10 +155,13 @@ class PolicySet {
   std::vector<Finding> EvaluateAll(const std::vector<const Policy*>& policies,
                                    const Subject& subject) const;
 
-  // Device verdicts, one per policy in order: the manufacturer decides when known (brand kept
-  // as the label); a brand alone gives at most `review`; identifications below
-  // kMinConfidenceForProhibited give at most `review`; nothing covered gives `clear` with the
-  // reason "no covered manufacturer identified".
+  // Device verdicts, one per policy in order (docs/policies.md, "Device verdicts"): the
+  // manufacturer decides when known (brand kept as the label); `prohibited` needs a decisive
+  // identification (id.decisive) and confidence >= kMinConfidenceForProhibited, else `review`;
+  // identifying evidence for another maker (a conflict) gives `review` if either maker is
+  // covered; a brand alone gives at most `review`; no manufacturer identified gives `unknown`
+  // (with the candidates it resembles in the reason); an identified maker nothing covers gives
+  // `clear` ("no covered manufacturer identified (made by <maker>)").
   std::vector<model::Verdict> EvaluateDevice(const model::Identification& id,
                                              const std::vector<const Policy*>& policies) const;
 
@@ -165,7 +172,7 @@ class PolicySet {
   std::unique_ptr<std::vector<Policy>> policies_;  // stable addresses for Select()
 };
 
-// "prohibited" > "review" > "clear".
+// "prohibited" > "review" > "unknown" > "clear".
 model::VerdictStatus WorseOf(model::VerdictStatus a, model::VerdictStatus b);
 // Parses "prohibited" / "review" / "clear"; nullopt otherwise.
 std::optional<model::VerdictStatus> ParseVerdictStatus(std::string_view text);

@@ -38,6 +38,8 @@ class ShippedPolicies : public ::testing::Test {
     id.brand = brand;
     id.confidence = confidence;
     id.device_type = type;
+    id.decisive = true;  // the policy logic is tested on decisive identifications
+    id.basis = "strong identifying rule (test)";
     auto sel = set_->Select({policy});
     EXPECT_TRUE(sel);
     auto v = set_->EvaluateDevice(id, *sel);
@@ -178,13 +180,82 @@ TEST_F(ShippedPolicies, BrandWithoutMakerIsReview) {
 
 TEST_F(ShippedPolicies, NothingCoveredIsClear) {
   for (const auto& [maker, brand] : std::vector<std::pair<const char*, const char*>>{
-           {"", ""}, {"axis", ""}, {"uniview", "uniview"}, {"generic", ""}, {"no-such-vendor", ""}}) {
+           {"axis", ""}, {"uniview", "uniview"}, {"generic", ""}, {"no-such-vendor", ""}}) {
     auto v = Device("us-ndaa-889", maker, brand);
     EXPECT_EQ(v.status, VerdictStatus::kClear) << maker;
     EXPECT_TRUE(Has(v.reason, "no covered manufacturer identified")) << v.reason;
     EXPECT_TRUE(v.clause.empty());
     EXPECT_EQ(v.policy, "us-ndaa-889");
   }
+}
+
+TEST_F(ShippedPolicies, NothingIdentifiedIsUnknownNotClear) {
+  for (const auto& policy : {"us-ndaa-889", "ca-federal-2025"}) {
+    auto v = Device(policy, "", "");
+    EXPECT_EQ(v.status, VerdictStatus::kUnknown) << policy;
+    EXPECT_TRUE(Has(v.reason, "nothing identified")) << v.reason;
+    EXPECT_TRUE(v.clause.empty());
+  }
+  // A non-covered brand alone is not an identification of the maker either.
+  EXPECT_EQ(Device("us-ndaa-889", "", "axis").status, VerdictStatus::kUnknown);
+}
+
+TEST_F(ShippedPolicies, CorroborationOnlyIsUnknownWithCandidates) {
+  model::Identification id;
+  model::Candidate c;
+  c.manufacturer = "hikvision";
+  c.score = 0.66;
+  c.rules = {"hikvision.rtsp.date.dow_mon_day_year"};
+  id.candidates.push_back(c);
+  id.basis = "corroborating evidence only (habits shared with other makers)";
+  auto sel = set_->Select({"us-ndaa-889"});
+  ASSERT_TRUE(sel);
+  auto v = set_->EvaluateDevice(id, *sel);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, VerdictStatus::kUnknown);
+  EXPECT_TRUE(Has(v[0].reason, "resembles Hikvision")) << v[0].reason;
+}
+
+TEST_F(ShippedPolicies, NonDecisiveIdentificationIsReviewWithTheReason) {
+  model::Identification id;
+  id.manufacturer = "dahua";
+  id.confidence = 0.6;
+  id.device_type = "camera";
+  id.decisive = false;
+  id.basis = "one medium identifying rule (dahua.http.body.rpc2_login)";
+  auto sel = set_->Select({"us-ndaa-889", "ca-federal-2025"});
+  ASSERT_TRUE(sel);
+  auto v = set_->EvaluateDevice(id, *sel);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].status, VerdictStatus::kReview);
+  EXPECT_TRUE(Has(v[0].reason, "not decisive (one medium identifying rule (dahua.http.body.rpc2_login))")) << v[0].reason;
+  EXPECT_EQ(v[1].status, VerdictStatus::kClear) << "Dahua is not covered by the Canadian direction";
+  id.decisive = true;
+  EXPECT_EQ(set_->EvaluateDevice(id, *sel)[0].status, VerdictStatus::kProhibited);
+}
+
+TEST_F(ShippedPolicies, ConflictingIdentifyingEvidenceIsReview) {
+  model::Identification id;
+  id.manufacturer = "axis";
+  id.confidence = 0.6;
+  id.decisive = true;
+  id.basis = "strong identifying rule (axis.http.server.linux_axis_upnp)";
+  id.device_type = "camera";
+  model::Candidate c;
+  c.manufacturer = "hikvision";
+  c.identifying = true;
+  c.score = 0.9;
+  c.rules = {"hikvision.http.server.dnvrs_webs"};
+  id.candidates.push_back(c);
+  auto sel = set_->Select({"us-ndaa-889"});
+  ASSERT_TRUE(sel);
+  auto v = set_->EvaluateDevice(id, *sel)[0];
+  EXPECT_EQ(v.status, VerdictStatus::kReview);
+  EXPECT_TRUE(Has(v.reason, "Conflicting evidence")) << v.reason;
+  EXPECT_TRUE(Has(v.reason, "Hikvision (hikvision.http.server.dnvrs_webs)")) << v.reason;
+  // Two non-covered makers in conflict: nothing covered either way.
+  id.candidates[0].manufacturer = "bosch";
+  EXPECT_EQ(set_->EvaluateDevice(id, *sel)[0].status, VerdictStatus::kClear);
 }
 
 TEST_F(ShippedPolicies, CoveredLabelOnUncoveredMakerIsReview) {

@@ -2,7 +2,7 @@
 //
 //   http    80, 81, 88, 7080, 8080, 8081          web UIs (Hikvision, Dahua and OEMs)
 //   https   443, 7443, 8443                       web UIs over TLS; 8443 may be Hikvision
-//                                                 SDK-over-TLS (fingerprints.md 4.2): the
+//                                                 SDK-over-TLS (nmap/nmap nmap-service-probes lines 1821 and 14039): the
 //                                                 certificate is read either way
 //   rtsp    554, 8554                             camera streaming servers
 //   banner  8000, 37777, 37778, 9010, 9020 and    Hikvision SDK, Dahua SDK, EZVIZ local ports

@@ -6,7 +6,7 @@
 namespace phaseout::report {
 
 ScanSummary::ScanSummary(std::vector<std::string> policy_ids) : policy_ids_(std::move(policy_ids)) {
-  for (const auto& id : policy_ids_) by_policy_[id] = {0, 0, 0};
+  for (const auto& id : policy_ids_) by_policy_[id] = {};
 }
 
 void ScanSummary::Add(const model::DeviceReport& report) {
@@ -23,7 +23,7 @@ void ScanSummary::Add(const model::DeviceReport& report) {
   }
   for (const auto& [policy, status] : worst) {
     if (by_policy_.find(policy) == by_policy_.end()) {
-      by_policy_[policy] = {0, 0, 0};
+      by_policy_[policy] = {};
       policy_ids_.push_back(policy);
     }
     ++by_policy_[policy][static_cast<size_t>(status)];

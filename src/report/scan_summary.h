@@ -51,7 +51,7 @@ class ScanSummary {
   uint64_t hosts_prohibited_ = 0;
   uint64_t hosts_review_ = 0;
   std::map<std::string, uint64_t> by_manufacturer_;
-  std::map<std::string, std::array<uint64_t, 3>> by_policy_;  // index: VerdictStatus
+  std::map<std::string, std::array<uint64_t, 4>> by_policy_;  // index: VerdictStatus
   std::string finished_at_;
   uint64_t addresses_scanned_ = 0;
   bool stopped_ = false;

@@ -3,7 +3,7 @@
 
 Lines are written by us from public catalogue conventions (cXML/ERP item fields, distributor
 rows such as "HILOOK BY HIKVISION" / THC-T120-PC / UNSPSC 46171610, model stems documented in
-shared/knowledge/fingerprints.md s.7) and labelled from the policy texts in data/policies, not
+JoeyGE0/hikvision-fw-archive devices.json; maciej-or/hikvision_next tests/fixtures; Achelics/mutil_device_recongition model_name_rules/name_rules.md) and labelled from the policy texts in data/policies, not
 from the screener's output. Re-run to regenerate: python3 make_eval.py > lines.csv
 """
 import csv

@@ -31,7 +31,7 @@ void AddBannerObservations(const Response& response, common::ObservationList* ou
     out->Add("tcp.closed_on_connect", "true");
   } else {
     // Timed out (or the engine gave up) with the connection still open: a client-speaks-first
-    // service such as Dahua's 37777 SDK port (fingerprints.md 4.5).
+    // service such as Dahua's 37777 SDK port (rroller/dahua custom_components/dahua/discovery.py; rapid7/recog xml/html_title.xml).
     out->Add("tcp.silent", "true");
   }
 }

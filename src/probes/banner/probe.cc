@@ -1,5 +1,5 @@
 // Banner probe session: one kWaitBanner step. Nothing is ever sent: in particular not the
-// nmap NULL/SMB probes whose replies identify port 8000 (fingerprints.md 4.2); the Hikvision
+// nmap NULL/SMB probes whose replies identify port 8000 (nmap/nmap nmap-service-probes lines 1821 and 14039); the Hikvision
 // SDK port volunteers its 16-byte "00 00 00 10 ..." header on its own, if at all.
 #include "probes/banner/probe.h"
 

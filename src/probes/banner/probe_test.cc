@@ -19,7 +19,7 @@ testing::FakeRun RunBanner(uint16_t port, FakeReply reply, testing::FakeOptions 
 }
 
 TEST(BannerProbe, HikvisionSdkPortSixteenBytes) {
-  // fingerprints.md 4.2: nmap-service-probes line 1821, "\0\0\0\x10\0\0\0\x1e\0\0\0\x1e\0\0\0\0".
+  // nmap/nmap nmap-service-probes line 1821: "\0\0\0\x10\0\0\0\x1e\0\0\0\x1e\0\0\0\0".
   auto run = RunBanner(8000, FakeReply{std::string("\0\0\0\x10\0\0\0\x1e\0\0\0\x1e\0\0\0\0", 16), false});
   ASSERT_EQ(run.steps.size(), 1u);
   EXPECT_EQ(run.steps[0].kind, Step::Kind::kWaitBanner);

@@ -1,6 +1,6 @@
 // The follow-up table. Adding a row is a review decision: GET only, fixed path, no
 // credentials, no exploit or state-changing endpoint, and a public source in
-// shared/knowledge/fingerprints.md (copied into the row).
+// public source (repository path or URL, copied into the row).
 #include "probes/http/followups.h"
 
 #include <array>
@@ -31,17 +31,17 @@ constexpr std::array<FollowUp, 4> kTable = {{
      "Hikvision-platform hint in GET / (Server, /doc/page/ link, IP Camera(...)/hikvision realm)",
      "expects 401 without credentials; the realm and the XML body schema (userCheck, "
      "DeviceInfo namespace hikvision.com / isapi.org / std-cgi.com) identify the ISAPI stack and OEM builds",
-     "fingerprints.md 1.1 ISAPI; 1.4 table (maciej-or/hikvision_next issue 50)", &HikvisionPlatformHint},
+     "https://github.com/maciej-or/hikvision_next/issues/50; maciej-or/hikvision_next tests/fixtures/ISAPI", &HikvisionPlatformHint},
     {FollowUpKind::kHikvisionLogin, "/doc/page/login.asp", "same Hikvision-platform hint",
      "public login page; its body names the vendor on Hikvision-branded firmware",
-     "fingerprints.md 1.1 pages (nuclei http/technologies/hikvision-detect.yaml)", &HikvisionPlatformHint},
+     "projectdiscovery/nuclei-templates http/technologies/hikvision-detect.yaml", &HikvisionPlatformHint},
     {FollowUpKind::kDahuaMagicBox, "/cgi-bin/magicBox.cgi?action=getDeviceType",
      "Dahua-platform hint in GET / (no Server header, Dahua body markers, 'Login to' realm)",
      "expects 401 whose Digest realm is 'Login to <serial>' on Dahua and OEM firmware",
-     "fingerprints.md 1.2 magicBox.cgi; 1.4 table (rroller/dahua client)", &DahuaPlatformHint},
+     "rroller/dahua custom_components/dahua/client.py; qweasader/gbn gb_dahua_devices_http_detect.nasl", &DahuaPlatformHint},
     {FollowUpKind::kFavicon, "/favicon.ico", "GET / returned HTML",
      "favicon MD5 and Shodan mmh3 hashes match public vendor favicon fingerprints",
-     "fingerprints.md 1.1 favicon (nuclei hikvision-detect, recog favicons.xml); 1.2 (nuclei dahua-web-panel)",
+     "rapid7/recog xml/favicons.xml; projectdiscovery/nuclei-templates http/technologies/hikvision-detect.yaml, http/exposed-panels/dahua-web-panel.yaml",
      &IsHtml},
 }};
 

@@ -25,7 +25,7 @@ struct FollowUp {
   std::string_view path;     // request target, passes IsSafeRequestPath
   std::string_view trigger;  // when it is sent, in words
   std::string_view reason;   // what it tells us
-  std::string_view source;   // public basis (section of shared/knowledge/fingerprints.md)
+  std::string_view source;   // public basis: repository path or URL
   bool (*applies)(const common::Message& first_reply);
 };
 

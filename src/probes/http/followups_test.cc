@@ -21,9 +21,10 @@ TEST(FollowUpTable, EveryRowIsReviewedAndSafe) {
     EXPECT_TRUE(IsSafeRequestPath(f.path)) << f.path;
     EXPECT_FALSE(f.trigger.empty()) << f.path;
     EXPECT_FALSE(f.reason.empty()) << f.path;
-    EXPECT_NE(f.source.find("fingerprints.md"), std::string_view::npos) << f.path;
+    EXPECT_NE(f.source.find('/'), std::string_view::npos) << f.path << ": cite a repository path or URL";
+    EXPECT_EQ(f.source.find(".md "), std::string_view::npos) << f.path << ": no private notes";
     EXPECT_NE(f.applies, nullptr);
-    // No credentials or exploit markers from fingerprints.md section 9 ever appear in a path.
+    // No credentials or exploit markers (auth= parameters, /SDK/webLanguage) ever appear in a path.
     for (std::string_view banned : {"auth=", "password", "user=", "SDK/webLanguage", "RPC2_Login"}) {
       EXPECT_EQ(f.path.find(banned), std::string_view::npos) << f.path;
     }

@@ -19,7 +19,7 @@ Result<common::Message> ParseRtspResponse(std::string_view bytes);
 // Classifies a Date header value (already trimmed):
 //   "rfc1123"                     "Thu, 14 May 2020 16:45:35 GMT"  (RFC 1123 / RFC 2326 3.12)
 //   "hikvision-dow-mon-day-year"  "Thu, May 14 2020 16:45:35 GMT"  (observed on Hikvision,
-//                                   fingerprints.md section 2, nmap-service-probes line 14882)
+//                                   nmap/nmap nmap-service-probes line 14882)
 //   "other"                       anything else
 // The day of month may have one or two digits in both layouts.
 std::string ClassifyDateLayout(std::string_view value);

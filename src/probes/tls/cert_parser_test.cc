@@ -13,7 +13,7 @@ namespace {
 using testing::MakeTestCertDer;
 using testing::TestCertSpec;
 
-// The Hikvision DVR/NVR default subject from fingerprints.md section 5 (recog x509_subjects.xml),
+// The Hikvision DVR/NVR default subject from rapid7/recog xml/x509_subjects.xml,
 // encoded in the usual C..CN order.
 const std::vector<std::pair<std::string, std::string>> kHikvisionDvr = {
     {"C", "CN"}, {"ST", "ZheJiang"}, {"L", "HangZhou"}, {"O", "HIKVISION"}, {"OU", "DVRNVR"}, {"CN", "www.hikvision.com"}};
@@ -43,7 +43,7 @@ TEST(ParseCertificateDer, SelfSignedHikvisionDefault) {
 }
 
 TEST(ParseCertificateDer, IssuedByCaIsNotSelfSigned) {
-  // Dahua's documented shape (fingerprints.md section 5): CN encoded first, so it prints last.
+  // Dahua's documented shape (Zeek ssl.log examples in public repositories, unverified): CN encoded first, so it prints last.
   TestCertSpec spec;
   spec.subject = {{"CN", "127.0.0.1"}, {"C", "CN"}, {"ST", "ZHEJIANG"}, {"L", "HANGZHOU"}, {"O", "DAHUA"}, {"OU", "DAHUATECH"}};
   spec.issuer = {{"CN", "Product Root CA"}, {"C", "CN"}, {"ST", "ZheJiang"}, {"L", "HangZhou"}, {"O", "DahuaTech"}};
