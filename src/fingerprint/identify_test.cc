@@ -249,11 +249,21 @@ TEST(EndToEnd, LorexIsDahuaWithLorexBrand) {
 }
 
 TEST(EndToEnd, AxisIsNotRestricted) {
+  // The AXIS_<mac> realm rules are unverified: alone they only make Axis a candidate.
+  auto realms = Identify(Db(), Host({
+      {"http", 80, "http.auth.realm", "AXIS_ACCC8E3A0A8F"},
+      {"rtsp", 554, "rtsp.auth.realm", "AXIS_WS_ACCC8E3A0A8F"},
+  }));
+  EXPECT_EQ(realms.manufacturer, "");
+  ASSERT_FALSE(realms.candidates.empty());
+  EXPECT_EQ(realms.candidates[0].manufacturer, "axis");
   auto id = Identify(Db(), Host({
       {"http", 80, "http.auth.realm", "AXIS_ACCC8E3A0A8F"},
       {"rtsp", 554, "rtsp.auth.realm", "AXIS_WS_ACCC8E3A0A8F"},
+      {"tls", 443, "tls.subject", "CN=axis-accc8ea31abf,O=Axis Communications AB"},
       {"host", 0, "mac.oui.org", "Axis Communications AB"},
   }));
+  EXPECT_TRUE(id.decisive);
   EXPECT_EQ(id.manufacturer, "axis");
   EXPECT_EQ(id.device_type, "camera");
   EXPECT_EQ(id.serial, "ACCC8E3A0A8F");

@@ -82,7 +82,7 @@ TEST(RuleDbLoad, UnknownExtractField) {
   std::string body = kGoodBody;
   body.replace(body.find("manufacturer:"), 13, "vendor:");
   EXPECT_EQ(LoadError(File(body)),
-            "t.yaml:9: rule 't.rule': unknown extract field 'vendor' (allowed: manufacturer, brand, device_type, "
+            "t.yaml:10: rule 't.rule': unknown extract field 'vendor' (allowed: manufacturer, brand, device_type, "
             "model, firmware, serial)");
 }
 
@@ -90,7 +90,7 @@ TEST(RuleDbLoad, UnknownVendorIdWhenListGiven) {
   LoadOptions options;
   options.vendor_ids = std::set<std::string>{"dahua"};
   EXPECT_EQ(LoadError(File(kGoodBody), options),
-            "t.yaml:9: rule 't.rule': unknown vendor id 'hikvision' in extract.manufacturer (not in vendors.yaml)");
+            "t.yaml:10: rule 't.rule': unknown vendor id 'hikvision' in extract.manufacturer (not in vendors.yaml)");
 }
 
 TEST(RuleDbLoad, UnknownDeviceTypeAndKey) {
@@ -99,7 +99,7 @@ TEST(RuleDbLoad, UnknownDeviceTypeAndKey) {
   LoadOptions options;
   options.device_types = std::set<std::string>{"camera"};
   EXPECT_EQ(LoadError(File(body), options),
-            "t.yaml:9: rule 't.rule': unknown device type 'webcam' (not in data/identifiers/device_types.yaml)");
+            "t.yaml:10: rule 't.rule': unknown device type 'webcam' (not in data/identifiers/device_types.yaml)");
   LoadOptions keys;
   keys.keys = std::set<std::string>{"http.status", "rtsp.header.*"};
   EXPECT_EQ(LoadError(File(kGoodBody), keys),
@@ -173,18 +173,18 @@ TEST(RuleDbLoad, TooManyExamples) {
   for (int n = 0; n < 21; ++n) many += std::string(n ? ", " : "") + "{value: Foo-1}";
   many += "]\n";
   body.replace(body.find("    examples:"), std::string::npos, many);
-  EXPECT_EQ(LoadError(File(body)), "t.yaml:12: rule 't.rule': too many examples (21, max 20)");
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:13: rule 't.rule': too many examples (21, max 20)");
 }
 
 TEST(RuleDbLoad, ExampleDeclaresFieldNotExtracted) {
   std::string body = kGoodBody;
   body.replace(body.find("model: M12"), 10, "serial: X");
-  EXPECT_EQ(LoadError(File(body)), "t.yaml:12: rule 't.rule': example declares 'serial' but the rule does not extract it");
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:13: rule 't.rule': example declares 'serial' but the rule does not extract it");
 }
 
 TEST(RuleDbLoad, UnknownRuleFieldIsATypo) {
   std::string body = std::string(kGoodBody) + "    exmaples: []\n";
-  EXPECT_EQ(LoadError(File(body)), "t.yaml:13: rule 't.rule': unknown field 'exmaples'");
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:14: rule 't.rule': unknown field 'exmaples'");
 }
 
 TEST(RuleDbLoad, DirectoryErrors) {

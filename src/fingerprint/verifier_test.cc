@@ -45,7 +45,7 @@ rules:
   ASSERT_TRUE(db);
   auto report = Verify(*db);
   ASSERT_EQ(report.failures.size(), 1u);
-  EXPECT_EQ(report.failures[0], "t.yaml:12: rule 'a.rule': example 'Bar' does not match the pattern");
+  EXPECT_EQ(report.failures[0], "t.yaml:13: rule 'a.rule': example 'Bar' does not match the pattern");
   EXPECT_EQ(FormatSummary(report), "1 files, 1 rules (0 unverified), 0 examples ok, 0 negative examples ok, 1 failures");
 }
 
@@ -67,7 +67,7 @@ rules:
   ASSERT_TRUE(db);
   auto report = Verify(*db);
   ASSERT_EQ(report.failures.size(), 1u);
-  EXPECT_EQ(report.failures[0], "t.yaml:12: rule 'a.rule': example 'Login to ABC' extracts serial='ABC', expected 'ABD'");
+  EXPECT_EQ(report.failures[0], "t.yaml:13: rule 'a.rule': example 'Login to ABC' extracts serial='ABC', expected 'ABD'");
 }
 
 TEST(Verifier, ShadowedExampleFails) {
@@ -98,7 +98,7 @@ rules:
   auto report = Verify(*db);
   ASSERT_EQ(report.failures.size(), 1u);
   EXPECT_EQ(report.failures[0],
-            "t.yaml:20: rule 'a.specific': example 'DNVRS-Webs' is shadowed by the earlier rule 'a.general'");
+            "t.yaml:22: rule 'a.specific': example 'DNVRS-Webs' is shadowed by the earlier rule 'a.general'");
 }
 
 TEST(Verifier, NegativeExampleThatMatchesFails) {
@@ -144,7 +144,7 @@ rules:
   ASSERT_EQ(report.failures.size(), 3u);
   EXPECT_EQ(report.failures[0], "t.yaml:5: rule 'a.rule': vague value 'unknown' for device_type");
   EXPECT_EQ(report.failures[1], "t.yaml:5: rule 'a.rule': no example declares the captured field 'model'");
-  EXPECT_EQ(report.failures[2], "t.yaml:12: rule 'a.rule': example 'Model X1' extracts vague device_type='unknown'");
+  EXPECT_EQ(report.failures[2], "t.yaml:13: rule 'a.rule': example 'Model X1' extracts vague device_type='unknown'");
 }
 
 }  // namespace

@@ -330,6 +330,7 @@ TEST_F(ShippedPolicies, EvaluateDeviceReturnsOneVerdictPerPolicyInOrder) {
   model::Identification id;
   id.manufacturer = "dahua";
   id.confidence = 1.0;
+  id.decisive = true;
   auto v = set_->EvaluateDevice(id, *sel);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].policy, "us-ndaa-889");
