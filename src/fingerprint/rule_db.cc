@@ -22,6 +22,10 @@ double StrengthWeight(Strength s) {
   return 0.0;
 }
 
+const char* EvidenceKindName(EvidenceKind k) {
+  return k == EvidenceKind::kIdentifying ? "identifying" : "corroborating";
+}
+
 const char* StrengthName(Strength s) {
   switch (s) {
     case Strength::kStrong: return "strong";
@@ -233,8 +237,8 @@ class FileParser {
       return FailRule(node, id, "bad id (use dotted lowercase, e.g. hikvision.http.server.webs)");
     }
     static const std::set<std::string> kAllowed = {
-        "id",     "description", "pattern",  "flags",    "strength",         "extract",
-        "source", "verified",    "examples", "negative_examples", "note"};
+        "id",       "description", "pattern",  "flags",    "strength",          "evidence",
+        "correlation", "extract", "source", "verified", "examples", "negative_examples", "note"};
     for (const auto& kv : node) {
       if (kAllowed.count(kv.first.Scalar()) == 0) {
         return FailRule(kv.first, id, "unknown field '" + kv.first.Scalar() + "'");
@@ -259,6 +263,19 @@ class FileParser {
     else if (strength == "weak") rule->strength = Strength::kWeak;
     else if (strength == "hint") rule->strength = Strength::kHint;
     else return FailRule(node["strength"], id, "strength '" + strength + "' is not one of strong, medium, weak, hint");
+    std::string evidence;
+    if (!Scalar(node, "evidence", &evidence)) {
+      return FailRule(node, id, "missing 'evidence' (identifying or corroborating)");
+    }
+    if (evidence == "identifying") rule->evidence = EvidenceKind::kIdentifying;
+    else if (evidence == "corroborating") rule->evidence = EvidenceKind::kCorroborating;
+    else return FailRule(node["evidence"], id, "evidence '" + evidence + "' is not one of identifying, corroborating");
+    if (YAML::Node corr = node["correlation"]) {
+      if (!corr.IsScalar() || !IsIdSyntax(corr.Scalar(), false)) {
+        return FailRule(corr, id, "'correlation' must be a group id (lowercase letters, digits, '-', '_', '.')");
+      }
+      rule->correlation = corr.Scalar();
+    }
     std::string verified;
     if (!Scalar(node, "verified", &verified)) return FailRule(node, id, "missing 'verified' (true or false)");
     if (verified == "true") rule->verified = true;

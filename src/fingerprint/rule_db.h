@@ -27,6 +27,14 @@ namespace phaseout::fingerprint {
 // manufacturer that already has a non-hint signal.
 enum class Strength { kHint, kWeak, kMedium, kStrong };
 
+// What kind of fact a rule reads (docs/rule-format.md "Evidence kind"). Only identifying
+// evidence can name a manufacturer; corroborating evidence (habits shared with other stacks)
+// may raise or lower confidence and list candidates, never decide.
+enum class EvidenceKind { kIdentifying, kCorroborating };
+
+// Returns "identifying" or "corroborating".
+const char* EvidenceKindName(EvidenceKind k);
+
 // Returns 0.9 (strong), 0.6 (medium), 0.3 (weak) or 0.15 (hint).
 double StrengthWeight(Strength s);
 // Returns "strong", "medium", "weak" or "hint".
@@ -55,6 +63,10 @@ struct Rule {
   std::string pattern;      // RE2 syntax, anchoring exactly as written
   bool icase = false;       // flags: [icase]
   Strength strength = Strength::kWeak;
+  EvidenceKind evidence = EvidenceKind::kCorroborating;
+  // Rules with the same non-empty correlation group read the same fact (a title and the body
+  // that contains it) and count once per manufacturer.
+  std::string correlation;
   Fields extract;           // field -> constant or template with $1..$9 capture references
   std::string source;       // public source: URL or "owner/repo path"
   bool verified = false;    // false for facts marked [U] in the knowledge base

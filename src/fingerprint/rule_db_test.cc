@@ -17,6 +17,7 @@ std::string File(const std::string& rule_body, const std::string& header = "key:
 const char* kGoodBody = R"(    description: d
     pattern: '^Foo-(\d+)$'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: hikvision, model: 'M$1'}
     source: s
     verified: true
@@ -133,9 +134,37 @@ TEST(RuleDbLoad, BadStrengthAndVerifiedAndFlags) {
             "t.yaml:8: rule 't.rule': strength 'certain' is not one of strong, medium, weak, hint");
   body = kGoodBody;
   body.replace(body.find("verified: true"), 14, "verified: maybe");
-  EXPECT_EQ(LoadError(File(body)), "t.yaml:11: rule 't.rule': 'verified' must be true or false");
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:12: rule 't.rule': 'verified' must be true or false");
   body = std::string(kGoodBody) + "    flags: [multiline]\n";
-  EXPECT_EQ(LoadError(File(body)), "t.yaml:13: rule 't.rule': unknown flag (allowed: icase)");
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:14: rule 't.rule': unknown flag (allowed: icase)");
+}
+
+TEST(RuleDbLoad, EvidenceKindIsRequiredAndChecked) {
+  std::string body = kGoodBody;
+  body.erase(body.find("    evidence: identifying\n"), 26);
+  EXPECT_EQ(LoadError(File(body)), "t.yaml:5: rule 't.rule': missing 'evidence' (identifying or corroborating)");
+  body = kGoodBody;
+  body.replace(body.find("identifying"), 11, "decisive");
+  EXPECT_EQ(LoadError(File(body)),
+            "t.yaml:9: rule 't.rule': evidence 'decisive' is not one of identifying, corroborating");
+  body = std::string(kGoodBody) + "    correlation: 'Title Group'\n";
+  EXPECT_EQ(LoadError(File(body)),
+            "t.yaml:14: rule 't.rule': 'correlation' must be a group id (lowercase letters, digits, '-', '_', '.')");
+}
+
+TEST(RuleDbLoad, EvidenceKindAndCorrelationAreKept) {
+  std::string corroborating = kGoodBody;
+  corroborating.replace(corroborating.find("identifying"), 11, "corroborating");
+  corroborating += "    correlation: foo.title\n";
+  auto db = RuleDb::LoadTexts({{"t.yaml", File(corroborating)}});
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  ASSERT_EQ((*db)->rules().size(), 1u);
+  EXPECT_EQ((*db)->rules()[0].evidence, EvidenceKind::kCorroborating);
+  EXPECT_EQ((*db)->rules()[0].correlation, "foo.title");
+  auto plain = RuleDb::LoadTexts({{"t.yaml", File(kGoodBody)}});
+  ASSERT_TRUE(plain.has_value()) << plain.error().message;
+  EXPECT_EQ((*plain)->rules()[0].evidence, EvidenceKind::kIdentifying);
+  EXPECT_EQ((*plain)->rules()[0].correlation, "");
 }
 
 TEST(RuleDbLoad, TooManyExamples) {
@@ -188,6 +217,7 @@ rules:
     description: d
     pattern: '^Login to (ND[0-9]+)$'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: dahua, brand: lorex, serial: $1}
     source: s
     verified: true
@@ -197,6 +227,7 @@ rules:
     pattern: '^login to ([0-9A-Z]+)$'
     flags: [icase]
     strength: medium
+    evidence: identifying
     extract: {manufacturer: dahua, serial: $1}
     source: s
     verified: true
@@ -226,6 +257,7 @@ rules:
     description: d
     pattern: '^\xEF\xBB\xBF<!doctype'
     strength: hint
+    evidence: identifying
     extract: {manufacturer: hikvision}
     source: s
     verified: true

@@ -36,6 +36,7 @@ rules:
     description: d
     pattern: '^Foo$'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: axis}
     source: s
     verified: true
@@ -57,6 +58,7 @@ rules:
     description: d
     pattern: '^Login to ([0-9A-Z]+)$'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: dahua, serial: $1}
     source: s
     verified: true
@@ -77,6 +79,7 @@ rules:
     description: d
     pattern: 'Webs'
     strength: weak
+    evidence: identifying
     extract: {manufacturer: hikvision}
     source: s
     verified: true
@@ -85,6 +88,7 @@ rules:
     description: d
     pattern: '^DNVRS-Webs$'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: hikvision}
     source: s
     verified: true
@@ -106,6 +110,7 @@ rules:
     description: d
     pattern: '(?i)h[a-z]*vision'
     strength: strong
+    evidence: identifying
     extract: {manufacturer: hikvision}
     source: s
     verified: true
@@ -127,6 +132,7 @@ rules:
     description: d
     pattern: '^Model (\S+)$'
     strength: weak
+    evidence: identifying
     extract: {device_type: unknown, model: $1}
     source: s
     verified: false

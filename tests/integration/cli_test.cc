@@ -82,6 +82,7 @@ TEST(CliTest, RuleWithInvalidRegexIsNamed) {
            "    description: unbalanced parenthesis\n"
            "    pattern: '^(Hikvision'\n"
            "    strength: strong\n"
+           "    evidence: identifying\n"
            "    extract: {manufacturer: hikvision}\n"
            "    source: test\n"
            "    verified: false\n"
