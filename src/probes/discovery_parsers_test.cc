@@ -12,6 +12,8 @@
 #include "probes/onvif/wsd.h"
 #include "probes/registry.h"
 #include "probes/sadp/sadp.h"
+#include "probes/snmp/snmp.h"
+#include "probes/ssdp/ssdp.h"
 
 namespace phaseout::probes {
 namespace {
@@ -258,6 +260,71 @@ TEST(Onvif, FaultAndGarbage) {
   auto flood = onvif::ParseReply(many);
   EXPECT_EQ(Count(flood, "onvif.endpoint"), onvif::kMaxMatches);
   EXPECT_EQ(Count(flood, "onvif.limit"), 1u);
+}
+
+TEST(Ssdp, SearchAndReply) {
+  EXPECT_EQ(ssdp::BuildSearch("239.255.255.250", true),
+            "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\n"
+            "ST: upnp:rootdevice\r\nUSER-AGENT: phaseout/0.1 UPnP/2.0 inventory-scan/0.1\r\n\r\n");
+  EXPECT_EQ(ssdp::BuildSearch("127.0.0.1", false).find("MX:"), std::string::npos);
+  auto obs = ssdp::ParseReply(
+      "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://127.0.0.1:37215/desc.xml\r\n"
+      "SERVER: Linux UPnP/1.0 Huawei-ATP-IGD\r\nST: upnp:rootdevice\r\nUSN: uuid:x::upnp:rootdevice\r\n\r\n");
+  EXPECT_EQ(Value(obs, "ssdp.server"), "Linux UPnP/1.0 Huawei-ATP-IGD");
+  EXPECT_EQ(Value(obs, "ssdp.location"), "http://127.0.0.1:37215/desc.xml");
+  EXPECT_EQ(Value(obs, "ssdp.status"), "200");
+  EXPECT_EQ(Count(ssdp::ParseReply(ssdp::BuildSearch("239.255.255.250", true)), "ssdp.parse_error"), 1u);
+  EXPECT_EQ(Count(ssdp::ParseReply("NOTIFY * HTTP/1.1\r\n\r\n"), "ssdp.parse_error"), 1u);
+}
+
+TEST(Snmp, GetBytes) {
+  std::string get = snmp::BuildGet("public", 0x01020304);
+  const std::string expected(
+      "\x30\x45\x02\x01\x01\x04\x06public\xa0\x38\x02\x04\x01\x02\x03\x04\x02\x01\x00\x02\x01\x00\x30\x2a"
+      "\x30\x0c\x06\x08\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00"
+      "\x30\x0c\x06\x08\x2b\x06\x01\x02\x01\x01\x02\x00\x05\x00"
+      "\x30\x0c\x06\x08\x2b\x06\x01\x02\x01\x01\x05\x00\x05\x00",
+      71);
+  EXPECT_EQ(get, expected);
+  snmp::SnmpProbe probe;
+  EXPECT_TRUE(probe.Requests({"127.0.0.1", false}, {}).empty());  // no community, nothing sent
+  EXPECT_EQ(probe.Requests({"127.0.0.1", false}, {"private"}).size(), 1u);
+  EXPECT_TRUE(probe.Requests({"239.255.255.250", true}, {"private"}).empty());
+}
+
+// A GetResponse for the three objects built by hand (BER, RFC 3416 PDU layout).
+std::string SnmpResponse(const std::string& descr) {
+  auto tlv = [](unsigned char tag, const std::string& c) {
+    std::string out(1, static_cast<char>(tag));
+    if (c.size() < 128) {
+      out.push_back(static_cast<char>(c.size()));
+    } else {
+      out.push_back(static_cast<char>(0x82));
+      out.push_back(static_cast<char>(c.size() >> 8));
+      out.push_back(static_cast<char>(c.size() & 0xff));
+    }
+    return out + c;
+  };
+  std::string binds = tlv(0x30, tlv(0x06, std::string("\x2b\x06\x01\x02\x01\x01\x01\x00", 8)) + tlv(0x04, descr)) +
+                      tlv(0x30, tlv(0x06, std::string("\x2b\x06\x01\x02\x01\x01\x02\x00", 8)) +
+                                    tlv(0x06, std::string("\x2b\x06\x01\x04\x01\x8f\x5b\x02\x17\x60", 10))) +
+                      tlv(0x30, tlv(0x06, std::string("\x2b\x06\x01\x02\x01\x01\x05\x00", 8)) + tlv(0x04, "core-sw1"));
+  std::string pdu = tlv(0x02, "\x01") + tlv(0x02, std::string(1, '\0')) + tlv(0x02, std::string(1, '\0')) + tlv(0x30, binds);
+  return tlv(0x30, tlv(0x02, "\x01") + tlv(0x04, "public") + tlv(0xa2, pdu));
+}
+
+TEST(Snmp, ResponseAndBadInput) {
+  const std::string descr = "Huawei Versatile Routing Platform Software\r\nVRP (R) software, Version 5.120 (AR2200 V200R003C00)";
+  auto obs = snmp::ParseReply(SnmpResponse(descr));
+  EXPECT_EQ(Value(obs, "snmp.sysdescr"), descr);
+  EXPECT_EQ(Value(obs, "snmp.sysobjectid"), "1.3.6.1.4.1.2011.2.23.96");
+  EXPECT_EQ(Value(obs, "snmp.sysname"), "core-sw1");
+  std::string full = SnmpResponse(std::string(3000, 'x'));
+  EXPECT_EQ(Value(snmp::ParseReply(full), "snmp.sysdescr").size(), common::kMaxDiscoveryValue);
+  // Every truncation is refused or partial, never a crash or an over-read.
+  for (size_t cut = 0; cut < full.size(); cut += 7) snmp::ParseReply(std::string_view(full).substr(0, cut));
+  EXPECT_EQ(Count(snmp::ParseReply(snmp::BuildGet("public", 1)), "snmp.parse_error"), 1u);
+  EXPECT_EQ(Count(snmp::ParseReply(std::string("\x30\x84\xff\xff\xff\xff", 6)), "snmp.parse_error"), 1u);
 }
 
 TEST(DatagramRegistry, SpecsAreComplete) {

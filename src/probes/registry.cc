@@ -19,6 +19,8 @@
 //   sadp    37020  239.255.255.250   Hikvision SADP inquiry
 //   dhip    37810  239.255.255.251   Dahua DHIP DHDiscover.search
 //   onvif   3702   239.255.255.250   ONVIF WS-Discovery Probe (two types)
+//   ssdp    1900   239.255.255.250   SSDP M-SEARCH for root devices
+//   snmp    161    (unicast only)    SNMP v2c GET, only with --snmp-community
 #include "probes/registry.h"
 
 #include "probes/banner/probe.h"
@@ -26,6 +28,8 @@
 #include "probes/greeting/probes.h"
 #include "probes/onvif/wsd.h"
 #include "probes/sadp/sadp.h"
+#include "probes/snmp/snmp.h"
+#include "probes/ssdp/ssdp.h"
 #include "probes/http/probe.h"
 #include "probes/rtsp/probe.h"
 
@@ -70,7 +74,8 @@ const banner::BannerProbe& Banner() {
 
 const std::vector<const DatagramProbe*>& AllDatagramProbes() {
   static const auto* all = new std::vector<const DatagramProbe*>{
-      new sadp::SadpProbe(), new dhip::DhipProbe(), new onvif::OnvifWsdProbe()};
+      new sadp::SadpProbe(), new dhip::DhipProbe(), new onvif::OnvifWsdProbe(), new ssdp::SsdpProbe(),
+      new snmp::SnmpProbe()};
   return *all;
 }
 

@@ -16,7 +16,7 @@ const std::vector<const Probe*>& AllProbes();
 // rtsp on 554/8554, banner elsewhere (8000, 37777 and unknown ports). Never null.
 const Probe* ProbeForPort(uint16_t port);
 
-// Every datagram (UDP discovery) probe, in a fixed order: sadp, dhip, onvif, ssdp, mdns, snmp.
+// Every datagram (UDP discovery) probe, in a fixed order: sadp, dhip, onvif, ssdp, snmp.
 // The pointers live for the whole program. Thread-safe.
 const std::vector<const DatagramProbe*>& AllDatagramProbes();
 
