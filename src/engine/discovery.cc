@@ -2,6 +2,14 @@
 // interface), sends paced by a RateLimiter, replies drained between sends.
 #include "engine/discovery.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -12,6 +20,7 @@
 #include "net/rate_limiter.h"
 #include "net/udp.h"
 #include "probes/common/discovery_text.h"
+#include "probes/ssdp/ssdp.h"
 
 #ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
 #include "probes/registry.h"
@@ -61,9 +70,13 @@ class Pass {
     } while (Clock::now() < until);
   }
 
-  void Send(Endpoint& e, const std::string& ip, const std::string& bytes) {
+  // Waits for the next rate-limiter slot, reading replies meanwhile.
+  void Pace() {
     std::chrono::nanoseconds wait = limiter_.Reserve();
     if (wait.count() > 0) DrainUntil(Clock::now() + wait);
+  }
+
+  void Send(Endpoint& e, const std::string& ip, const std::string& bytes) {
     Status st = e.socket.SendTo(ip, e.probe->Spec().port, bytes);
     if (st.ok()) {
       ++result.stats.datagrams_sent;
@@ -162,6 +175,50 @@ class Pass {
   std::map<std::string, HostEntry> out_hosts_;
 };
 
+// One plain HTTP exchange with `ip:port` before `deadline`: connect, write `request`, read until
+// the peer closes, `cap` bytes or the deadline. Returns what was read ("" if nothing).
+std::string FetchOnce(const std::string& ip, uint16_t port, const std::string& request, size_t cap,
+                      Clock::time_point deadline) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  std::string out;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  auto wait = [&](short events) {
+    auto left = std::chrono::duration_cast<Ms>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    return ::poll(&p, 1, static_cast<int>(left)) > 0 && (p.revents & (events | POLLHUP | POLLERR)) != 0;
+  };
+  if (inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) == 1) {
+    int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    bool connected = rc == 0;
+    if (!connected && errno == EINPROGRESS && wait(POLLOUT)) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      connected = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    size_t sent = 0;
+    while (connected && sent < request.size() && wait(POLLOUT)) {
+      ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    char buf[8192];
+    while (connected && sent == request.size() && out.size() < cap && wait(POLLIN)) {
+      ssize_t n = ::recv(fd, buf, std::min(sizeof buf, cap - out.size()), 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  // RST on close, as the scan engine does: no TIME_WAIT left behind.
+  linger l{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd);
+  return out;
+}
+
 }  // namespace
 
 Result<DiscoveryResult> RunDiscovery(const net::TargetSet& scope, const DiscoveryOptions& options,
@@ -218,6 +275,9 @@ Result<DiscoveryResult> RunDiscovery(const net::TargetSet& scope, const Discover
           continue;
         }
         std::string ip = a.ToString();
+        // One rate-limiter slot per target: its few datagrams (one per probe, each to a
+        // different port) go together, so the UDP pass costs what one more TCP port costs.
+        pass.Pace();
         for (size_t i = 0; i < unicast_count; ++i) {
           Endpoint& e = pass.endpoints[i];
           for (const std::string& bytes : e.probe->Requests({ip, false}, options.context)) pass.Send(e, ip, bytes);
@@ -229,12 +289,46 @@ Result<DiscoveryResult> RunDiscovery(const net::TargetSet& scope, const Discover
   if (!pass.multicast.empty() && !pass.Stopping()) {
     for (auto& [idx, group] : pass.multicast) {
       Endpoint& e = pass.endpoints[idx];
+      pass.Pace();
       for (const std::string& bytes : e.probe->Requests({group, true}, options.context)) pass.Send(e, group, bytes);
     }
     pass.DrainUntil(Clock::now() + Ms(options.multicast_wait_ms));
   }
   pass.ReadAllQueued();
   pass.Collect();
+  if (options.fetch_upnp_description) {
+    uint32_t fetched = 0;
+    for (auto& [ip, host] : pass.result.in_scope) {
+      if (pass.Stopping()) break;
+      std::string location;
+      for (const model::Observation& o : host.observations) {
+        if (o.key == "ssdp.location") {
+          location = o.value;
+          break;
+        }
+      }
+      if (location.empty()) continue;
+      probes::ssdp::DescriptionUrl url;
+      if (!probes::ssdp::ParseLocation(location, &url) || url.host != ip || fetched >= options.max_description_fetches) {
+        ++pass.result.stats.descriptions_refused;
+        host.notes.push_back("ssdp: description at " + probes::common::BoundValue(location).substr(0, 200) +
+                             " not fetched (only http://<this address>/... is, within the fetch cap)");
+        continue;
+      }
+      ++fetched;
+      pass.Pace();
+      std::string reply = FetchOnce(ip, url.port, probes::ssdp::BuildDescriptionRequest(url), 65536,
+                                    Clock::now() + Ms(options.fetch_timeout_ms));
+      if (reply.empty()) {
+        host.notes.push_back("ssdp: description at " + location.substr(0, 200) + " did not answer");
+        continue;
+      }
+      ++pass.result.stats.descriptions_fetched;
+      for (model::Observation& o : probes::ssdp::ParseDescriptionReply(reply, url.port)) {
+        host.observations.push_back(std::move(o));
+      }
+    }
+  }
   return std::move(pass.result);
 }
 

@@ -36,7 +36,9 @@ struct DiscoveryOptions {
   // Probes to run (empty: probes::AllDatagramProbes()).
   std::vector<const probes::DatagramProbe*> probes;
   probes::DatagramContext context;
-  // Datagrams sent per second, all probes together. <= 0: unlimited (tests, benchmarks).
+  // Targets per second: each target's datagrams (one per probe, two for ONVIF, each to a
+  // different UDP port) are sent together in one slot, so the pass costs about what one more
+  // TCP port costs at the same rate. Multicast sends take one slot each. <= 0: unlimited.
   double rate = 300;
   // How long to keep listening after the last unicast datagram (replies are immediate on
   // real devices; 1.5 s covers slow embedded stacks).
@@ -53,6 +55,12 @@ struct DiscoveryOptions {
   uint32_t max_out_of_scope_hosts = 1024;
   // Bytes of one datagram that are parsed; longer ones are cut and noted.
   uint32_t max_datagram_bytes = 16384;
+  // Fetch the UPnP device description an in-scope SSDP reply points to (LOCATION), only when
+  // the URL's host is that same replying address (never a third host): one plain GET per host,
+  // at most `max_description_fetches` in total, each within `fetch_timeout_ms`, 64 KiB read.
+  bool fetch_upnp_description = true;
+  uint32_t max_description_fetches = 4096;
+  uint32_t fetch_timeout_ms = 3000;
 };
 
 // Counters of one discovery run.
@@ -64,6 +72,8 @@ struct DiscoveryStats {
   uint64_t replies_truncated = 0;     // longer than max_datagram_bytes
   uint64_t replies_out_of_scope = 0;  // from addresses outside the scope
   uint64_t targets_skipped_v6 = 0;    // IPv6 targets (discovery is IPv4 only)
+  uint64_t descriptions_fetched = 0;  // UPnP descriptions read (a reply arrived)
+  uint64_t descriptions_refused = 0;  // LOCATION not fetched: another host, not http://<ipv4>, or over the cap
 };
 
 // Everything learnt from one sender address. Value type.
@@ -82,7 +92,7 @@ struct DiscoveryResult {
   std::vector<std::string> warnings;                   // e.g. "multicast on lo: <errno>"
 };
 
-// Runs one discovery pass. Blocks until done (about targets*datagrams/rate + wait_ms, plus
+// Runs one discovery pass. Blocks until done (about targets/rate + wait_ms, plus
 // multicast_wait_ms with interfaces) or until `*stop` becomes true (may be null).
 // Returns kInvalidArgument for unusable options, kIo if no socket can be opened at all.
 // Per-datagram send failures are counted, not errors.

@@ -19,11 +19,12 @@
 #include "engine/scanner.h"
 #include "net/isolation.h"
 #include "probes/sadp/sadp.h"
+#include "probes/ssdp/ssdp.h"
 
 namespace phaseout::engine {
 namespace {
 
-const char* kReply =
+const char* kSadpReply =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ProbeMatch><Types>inquiry</Types>"
     "<DeviceDescription>DS-2CD2385G1-I</DeviceDescription><DeviceSN>DS-2CD2385G1-I20200414AAWRE33842150</DeviceSN>"
     "<MAC>58-50-ed-1f-e3-85</MAC><SoftwareVersion>V5.6.2build 190701</SoftwareVersion></ProbeMatch>";
@@ -44,8 +45,10 @@ int BoundSocket(const char* ip, uint16_t port) {
 // each of `reply_fds`.
 class FakeResponder {
  public:
-  FakeResponder(int listen_fd, std::vector<int> reply_fds, int copies)
-      : listen_fd_(listen_fd), reply_fds_(std::move(reply_fds)), copies_(copies), thread_([this] { Run(); }) {}
+  FakeResponder(int listen_fd, std::vector<int> reply_fds, int copies, std::string reply = kSadpReply,
+                std::string trigger = "<Types>inquiry</Types>")
+      : listen_fd_(listen_fd), reply_fds_(std::move(reply_fds)), copies_(copies), reply_(std::move(reply)),
+        trigger_(std::move(trigger)), thread_([this] { Run(); }) {}
   ~FakeResponder() {
     stop_ = true;
     thread_.join();
@@ -65,11 +68,11 @@ class FakeResponder {
       sockaddr_in from{};
       socklen_t len = sizeof from;
       ssize_t n = ::recvfrom(listen_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
-      if (n <= 0 || std::string_view(buf, static_cast<size_t>(n)).find("<Types>inquiry</Types>") == std::string_view::npos) continue;
+      if (n <= 0 || std::string_view(buf, static_cast<size_t>(n)).find(trigger_) == std::string_view::npos) continue;
       ++inquiries_;
       for (int fd : reply_fds_) {
         for (int i = 0; i < copies_; ++i) {
-          ::sendto(fd, kReply, std::strlen(kReply), 0, reinterpret_cast<sockaddr*>(&from), len);
+          ::sendto(fd, reply_.data(), reply_.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
         }
       }
     }
@@ -77,6 +80,8 @@ class FakeResponder {
   int listen_fd_;
   std::vector<int> reply_fds_;
   int copies_;
+  std::string reply_;
+  std::string trigger_;
   std::atomic<bool> stop_{false};
   std::atomic<int> inquiries_{0};
   std::thread thread_;
@@ -233,6 +238,78 @@ TEST_F(DiscoveryTest, ScannerReportsUdpOnlyHostsAndFlagsStrangers) {
   ASSERT_TRUE(again.Run(**targets, [&](model::HostScan&&) { ++reported; }).ok());
   EXPECT_EQ(reported, 0u);
   EXPECT_EQ(again.Snapshot().udp.datagrams_sent, 0u);
+}
+
+// A one-shot HTTP server: answers the first connection with `reply`, records the request.
+class FakeHttpOnce {
+ public:
+  FakeHttpOnce(const char* ip, uint16_t port, std::string reply) : reply_(std::move(reply)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ::listen(fd_, 4);
+    thread_ = std::thread([this] {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 5000) <= 0) return;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[2048];
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n > 0) request_.assign(buf, static_cast<size_t>(n));
+      ::send(c, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+      ::close(c);
+    });
+  }
+  ~FakeHttpOnce() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string request() {
+    thread_.join();
+    thread_ = std::thread([] {});
+    return request_;
+  }
+
+ private:
+  int fd_;
+  std::string reply_;
+  std::string request_;
+  std::thread thread_;
+};
+
+TEST_F(DiscoveryTest, UpnpDescriptionOnlyFromTheReplyingHost) {
+  probes::ssdp::SsdpProbe ssdp;
+  int good = BoundSocket("127.77.6.5", 1900);
+  int other = BoundSocket("127.77.6.6", 1900);
+  FakeResponder a(good, {good}, 1,
+                  "HTTP/1.1 200 OK\r\nLOCATION: http://127.77.6.5:18777/d.xml\r\nSERVER: Linux UPnP/1.0 Huawei-ATP-IGD\r\n"
+                  "ST: upnp:rootdevice\r\n\r\n",
+                  "M-SEARCH");
+  // Points at a third host: never fetched.
+  FakeResponder b(other, {other}, 1, "HTTP/1.1 200 OK\r\nLOCATION: http://127.77.6.9:18777/d.xml\r\n\r\n", "M-SEARCH");
+  FakeHttpOnce http("127.77.6.5", 18777,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n<root><device>"
+                    "<manufacturer>Huawei Technologies Co., Ltd.</manufacturer><modelName>HG8245H</modelName></device></root>");
+  auto scope = net::TargetSet::Parse({"127.77.6.5-127.77.6.6"});
+  DiscoveryOptions o = Options();
+  o.probes = {&ssdp};
+  auto r = RunDiscovery(**scope, o, nullptr);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->stats.descriptions_fetched, 1u);
+  EXPECT_EQ(r->stats.descriptions_refused, 1u);
+  EXPECT_EQ(Value(r->in_scope.at("127.77.6.5"), "upnp.manufacturer"), "Huawei Technologies Co., Ltd.");
+  EXPECT_EQ(Value(r->in_scope.at("127.77.6.5"), "ssdp.server"), "Linux UPnP/1.0 Huawei-ATP-IGD");
+  EXPECT_EQ(http.request().rfind("GET /d.xml HTTP/1.1\r\nHost: 127.77.6.5:18777\r\n", 0), 0u);
+  const DiscoveredHost& refused = r->in_scope.at("127.77.6.6");
+  EXPECT_EQ(Value(refused, "upnp.manufacturer"), "<absent>");
+  ASSERT_FALSE(refused.notes.empty());
+  EXPECT_NE(refused.notes[0].find("not fetched"), std::string::npos);
 }
 
 TEST(DiscoveryFlags, Validation) {

@@ -76,8 +76,8 @@ struct ScanOptions {
   // ("" disables). Only hosts on a directly attached segment have an entry.
   std::string neighbor_table_path = "/proc/net/arp";
   // UDP discovery (discovery.h) before the TCP pass: every datagram probe unicast to every
-  // IPv4 target, paced at `rate` datagrams per second (the rate field of `discovery` is
-  // ignored), and multicast on `discovery.interfaces` when any are given (`--discover`).
+  // IPv4 target, paced at `rate` targets per second (the rate field of `discovery` is
+  // ignored; one target's few datagrams go together), and multicast on `discovery.interfaces` when any are given (`--discover`).
   // Replies merge into the record of their address (a host that answers only UDP is reported
   // too); replies from outside the target set are reported as separate records with
   // HostScan::out_of_scope set, never merged. false: no UDP at all (`--no-udp`).

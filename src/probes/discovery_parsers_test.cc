@@ -277,6 +277,38 @@ TEST(Ssdp, SearchAndReply) {
   EXPECT_EQ(Count(ssdp::ParseReply("NOTIFY * HTTP/1.1\r\n\r\n"), "ssdp.parse_error"), 1u);
 }
 
+TEST(Ssdp, DescriptionLocationAndReply) {
+  ssdp::DescriptionUrl url;
+  ASSERT_TRUE(ssdp::ParseLocation("http://127.0.0.5:37215/desc.xml", &url));
+  EXPECT_EQ(url.host, "127.0.0.5");
+  EXPECT_EQ(url.port, 37215);
+  EXPECT_EQ(url.path, "/desc.xml");
+  EXPECT_EQ(ssdp::BuildDescriptionRequest(url),
+            "GET /desc.xml HTTP/1.1\r\nHost: 127.0.0.5:37215\r\nUser-Agent: phaseout/0.1 (inventory scan; +no-credentials)\r\n"
+            "Accept: */*\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(ssdp::ParseLocation("http://127.0.0.5", &url));
+  EXPECT_EQ(url.path, "/");
+  EXPECT_EQ(url.port, 80);
+  for (const char* bad : {"https://127.0.0.5/x", "http://router.local/x", "http://user@127.0.0.5/x", "http://127.0.0.5/a b",
+                          "http://127.0.0.5:0/", "http://127.0.0.5:99999/", "ftp://127.0.0.5/", "http://127.0.0.5/\x01"}) {
+    EXPECT_FALSE(ssdp::ParseLocation(bad, &url)) << bad;
+  }
+  std::string reply =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<?xml version=\"1.0\"?><root xmlns=\"urn:schemas-upnp-org:device-1-0\">"
+      "<device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:1</deviceType><friendlyName>HG8245H</friendlyName>"
+      "<manufacturer>Huawei Technologies Co., Ltd.</manufacturer><modelName>HG8245H</modelName><serialNumber>485754</serialNumber>"
+      "<UDN>uuid:1</UDN><deviceList><device><manufacturer>Embedded</manufacturer></device></deviceList></device></root>";
+  auto obs = ssdp::ParseDescriptionReply(reply, 37215);
+  EXPECT_EQ(Value(obs, "upnp.manufacturer"), "Huawei Technologies Co., Ltd.");
+  EXPECT_EQ(Count(obs, "upnp.manufacturer"), 1u);  // the embedded device's is not the root's
+  EXPECT_EQ(Value(obs, "upnp.model_name"), "HG8245H");
+  EXPECT_EQ(Value(obs, "upnp.serial"), "485754");
+  EXPECT_EQ(obs[0].probe, "upnp");
+  EXPECT_EQ(obs[0].port, 37215);
+  EXPECT_EQ(Count(ssdp::ParseDescriptionReply("HTTP/1.1 200 OK\r\n\r\n<html/>", 80), "upnp.parse_error"), 1u);
+  EXPECT_EQ(Count(ssdp::ParseDescriptionReply("garbage", 80), "upnp.parse_error"), 1u);
+}
+
 TEST(Snmp, GetBytes) {
   std::string get = snmp::BuildGet("public", 0x01020304);
   const std::string expected(

@@ -101,7 +101,9 @@ TEST(ScanLabTest, ScanAgreesExactlyWithGroundTruth) {
     if (!t->expect_identified) continue;
     for (const auto& v : r.verdicts) {
       if (v.policy != "us-ndaa-889") continue;
-      bool covered = t->manufacturer == "hikvision" || t->manufacturer == "dahua";
+      // Section 889 covers Huawei, ZTE, Hytera, Hikvision and Dahua (and their subsidiaries).
+      bool covered = t->manufacturer == "hikvision" || t->manufacturer == "dahua" || t->manufacturer == "huawei" ||
+                     t->manufacturer == "zte" || t->manufacturer == "hytera";
       EXPECT_EQ(v.status, covered ? model::VerdictStatus::kProhibited : model::VerdictStatus::kClear)
           << r.host.ip << " " << t->profile_id << ": " << v.reason;
       ++checked;

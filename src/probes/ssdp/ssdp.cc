@@ -4,6 +4,8 @@
 #include "core/strings.h"
 #include "probes/common/discovery_text.h"
 #include "probes/common/message.h"
+#include "probes/common/request_identity.h"
+#include "probes/common/xml_reply.h"
 
 namespace phaseout::probes::ssdp {
 namespace {
@@ -47,6 +49,91 @@ std::vector<model::Observation> ParseReply(std::string_view datagram) {
     for (const common::HeaderField* h : msg->FindAll(m.header)) out.push_back(Obs(m.key, common::BoundValue(h->value)));
   }
   for (const std::string& l : msg->limits) out.push_back(Obs("ssdp.limit", l));
+  return out;
+}
+
+bool ParseLocation(std::string_view location, DescriptionUrl* out) {
+  location = Trim(location);
+  constexpr std::string_view kScheme = "http://";
+  if (location.size() > 512 || location.substr(0, kScheme.size()) != kScheme) return false;
+  std::string_view rest = location.substr(kScheme.size());
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "/" : rest.substr(slash);
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '@' || c == '#' || static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  if (authority.find('@') != std::string_view::npos) return false;
+  size_t colon = authority.find(':');
+  std::string_view host = authority.substr(0, colon);
+  uint32_t port = 80;
+  if (colon != std::string_view::npos) {
+    std::string_view p = authority.substr(colon + 1);
+    if (p.empty() || p.size() > 5) return false;
+    port = 0;
+    for (char c : p) {
+      if (c < '0' || c > '9') return false;
+      port = port * 10 + static_cast<uint32_t>(c - '0');
+    }
+    if (port == 0 || port > 65535) return false;
+  }
+  // A literal dotted quad only: phaseout never resolves names.
+  int dots = 0;
+  for (char c : host) {
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  }
+  if (dots != 3 || host.size() < 7 || host.size() > 15) return false;
+  out->host = std::string(host);
+  out->port = static_cast<uint16_t>(port);
+  out->path = std::string(path);
+  return true;
+}
+
+std::string BuildDescriptionRequest(const DescriptionUrl& url) {
+  std::string host = url.host;
+  if (url.port != 80) host += ":" + std::to_string(url.port);
+  return "GET " + url.path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: " + std::string(common::kUserAgent) +
+         "\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+}
+
+std::vector<model::Observation> ParseDescriptionReply(std::string_view reply, uint16_t port) {
+  std::vector<model::Observation> out;
+  auto obs = [&](std::string key, std::string value) {
+    out.push_back(model::Observation{"upnp", port, std::move(key), std::move(value)});
+  };
+  Result<common::Message> msg = common::ParseMessage(reply, common::BodyRule::kUntilClose);
+  if (!msg || msg->version.rfind("HTTP/", 0) != 0) {
+    obs("upnp.parse_error", msg ? "not an HTTP reply" : msg.error().message);
+    return out;
+  }
+  obs("upnp.status", msg->status_code);
+  if (msg->status_code != "200") return out;
+  Result<common::XmlReply> xml = common::ParseXmlReply(msg->body);
+  if (!xml || xml->root != "root") {
+    obs("upnp.parse_error", xml ? "root element " + EscapeBytes(xml->root, 64) + ", not a UPnP root" : xml.error().message);
+    return out;
+  }
+  // Only the root device's own fields (root/device/<field>), not embedded devices'.
+  static constexpr std::pair<const char*, const char*> kFields[] = {
+      {"root/device/manufacturer", "upnp.manufacturer"},
+      {"root/device/manufacturerURL", "upnp.manufacturer_url"},
+      {"root/device/modelName", "upnp.model_name"},
+      {"root/device/modelNumber", "upnp.model_number"},
+      {"root/device/modelDescription", "upnp.model_description"},
+      {"root/device/serialNumber", "upnp.serial"},
+      {"root/device/UDN", "upnp.udn"},
+      {"root/device/friendlyName", "upnp.friendly_name"},
+      {"root/device/deviceType", "upnp.device_type"},
+  };
+  for (const auto& [path, key] : kFields) {
+    for (const common::XmlField& f : xml->fields) {
+      if (f.path == path) {
+        obs(key, f.text);
+        break;
+      }
+    }
+  }
   return out;
 }
 

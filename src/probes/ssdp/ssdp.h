@@ -26,6 +26,26 @@ std::string BuildSearch(std::string_view host, bool multicast);
 // A NOTIFY or anything else: ssdp.parse_error.
 std::vector<model::Observation> ParseReply(std::string_view datagram);
 
+// Where a LOCATION header points, when it is a plain http:// URL with a literal IPv4 host.
+struct DescriptionUrl {
+  std::string host;  // dotted quad
+  uint16_t port = 80;
+  std::string path;  // starts with '/', no blanks, control bytes or '@'
+};
+
+// Parses `location`; false for anything else (https, names, userinfo, odd bytes, > 512 bytes).
+bool ParseLocation(std::string_view location, DescriptionUrl* out);
+
+// The request for the UPnP device description (UPnP Device Architecture 2.0 section 2.1): a
+// plain GET of the LOCATION path with the same identity headers as the http probe.
+std::string BuildDescriptionRequest(const DescriptionUrl& url);
+
+// Parses an HTTP reply carrying the device description XML into upnp.* observations
+// (probe "upnp", port url.port): upnp.status, upnp.manufacturer, upnp.manufacturer_url,
+// upnp.model_name, upnp.model_number, upnp.model_description, upnp.serial, upnp.udn,
+// upnp.friendly_name, upnp.device_type; upnp.parse_error when it is not one.
+std::vector<model::Observation> ParseDescriptionReply(std::string_view reply, uint16_t port);
+
 // The "ssdp" datagram probe. Stateless, thread-safe.
 class SsdpProbe final : public DatagramProbe {
  public:
