@@ -40,6 +40,7 @@ struct ScanFlags {
   std::string ports;
   bool allow_printer_ports = false;
   engine::ScanOptions options;  // the engine's documented defaults, overridden by flags
+  engine::DiscoveryFlags discovery;  // --discover, --interface, --no-udp, --snmp-community
   std::vector<std::string> policies;
   std::string format;
   std::string output;
@@ -119,6 +120,9 @@ int RunScan(const ScanFlags& f) {
     if (!ports) return Fail(kExitUsage, ports.error().message);
     for (const auto& w : ports->warnings) std::fprintf(stderr, "phaseout scan: warning: %s\n", w.c_str());
     options.ports = ports->ports;
+  }
+  if (Status st = engine::ApplyDiscoveryFlags(f.discovery, &options); !st.ok()) {
+    return Fail(kExitUsage, st.error().message);
   }
 
   // Knowledge: rules, vendors, policies.
@@ -305,6 +309,14 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data-dir", flags->data_dir, "phaseout data directory (rules, policies)");
   cmd->add_option("--oui-dir", flags->oui_dir, "IEEE registry directory ('' to disable)")
       ->capture_default_str();
+  cmd->add_flag("--discover", flags->discovery.discover,
+                "Also multicast discovery (SADP, DHIP, WS-Discovery) on the local segment; replies from "
+                "outside the targets are reported as out of scope, never probed");
+  cmd->add_option("--interface", flags->discovery.interfaces,
+                  "Interface for --discover (repeatable; default: the up ones with a private address)");
+  cmd->add_flag("--no-udp", flags->discovery.no_udp, "No UDP discovery probes to the targets");
+  cmd->add_option("--snmp-community", flags->discovery.snmp_community,
+                  "SNMP v2c community to read sysDescr/sysObjectID/sysName with (never guessed)");
   cmd->add_flag("--no-progress", flags->no_progress, "No progress line on stderr");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });

@@ -15,6 +15,8 @@
 #include <atomic>
 #include <cerrno>
 #include <deque>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "net/neighbors.h"
@@ -87,6 +89,9 @@ struct ScanState {
   std::atomic<uint64_t> other_errors{0};
   std::atomic<int64_t> start_ns{0};
   std::atomic<int64_t> elapsed_ns{0};
+  std::mutex udp_mu;                   // guards udp_stats (written once per Run)
+  DiscoveryStats udp_stats;
+  std::vector<std::string> udp_warnings;
 };
 
 struct Scanner::Impl : ScanState {};
@@ -116,6 +121,8 @@ struct RunShared {
   ProbeSelector selector;
   const HostCallback* on_host = nullptr;
   size_t cursor_batch = kCursorBatch;
+  // In-scope discovery replies by address; read-only during the TCP pass.
+  const std::map<std::string, DiscoveredHost>* discovered = nullptr;
 };
 
 // One connection slot: at most one open connection at a time.
@@ -243,7 +250,12 @@ class ThreadScan {
   void Finish(HostState* host) {
     shared_.impl->targets_done.fetch_add(1, std::memory_order_relaxed);
     model::HostScan& scan = host->scan;
-    if (!scan.open_ports.empty()) {
+    const DiscoveredHost* found = nullptr;
+    if (shared_.discovered != nullptr && !shared_.discovered->empty()) {
+      auto it = shared_.discovered->find(host->address.ToString());
+      if (it != shared_.discovered->end()) found = &it->second;
+    }
+    if (!scan.open_ports.empty() || found != nullptr) {
       scan.ip = host->address.ToString();
       std::sort(scan.open_ports.begin(), scan.open_ports.end());
       std::stable_sort(host->per_port.begin(), host->per_port.end(),
@@ -255,6 +267,8 @@ class ThreadScan {
       if (shared_.neighbors != nullptr && !host->address.is_v6()) {
         scan.mac = shared_.neighbors->Lookup(scan.ip);
       }
+      // UDP facts come after the TCP ones; the kernel's MAC wins over the device's claim.
+      if (found != nullptr) MergeDiscovered(*found, &scan);
       shared_.impl->hosts_responsive.fetch_add(1, std::memory_order_relaxed);
       (*shared_.on_host)(std::move(scan));
     }
@@ -496,6 +510,11 @@ ScanStats Scanner::Snapshot() const {
   s.resource_errors = load(i.resource_errors);
   s.network_errors = load(i.network_errors);
   s.other_errors = load(i.other_errors);
+  {
+    std::lock_guard<std::mutex> lock(const_cast<Impl&>(i).udp_mu);
+    s.udp = i.udp_stats;
+    s.udp_warnings = i.udp_warnings;
+  }
   s.running = i.running.load(std::memory_order_relaxed);
   s.stopped = i.stopped.load(std::memory_order_relaxed);
   int64_t elapsed = s.running ? NowNs() - i.start_ns.load(std::memory_order_relaxed)
@@ -546,6 +565,29 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   impl.stopped.store(false, std::memory_order_relaxed);
   impl.targets_total.store(targets.Count(), std::memory_order_relaxed);
   impl.start_ns.store(NowNs(), std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(impl.udp_mu);
+    impl.udp_stats = DiscoveryStats();
+    impl.udp_warnings.clear();
+  }
+
+  // The UDP pass first, so its facts are at hand when each host's TCP record is finished.
+  DiscoveryResult discovered;
+  if (opt.udp && (opt.discovery.unicast || !opt.discovery.interfaces.empty())) {
+    DiscoveryOptions dopt = opt.discovery;
+    dopt.rate = opt.rate;
+    Result<DiscoveryResult> r = RunDiscovery(targets, dopt, &impl.stop);
+    if (r) {
+      discovered = std::move(*r);
+    } else {
+      impl.other_errors.fetch_add(1, std::memory_order_relaxed);
+      discovered.warnings.push_back(r.error().message);
+    }
+    std::lock_guard<std::mutex> lock(impl.udp_mu);
+    impl.udp_stats = discovered.stats;
+    impl.udp_warnings = discovered.warnings;
+  }
+  shared.discovered = &discovered.in_scope;
 
   // Lanes (connection slots) are split over the threads; together they are the global cap.
   uint32_t threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -586,6 +628,16 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
     for (auto& w : workers) w.join();
   }
   scans.clear();
+  // Senders outside the target set: separate, flagged records (never merged, never probed).
+  if (status.ok()) {
+    for (DiscoveredHost& h : discovered.out_of_scope) {
+      model::HostScan scan;
+      scan.ip = h.ip;
+      scan.out_of_scope = true;
+      MergeDiscovered(h, &scan);
+      on_host(std::move(scan));
+    }
+  }
   impl.stopped.store(impl.stop.load(std::memory_order_relaxed), std::memory_order_relaxed);
   impl.stop.store(false, std::memory_order_relaxed);
   impl.elapsed_ns.store(NowNs() - impl.start_ns.load(std::memory_order_relaxed), std::memory_order_relaxed);

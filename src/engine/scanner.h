@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "engine/discovery.h"
 #include "model/observation.h"
 #include "net/ports.h"
 #include "net/target_set.h"
@@ -74,7 +75,29 @@ struct ScanOptions {
   // Look up MACs of responsive IPv4 hosts in the kernel neighbour table at this path
   // ("" disables). Only hosts on a directly attached segment have an entry.
   std::string neighbor_table_path = "/proc/net/arp";
+  // UDP discovery (discovery.h) before the TCP pass: every datagram probe unicast to every
+  // IPv4 target, paced at `rate` targets per second (the rate field of `discovery` is
+  // ignored; one target's few datagrams go together), and multicast on `discovery.interfaces` when any are given (`--discover`).
+  // Replies merge into the record of their address (a host that answers only UDP is reported
+  // too); replies from outside the target set are reported as separate records with
+  // HostScan::out_of_scope set, never merged. false: no UDP at all (`--no-udp`).
+  bool udp = true;
+  DiscoveryOptions discovery;
 };
+
+// The discovery flags of `phaseout scan`, as the user gave them.
+struct DiscoveryFlags {
+  bool discover = false;                // --discover: multicast on the local segment too
+  std::vector<std::string> interfaces;  // --interface (repeatable); empty: the private-address ones
+  bool no_udp = false;                  // --no-udp: no datagram probes at all
+  std::string snmp_community;           // --snmp-community: enables the SNMP probe
+};
+
+// Applies `flags` to `options` (udp, discovery.interfaces, discovery.context). Interfaces are
+// listed and chosen with net::ChooseDiscoveryInterfaces. Returns kInvalidArgument for
+// --interface without --discover, --discover with --no-udp, an unknown or down interface;
+// kNotFound when --discover finds no usable interface (the message says to name one).
+Status ApplyDiscoveryFlags(const DiscoveryFlags& flags, ScanOptions* options);
 
 // Progress and outcome counters. A consistent-enough copy taken from atomics (individual
 // fields are exact; they may be a few events apart from each other).
@@ -91,6 +114,8 @@ struct ScanStats {
   uint64_t resource_errors = 0;        // EMFILE/ENFILE/ENOBUFS/EADDRNOTAVAIL...: backed off and retried
   uint64_t network_errors = 0;         // ENETUNREACH/EHOSTUNREACH/EACCES...: port given up
   uint64_t other_errors = 0;
+  DiscoveryStats udp;                  // the discovery pass (all zero when it did not run)
+  std::vector<std::string> udp_warnings;  // e.g. a multicast interface that could not be used
   std::chrono::milliseconds elapsed{0};  // since Run() started (frozen when it returns)
   bool running = false;
   bool stopped = false;                // Stop() ended the scan early
@@ -105,7 +130,8 @@ class Scanner {
   Scanner(const Scanner&) = delete;  // owns atomics and threads' shared state
   Scanner& operator=(const Scanner&) = delete;
 
-  // Scans every address of `targets` on every port; blocks until done or stopped.
+  // Runs the UDP discovery pass (unless options.udp is false), then scans every address of
+  // `targets` on every TCP port; blocks until done or stopped.
   // Returns kInvalidArgument for unusable options (no ports, zero concurrency/per_host,
   // zero timeouts or byte cap), kInternal if the TLS context or the worker threads cannot be
   // set up. Connection-level failures are never errors: they are counted in ScanStats.

@@ -98,6 +98,7 @@ ScanOptions TestOptions(std::vector<uint16_t> ports, const probes::Probe* probe)
   o.read_timeout_ms = 500;
   o.host_timeout_ms = 10000;
   o.neighbor_table_path = "";
+  o.udp = false;  // TCP engine tests; the UDP pass has its own tests
   o.probe_for_port = [probe](uint16_t) { return probe; };
   return o;
 }

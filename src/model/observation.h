@@ -26,6 +26,9 @@ struct HostScan {
   std::string mac;                      // "aa:bb:cc:dd:ee:ff" lower case, or empty if unknown
   std::vector<Observation> observations;
   std::vector<std::string> notes;       // e.g. "port 80: response cut at 65536 bytes"
+  // True iff the address is outside the scan's target set: it answered a (multicast)
+  // discovery probe. Such a record is reported and flagged, never probed or merged.
+  bool out_of_scope = false;
 };
 
 }  // namespace phaseout::model

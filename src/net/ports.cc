@@ -32,7 +32,7 @@ Result<uint16_t> ParsePort(std::string_view item, std::string_view whole) {
 }  // namespace
 
 const std::vector<uint16_t>& DefaultPorts() {
-  static const std::vector<uint16_t> ports = {80, 443, 554, 8000, 8080, 8443, 37777};
+  static const std::vector<uint16_t> ports = {22, 80, 443, 554, 7547, 8000, 8080, 8443, 37777};
   return ports;
 }
 

@@ -11,10 +11,15 @@
 namespace phaseout::net {
 
 // The ports scanned when the user gives none, and why each one matters for the devices
-// phaseout looks for (see rapid7/recog and nmap/nmap nmap-service-probes):
+// phaseout looks for (rapid7/recog, nmap/nmap nmap-service-probes; docs/probe-authoring.md;
+// cost of each in docs/performance.md):
+//   22     SSH identification string: names Huawei (HUAWEI-x.y, VRP), MikroTik (ROSSSH) and
+//          other network gear without logging in (rapid7/recog xml/ssh_banners.xml)
 //   80     HTTP web UI: Server headers (App-webs, DNVRS-Webs, ...), login pages, ISAPI/CGI paths
 //   443    HTTPS web UI: the same over TLS, plus the certificate subject/issuer
 //   554    RTSP streaming: Server header, Public methods, auth realm
+//   7547   TR-069/CWMP connection-request port of ONTs and home gateways: its 401 Digest realm
+//          names the CPE maker (HuaweiHomeGateway, cpe@zte.com; rapid7/recog xml/http_wwwauth.xml)
 //   8000   Hikvision SDK ("IPCam control") port; also a common alternate HTTP port
 //   8080   alternate HTTP web UI used by many recorders and OEM builds
 //   8443   alternate HTTPS; Hikvision SDK-over-TLS (SADP SDKOverTLSPort)

@@ -17,7 +17,7 @@ TEST(PortsTest, Parses) {
 }
 
 TEST(PortsTest, DefaultsCoverDeviceServices) {
-  EXPECT_EQ(DefaultPorts(), (std::vector<uint16_t>{80, 443, 554, 8000, 8080, 8443, 37777}));
+  EXPECT_EQ(DefaultPorts(), (std::vector<uint16_t>{22, 80, 443, 554, 7547, 8000, 8080, 8443, 37777}));
   for (uint16_t p : DefaultPorts()) EXPECT_FALSE(IsPrinterPort(p));
 }
 

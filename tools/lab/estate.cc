@@ -200,6 +200,7 @@ Result<Estate> BuildEstate(const LabSpec& spec, const std::vector<Profile>& prof
         e.mac = MacFor(oui, h >> 16, ':', false);
         e.hex_token = fmt::format("{:016x}{:016x}", Mix(spec.seed, ip, 3), Mix(spec.seed, ip, 4));
         e.open_ports = p.OpenPorts();
+        e.udp_ports = p.UdpPorts();
         e.expect_identified = p.truth.expect_identified;
         ++estate.devices;
       } else {
@@ -270,6 +271,7 @@ std::string TruthToJson(const TruthEntry& e) {
   }
   if (e.kind == HostKind::kHostile) j["hostile"] = HostileModeName(e.hostile);
   j["open_ports"] = e.open_ports;
+  if (!e.udp_ports.empty()) j["udp_ports"] = e.udp_ports;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

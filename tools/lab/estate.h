@@ -43,7 +43,8 @@ struct TruthEntry {
   int profile = -1;  // index into the profile list (kDevice only)
   std::string profile_id, manufacturer, brand, device_type, model, firmware, serial, mac;
   std::string hex_token;  // per-device 32 hex digits used by {hex_token}
-  std::vector<uint16_t> open_ports;
+  std::vector<uint16_t> open_ports;  // TCP
+  std::vector<uint16_t> udp_ports;   // UDP discovery responders (a device may have only these)
   bool expect_identified = false;
 };
 

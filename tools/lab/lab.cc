@@ -379,6 +379,93 @@ Status WriteFileAtomically(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+
+// ---- UDP discovery responders ----
+
+// True iff `request` is a request of `protocol` that a real device answers.
+bool UdpRequestMatches(const std::string& protocol, std::string_view request) {
+  if (protocol == "sadp") return request.find("<Types>inquiry</Types>") != std::string_view::npos;
+  if (protocol == "dhip") {
+    // DHIP framing is required: bare JSON gets no reply from real devices (rroller/dahua
+    // custom_components/dahua/discovery.py).
+    return request.size() >= 32 && request.substr(4, 4) == "DHIP" &&
+           request.find("DHDiscover.search") != std::string_view::npos;
+  }
+  if (protocol == "onvif") {
+    return request.find("http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe<") != std::string_view::npos;
+  }
+  return false;
+}
+
+// The datagram a device sends back: the rendered template, DHIP-framed for dhip.
+std::string UdpReply(const PortSpec& port, const TemplateVars& vars) {
+  std::string body = RenderTemplate(port.udp_reply, vars);
+  while (!body.empty() && body.back() == '\n') body.pop_back();
+  if (port.udp_protocol != "dhip") return body;
+  body += std::string("\n\0", 2);  // real replies end "0a 00" (Haicam/Haicam golang/discovery.go)
+  std::string out;
+  auto le = [&out](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  le(32, 4);
+  out += "DHIP";
+  le(0, 8);
+  le(body.size(), 8);
+  le(body.size(), 8);
+  return out + body;
+}
+
+// One device's UDP responder socket.
+struct UdpResponder {
+  const Device* device;
+  const PortSpec* port;
+  std::unique_ptr<asio::ip::udp::socket> socket;
+};
+
+asio::awaitable<void> UdpLoop(UdpResponder* r, Shared* s) {
+  std::string buf(65536, '\0');
+  for (;;) {
+    asio::ip::udp::endpoint from;
+    asio::error_code ec;
+    size_t n = co_await r->socket->async_receive_from(asio::buffer(buf), from, Redirect(ec));
+    if (ec == asio::error::operation_aborted || s->stopping.load()) co_return;
+    if (ec) continue;
+    if (!UdpRequestMatches(r->port->udp_protocol, std::string_view(buf.data(), n))) continue;
+    std::string reply = UdpReply(*r->port, r->device->vars);
+    r->socket->send_to(asio::buffer(reply), from, 0, ec);
+  }
+}
+
+// A multicast listener: answers for every device with a responder on `port` for `protocol`,
+// each from its own address.
+struct MulticastListener {
+  std::string protocol;
+  uint16_t port = 0;
+  std::unique_ptr<asio::ip::udp::socket> socket;
+  std::vector<UdpResponder*> responders;
+};
+
+asio::awaitable<void> MulticastLoop(MulticastListener* m, Shared* s) {
+  std::string buf(65536, '\0');
+  for (;;) {
+    asio::ip::udp::endpoint from;
+    asio::error_code ec;
+    size_t n = co_await m->socket->async_receive_from(asio::buffer(buf), from, Redirect(ec));
+    if (ec == asio::error::operation_aborted || s->stopping.load()) co_return;
+    if (ec) continue;
+    if (!UdpRequestMatches(m->protocol, std::string_view(buf.data(), n))) continue;
+    for (UdpResponder* r : m->responders) {
+      std::string reply = UdpReply(*r->port, r->device->vars);
+      r->socket->send_to(asio::buffer(reply), from, 0, ec);
+    }
+  }
+}
+
+const char* MulticastGroupFor(const std::string& protocol) {
+  if (protocol == "dhip") return "239.255.255.251";
+  return "239.255.255.250";  // sadp, onvif (WS-Discovery)
+}
+
 }  // namespace
 
 class Lab::Impl {
@@ -405,6 +492,8 @@ class Lab::Impl {
   std::map<std::pair<int, uint16_t>, std::unique_ptr<asio::ssl::context>> ssl;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::vector<std::unique_ptr<UdpResponder>> udp;
+  std::vector<std::unique_ptr<MulticastListener>> multicast;
   std::vector<std::thread> threads;
 };
 
@@ -534,6 +623,51 @@ Status Lab::Impl::Init() {
     }
   }
 
+  // UDP discovery responders live on the first event loop (one thread: the multicast
+  // listeners send through the device sockets).
+  for (const Device& d : devices) {
+    if (d.profile == nullptr) continue;
+    for (const PortSpec& p : d.profile->ports) {
+      if (p.kind != PortKind::kUdp) continue;
+      auto r = std::make_unique<UdpResponder>();
+      r->device = &d;
+      r->port = &p;
+      r->socket = std::make_unique<asio::ip::udp::socket>(*contexts[0]);
+      const asio::ip::udp::endpoint ep(asio::ip::address_v4(d.truth->ip), p.port);
+      asio::error_code ec;
+      r->socket->open(ep.protocol(), ec);
+      if (!ec) r->socket->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) r->socket->bind(ep, ec);
+      if (ec) return MakeError(ErrorCode::kIo, fmt::format("cannot bind UDP {}:{}: {}", d.vars.ip, p.port, ec.message()));
+      MulticastListener* listener = nullptr;
+      for (auto& m : multicast) {
+        if (m->protocol == p.udp_protocol && m->port == p.port) listener = m.get();
+      }
+      if (listener == nullptr) {
+        auto m = std::make_unique<MulticastListener>();
+        m->protocol = p.udp_protocol;
+        m->port = p.port;
+        m->socket = std::make_unique<asio::ip::udp::socket>(*contexts[0]);
+        const auto group = asio::ip::make_address_v4(MulticastGroupFor(p.udp_protocol));
+        const asio::ip::udp::endpoint gep(group, p.port);
+        m->socket->open(gep.protocol(), ec);
+        if (!ec) m->socket->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) m->socket->bind(gep, ec);
+        // Join on loopback: inside the namespace multicast is routed on lo (scripts/netns-run).
+        if (!ec) m->socket->set_option(asio::ip::multicast::join_group(group, asio::ip::make_address_v4("127.0.0.1")), ec);
+        if (ec) {
+          warnings.push_back(fmt::format("multicast {}:{} ({}) unavailable: {}; devices answer unicast only",
+                                         group.to_string(), p.port, p.udp_protocol, ec.message()));
+          m->socket.reset();
+        }
+        multicast.push_back(std::move(m));
+        listener = multicast.back().get();
+      }
+      listener->responders.push_back(r.get());
+      udp.push_back(std::move(r));
+    }
+  }
+
   if (estate.silent > 0) {
     Status st = InstallSilentRules();
     if (st.ok()) {
@@ -564,6 +698,10 @@ Status Lab::Impl::Init() {
   for (const Pending& p : pending) {
     asio::co_spawn(p.acceptor->get_executor(), AcceptLoop(p.acceptor, p.device, p.port, &shared, p.ssl),
                    [](std::exception_ptr) {});
+  }
+  for (auto& r : udp) asio::co_spawn(*contexts[0], UdpLoop(r.get(), &shared), [](std::exception_ptr) {});
+  for (auto& m : multicast) {
+    if (m->socket) asio::co_spawn(*contexts[0], MulticastLoop(m.get(), &shared), [](std::exception_ptr) {});
   }
   for (auto& ctx : contexts) {
     asio::io_context* raw = ctx.get();

@@ -153,7 +153,7 @@ class LabServerTest : public ::testing::Test {
   static LabSpec DefaultSpec() {
     LabSpec spec;
     spec.base = "127.31.7.0/24";
-    spec.devices = 200;
+    spec.devices = 240;  // enough that every one of the ~30 profiles gets a device
     spec.seed = 7;
     spec.threads = 2;
     spec.hostile = 3;

@@ -214,7 +214,7 @@ std::string DecodeHex(const std::string& file, const YAML::Node& node, const std
 PortSpec ParsePort(const std::string& file, const YAML::Node& node, const std::set<std::string>& ids) {
   CheckKeys(file, node,
             {"port", "kind", "tls", "routes", "default", "methods", "hex", "sources", "synthetic", "unverified",
-             "note"},
+             "note", "protocol", "reply"},
             "port");
   PortSpec p;
   int port = 0;
@@ -232,9 +232,25 @@ PortSpec ParsePort(const std::string& file, const YAML::Node& node, const std::s
     p.kind = PortKind::kBanner;
   } else if (kind == "refuse") {
     p.kind = PortKind::kRefuse;
+  } else if (kind == "udp") {
+    p.kind = PortKind::kUdp;
   } else {
-    Fail(file, node["kind"], fmt::format("unknown port kind '{}' (http, rtsp, banner, refuse)", kind));
+    Fail(file, node["kind"], fmt::format("unknown port kind '{}' (http, rtsp, banner, refuse, udp)", kind));
   }
+  if (p.kind == PortKind::kUdp) {
+    if (node["tls"] || node["routes"] || node["methods"] || node["default"] || node["hex"]) {
+      Fail(file, node, fmt::format("udp {} takes only 'protocol' and 'reply'", where));
+    }
+    p.udp_protocol = Str(file, node, "protocol", true, where);
+    if (p.udp_protocol != "sadp" && p.udp_protocol != "dhip" && p.udp_protocol != "onvif") {
+      Fail(file, node["protocol"], fmt::format("unknown udp protocol '{}' (sadp, dhip, onvif)", p.udp_protocol));
+    }
+    p.udp_reply = Str(file, node, "reply", true, where);
+    if (Status st = CheckTemplate(p.udp_reply, false); !st.ok()) Fail(file, node["reply"], st.error().message);
+    p.provenance = ParseProvenance(file, node, ids, where);
+    return p;
+  }
+  if (node["protocol"] || node["reply"]) Fail(file, node, fmt::format("'protocol'/'reply' are for kind udp only"));
   if (const YAML::Node tls = node["tls"]) {
     if (p.kind == PortKind::kRefuse) Fail(file, tls, "a refused port cannot have 'tls'");
     p.tls = ParseCert(file, tls, ids);
@@ -366,7 +382,7 @@ Profile ParseProfileOrThrow(std::string_view text, const std::string& file) {
     if (!seen.insert(port.port).second) Fail(file, node, fmt::format("port {} listed twice", port.port));
     p.ports.push_back(std::move(port));
   }
-  if (p.OpenPorts().empty()) Fail(file, ports, "profile has no open port");
+  if (p.OpenPorts().empty() && p.UdpPorts().empty()) Fail(file, ports, "profile has no open port");
   return p;
 }
 
@@ -407,7 +423,7 @@ const std::vector<std::string>& KnownVendorIds() {
 }
 
 const std::vector<std::string>& KnownDeviceTypes() {
-  static const std::vector<std::string> kTypes = {"camera", "nvr", "dvr", "router", "printer", "server"};
+  static const std::vector<std::string> kTypes = {"camera", "nvr", "dvr", "router", "switch", "printer", "server"};
   return kTypes;
 }
 
@@ -417,6 +433,7 @@ const char* PortKindName(PortKind kind) {
     case PortKind::kRtsp: return "rtsp";
     case PortKind::kBanner: return "banner";
     case PortKind::kRefuse: return "refuse";
+    case PortKind::kUdp: return "udp";
   }
   return "refuse";
 }
@@ -424,7 +441,16 @@ const char* PortKindName(PortKind kind) {
 std::vector<uint16_t> Profile::OpenPorts() const {
   std::vector<uint16_t> out;
   for (const PortSpec& p : ports) {
-    if (p.kind != PortKind::kRefuse) out.push_back(p.port);
+    if (p.kind != PortKind::kRefuse && p.kind != PortKind::kUdp) out.push_back(p.port);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint16_t> Profile::UdpPorts() const {
+  std::vector<uint16_t> out;
+  for (const PortSpec& p : ports) {
+    if (p.kind == PortKind::kUdp) out.push_back(p.port);
   }
   std::sort(out.begin(), out.end());
   return out;

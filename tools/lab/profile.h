@@ -72,6 +72,7 @@ enum class PortKind {
   kRtsp,    // RTSP: answers every request on the connection, echoing CSeq, until close
   kBanner,  // sends `banner` on accept (nothing when empty), then waits until the client closes
   kRefuse,  // documented as closed: nothing is bound, the kernel answers RST
+  kUdp,     // a UDP discovery responder: answers requests of `udp_protocol` with `udp_reply`
 };
 
 const char* PortKindName(PortKind kind);
@@ -84,6 +85,12 @@ struct PortSpec {
   std::optional<Reply> fallback;     // kHttp: unrouted targets; kRtsp: unknown methods
   std::map<std::string, Reply> methods;  // kRtsp: by request method (OPTIONS, DESCRIBE, GET ...)
   std::string banner;                // kBanner: raw bytes (from `hex` in the file)
+  // kUdp: which requests are answered: "sadp" (XML inquiry), "dhip" (DHIP-framed
+  // DHDiscover.search; the reply template is the JSON body, framed by the lab; bare JSON gets
+  // no reply, as on real devices) or "onvif" (WS-Discovery Probe). Replies come from the
+  // device's own address, also to the protocol's multicast group.
+  std::string udp_protocol;
+  std::string udp_reply;             // kUdp: reply template (see RenderTemplate)
   Provenance provenance;             // kBanner / kRefuse
 };
 
@@ -110,8 +117,10 @@ struct Profile {
   std::vector<Source> sources;
   std::vector<PortSpec> ports;
 
-  // Ports that accept connections (every kind but kRefuse), ascending.
+  // TCP ports that accept connections (every kind but kRefuse and kUdp), ascending.
   std::vector<uint16_t> OpenPorts() const;
+  // UDP discovery ports (kUdp), ascending.
+  std::vector<uint16_t> UdpPorts() const;
 };
 
 // Values substituted into reply templates for one device and one request.

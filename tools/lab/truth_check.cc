@@ -111,6 +111,11 @@ Result<std::vector<TruthEntry>> ParseTruthNdjson(const std::string& text) {
     t.serial = StringOrEmpty(o, "serial");
     t.mac = StringOrEmpty(o, "mac");
     t.open_ports = Ports(o);
+    if (auto u = o.find("udp_ports"); u != o.end() && u->is_array()) {
+      for (const auto& v : *u) {
+        if (v.is_number_unsigned() && v.get<uint64_t>() <= 65535) t.udp_ports.push_back(static_cast<uint16_t>(v.get<uint64_t>()));
+      }
+    }
     auto it = o.find("expect_identified");
     t.expect_identified = it != o.end() && it->is_boolean() && it->get<bool>();
     return t;
@@ -156,7 +161,8 @@ TruthCheck CompareWithTruth(const std::vector<TruthEntry>& truth,
       }
     }
     std::sort(truth_ports.begin(), truth_ports.end());
-    if (truth_ports.empty()) {  // nothing it listens on was scanned: must stay unreported
+    // A device that answers only UDP discovery is expected reported, with no TCP port open.
+    if (truth_ports.empty() && t.udp_ports.empty()) {  // nothing it listens on was scanned: must stay unreported
       if (h == nullptr) {
         ++check.devices_agree;
       } else {
