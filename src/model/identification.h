@@ -34,11 +34,17 @@ struct Identification {
   std::vector<std::string> conflicts;  // claims that disagreed with the winner, kept as evidence
 };
 
-enum class VerdictStatus { kClear, kReview, kProhibited };
+// Ordered by severity: clear < unknown < review < prohibited.
+//   clear       identified as something the policy does not cover
+//   unknown     nothing identified, so nothing can be said (never shown as "clear")
+//   review      covered signs short of decisive identification, or an exception applies
+//   prohibited  decisively identified as covered
+enum class VerdictStatus { kClear, kUnknown, kReview, kProhibited };
 
 inline const char* VerdictStatusName(VerdictStatus s) {
   switch (s) {
     case VerdictStatus::kClear: return "clear";
+    case VerdictStatus::kUnknown: return "unknown";
     case VerdictStatus::kReview: return "review";
     case VerdictStatus::kProhibited: return "prohibited";
   }

@@ -598,10 +598,16 @@ std::vector<model::Verdict> PolicySet::EvaluateDevice(const model::Identificatio
     }
     if (f.rule.empty()) {
       f.verdict.policy = p->id;
-      f.verdict.status = VerdictStatus::kClear;
       f.verdict.clause.clear();
-      f.verdict.reason = "no covered manufacturer identified";
-      if (has_maker) f.verdict.reason += " (made by " + DisplayName(*vendors_, id.manufacturer) + ")";
+      if (has_maker) {
+        f.verdict.status = VerdictStatus::kClear;
+        f.verdict.reason = "no covered manufacturer identified (made by " +
+                           DisplayName(*vendors_, id.manufacturer) + ")";
+      } else {
+        // "clear" must mean "identified as something not covered", never "we don't know".
+        f.verdict.status = VerdictStatus::kUnknown;
+        f.verdict.reason = "nothing identified: no manufacturer could be determined, so nothing can be said";
+      }
     }
     out.push_back(std::move(f.verdict));
   }

@@ -153,8 +153,9 @@ class PolicySet {
 
   // Device verdicts, one per policy in order: the manufacturer decides when known (brand kept
   // as the label); a brand alone gives at most `review`; identifications below
-  // kMinConfidenceForProhibited give at most `review`; nothing covered gives `clear` with the
-  // reason "no covered manufacturer identified".
+  // kMinConfidenceForProhibited give at most `review`; an identified maker that is not covered
+  // gives `clear` ("no covered manufacturer identified (made by X)"); no maker and no covered
+  // brand gives `unknown` ("nothing identified").
   std::vector<model::Verdict> EvaluateDevice(const model::Identification& id,
                                              const std::vector<const Policy*>& policies) const;
 
@@ -165,7 +166,7 @@ class PolicySet {
   std::unique_ptr<std::vector<Policy>> policies_;  // stable addresses for Select()
 };
 
-// "prohibited" > "review" > "clear".
+// "prohibited" > "review" > "unknown" > "clear".
 model::VerdictStatus WorseOf(model::VerdictStatus a, model::VerdictStatus b);
 // Parses "prohibited" / "review" / "clear"; nullopt otherwise.
 std::optional<model::VerdictStatus> ParseVerdictStatus(std::string_view text);

@@ -178,13 +178,24 @@ TEST_F(ShippedPolicies, BrandWithoutMakerIsReview) {
 
 TEST_F(ShippedPolicies, NothingCoveredIsClear) {
   for (const auto& [maker, brand] : std::vector<std::pair<const char*, const char*>>{
-           {"", ""}, {"axis", ""}, {"uniview", "uniview"}, {"generic", ""}, {"no-such-vendor", ""}}) {
+           {"axis", ""}, {"uniview", "uniview"}, {"generic", ""}, {"no-such-vendor", ""}}) {
     auto v = Device("us-ndaa-889", maker, brand);
     EXPECT_EQ(v.status, VerdictStatus::kClear) << maker;
     EXPECT_TRUE(Has(v.reason, "no covered manufacturer identified")) << v.reason;
     EXPECT_TRUE(v.clause.empty());
     EXPECT_EQ(v.policy, "us-ndaa-889");
   }
+}
+
+TEST_F(ShippedPolicies, NothingIdentifiedIsUnknownNotClear) {
+  for (const auto& policy : {"us-ndaa-889", "ca-federal-2025"}) {
+    auto v = Device(policy, "", "");
+    EXPECT_EQ(v.status, VerdictStatus::kUnknown) << policy;
+    EXPECT_TRUE(Has(v.reason, "nothing identified")) << v.reason;
+    EXPECT_TRUE(v.clause.empty());
+  }
+  // A non-covered brand alone is not an identification of the maker either.
+  EXPECT_EQ(Device("us-ndaa-889", "", "axis").status, VerdictStatus::kUnknown);
 }
 
 TEST_F(ShippedPolicies, CoveredLabelOnUncoveredMakerIsReview) {
