@@ -157,6 +157,7 @@ CLI::Validator NumberFlag(double min, double max, bool whole, const char* unit) 
         if (!ok || (whole && v != static_cast<double>(static_cast<long long>(v)))) {
           return "'" + text + "' is not a " + (whole ? "whole number" : "number") + " (" + unit + ")";
         }
+        if (min > 0 && v <= 0) return text + " must be more than 0 (" + unit + ")";
         if (v < min || v > max) {
           return fmt::format("{} is outside {}..{} ({})", text, min, max, unit);
         }
@@ -171,7 +172,7 @@ int OpenOutput(const std::string& path, const char* what, std::ofstream* out) {
   out->open(path, std::ios::binary | std::ios::trunc);
   if (!*out) {
     std::string why = errno != 0 ? std::strerror(errno) : std::string("cannot open");
-    return Fail(kExitRuntime, fmt::format("cannot write {} '{}': {}", what, path, why));
+    return Fail(kExitUsage, fmt::format("cannot write {} '{}': {}", what, path, why));
   }
   return kExitOk;
 }
@@ -479,7 +480,8 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--rate", flags->options.rate,
                   "Connection attempts per second, all threads together (more than 0; there is no "
                   "unlimited mode)")
-      ->capture_default_str()->check(NumberFlag(0.001, 10000000.0, false, "connection attempts per second"));
+      ->capture_default_str()->check(NumberFlag(0.001, 10000000.0, false,
+                               "connection attempts per second; there is no unlimited mode"));
   cmd->add_option("--concurrency", flags->options.concurrency, "Connections open at once")
       ->capture_default_str()->check(NumberFlag(1, 1000000, true, "connections"));
   cmd->add_option("--per-host", flags->options.per_host, "Connections open at once to one host")

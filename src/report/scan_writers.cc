@@ -426,7 +426,7 @@ void WriteJson(std::ostream& out, const ScanInfo& info, const std::vector<model:
                const ScanSummary& summary) {
   JsonWriter w(out);
   w.Begin(info);
-  for (const auto& r : reports) w.Device(r);
+  for (const auto& r : reports) w.Device(r, std::string());
   w.End(summary);
 }
 
@@ -434,7 +434,7 @@ void WriteTable(std::ostream& out, const ScanInfo& info, const std::vector<model
                 const ScanSummary& summary) {
   TableWriter w(out);
   w.Begin(info);
-  for (const auto& r : reports) w.Device(r);
+  for (const auto& r : reports) w.Device(r, std::string());
   w.End(summary);
 }
 
