@@ -222,7 +222,8 @@ void WriteTableHeader(std::ostream& os, const std::vector<std::string>& policies
   Pad(out, "CONF", kConfWidth);
   if (CompactTable(policies)) {
     Pad(out, "VERDICT", kVerdictWidth);
-    for (size_t i = 0; i < policies.size(); ++i) out << (i + 1) << (i + 1 < 10 ? " " : "");
+    // One character per policy while the numbers are single digits ("12345" over "PPPRC").
+    for (size_t i = 0; i < policies.size(); ++i) out << (i + 1) << (policies.size() < 10 ? "" : " ");
   } else {
     for (const auto& p : policies) Pad(out, TableCell(p, PolicyWidth(p)), PolicyWidth(p));
   }
@@ -257,7 +258,8 @@ void WriteTableRow(std::ostream& os, const model::DeviceReport& r, const std::ve
     }
     Pad(out, cell, kVerdictWidth);
     for (size_t i = 0; i < per_policy.size(); ++i) {
-      out << (per_policy[i] == nullptr ? '-' : StatusLetter(per_policy[i]->status)) << (i + 1 < 10 ? " " : "  ");
+      out << (per_policy[i] == nullptr ? '-' : StatusLetter(per_policy[i]->status));
+      if (policies.size() >= 10) out << (i + 1 < 10 ? " " : "  ");
     }
   } else {
     for (const auto& p : policies) {
