@@ -35,7 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Run {
+struct CliResult {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -59,7 +59,7 @@ void WriteFile(const fs::path& p, const std::string& bytes) {
 
 // Runs phaseout with `args` (no shell), stdout and stderr captured separately. If
 // `signal_after_ms` > 0, sends `sig` that long after the start.
-Run Phaseout(const std::vector<std::string>& args, int signal_after_ms = 0, int sig = SIGINT) {
+CliResult Phaseout(const std::vector<std::string>& args, int signal_after_ms = 0, int sig = SIGINT) {
   fs::path dir = Scratch();
   fs::path out_path = dir / "stdout", err_path = dir / "stderr";
   posix_spawn_file_actions_t actions;
@@ -73,7 +73,7 @@ Run Phaseout(const std::vector<std::string>& args, int signal_after_ms = 0, int 
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  Run run;
+  CliResult run;
   int rc = posix_spawn(&pid, PHASEOUT_BINARY, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return run;
@@ -160,7 +160,7 @@ TEST(ScanCliBadInputTest, ClearMessagesAndExit2) {
       {{"scan", "127.0.0.0/15", "--large-scope", "--policy", "no-such-policy"}, "no-such-policy"},
   };
   for (const BadInput& c : cases) {
-    Run r = Phaseout(c.args);
+    CliResult r = Phaseout(c.args);
     std::string shown;
     for (const auto& a : c.args) shown += "'" + a + "' ";
     EXPECT_EQ(r.exit_code, 2) << shown << "\n" << r.err;
@@ -168,13 +168,13 @@ TEST(ScanCliBadInputTest, ClearMessagesAndExit2) {
     EXPECT_TRUE(r.out.empty()) << shown << "\n" << r.out;
   }
   // The scope message does not leak into the large-scope case.
-  Run ok = Phaseout({"scan", "127.0.0.0/15", "--large-scope", "--policy", "no-such-policy"});
+  CliResult ok = Phaseout({"scan", "127.0.0.0/15", "--large-scope", "--policy", "no-such-policy"});
   EXPECT_FALSE(Has(ok.err, "more than a /16")) << ok.err;
   fs::remove_all(dir);
 }
 
 TEST(ScanCliBadInputTest, HelpDocumentsExitCodesAndFlags) {
-  Run r = Phaseout({"scan", "--help"});
+  CliResult r = Phaseout({"scan", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   for (const char* s : {"--fail-on", "--large-scope", "4 incomplete", "3 hosts at or above --fail-on",
                         "unknown (nothing identified)", "address order"}) {
@@ -195,7 +195,7 @@ TEST(ScanCliTest, UnknownIsNotClearAndFailOnSetsTheThreshold) {
   ASSERT_NE(mute, nullptr);
   const std::vector<std::string> base = {"scan", "127.27.0.1", "--ports", "9999", "--rate", "1000",
                                          "--format", "ndjson", "--quiet"};
-  Run r = Phaseout(base);
+  CliResult r = Phaseout(base);
   EXPECT_EQ(r.exit_code, 0) << r.err;  // default --fail-on prohibited: an unknown is no finding
   auto devices = Devices(Records(r.out));
   ASSERT_EQ(devices.size(), 1u) << r.out;
@@ -212,10 +212,10 @@ TEST(ScanCliTest, UnknownIsNotClearAndFailOnSetsTheThreshold) {
   EXPECT_EQ(with("review").exit_code, 0);
   EXPECT_EQ(with("prohibited").exit_code, 0);
 
-  Run table = Phaseout({"scan", "127.27.0.1", "--ports", "9999", "--format", "table", "--policy", "us-ndaa-889"});
+  CliResult table = Phaseout({"scan", "127.27.0.1", "--ports", "9999", "--format", "table", "--policy", "us-ndaa-889"});
   EXPECT_TRUE(Has(table.out, "1 unknown (nothing identified)")) << table.out;
   EXPECT_TRUE(Has(table.out, "UNKNOWN")) << table.out;
-  Run csv = Phaseout({"scan", "127.27.0.1", "--ports", "9999", "--format", "csv", "--policy", "us-ndaa-889"});
+  CliResult csv = Phaseout({"scan", "127.27.0.1", "--ports", "9999", "--format", "csv", "--policy", "us-ndaa-889"});
   EXPECT_TRUE(Has(csv.out, ",unknown,")) << csv.out;
 }
 
@@ -228,7 +228,7 @@ TEST(ScanCliTest, IdentifiedNonCoveredIsClearAndPassesFailOnUnknown) {
   spec.mix = {{"axis-camera", 1.0}};
   auto started = lab::Lab::Start(spec);
   ASSERT_TRUE(started) << started.error().message;
-  Run r = Phaseout({"scan", "127.28.0.0/28", "--rate", "5000", "--format", "ndjson", "--quiet", "--fail-on", "unknown"});
+  CliResult r = Phaseout({"scan", "127.28.0.0/28", "--rate", "5000", "--format", "ndjson", "--quiet", "--fail-on", "unknown"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto records = Records(r.out);
   auto devices = Devices(records);
@@ -251,7 +251,7 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
   auto started = lab::Lab::Start(spec);
   ASSERT_TRUE(started) << started.error().message;
   fs::path dir = Scratch();
-  Run r = Phaseout({"scan", "127.29.0.0/25", "--rate", "20000", "--threads", "2", "--concurrency", "128",
+  CliResult r = Phaseout({"scan", "127.29.0.0/25", "--rate", "20000", "--threads", "2", "--concurrency", "128",
                     "--format", "ndjson", "--quiet", "--save", (dir / "saved.ndjson").string()});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.exit_code << r.err;
   auto records = Records(r.out);
@@ -277,7 +277,7 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
   EXPECT_EQ(Slurp(dir / "saved.ndjson"), r.out);
   // The table and CSV are in the same order.
   for (const char* format : {"table", "csv"}) {
-    Run t = Phaseout({"scan", "127.29.0.0/25", "--rate", "20000", "--threads", "2", "--format", format, "--quiet"});
+    CliResult t = Phaseout({"scan", "127.29.0.0/25", "--rate", "20000", "--threads", "2", "--format", format, "--quiet"});
     std::vector<uint32_t> ips;
     std::istringstream lines(t.out);
     std::string line;
@@ -296,7 +296,7 @@ TEST(ScanCliTest, TargetsFileWithBomAndCrlfIsRead) {
   ASSERT_NE(mute, nullptr);
   fs::path dir = Scratch();
   WriteFile(dir / "targets.txt", "\xEF\xBB\xBF# site\r\n127.27.0.2\r\n127.27.0.2\r\n\r\n");
-  Run r = Phaseout({"scan", "--targets-file", (dir / "targets.txt").string(), "--ports", "9999", "--format",
+  CliResult r = Phaseout({"scan", "--targets-file", (dir / "targets.txt").string(), "--ports", "9999", "--format",
                     "ndjson", "--quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto devices = Devices(Records(r.out));
@@ -310,7 +310,7 @@ TEST(ScanCliTest, OutputThatCannotBeWrittenIsARuntimeError) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
   auto mute = MuteService("127.27.0.3", 9999);
   ASSERT_NE(mute, nullptr);
-  Run r = Phaseout({"scan", "127.27.0.3", "--ports", "9999", "-o", "/dev/full", "--quiet"});
+  CliResult r = Phaseout({"scan", "127.27.0.3", "--ports", "9999", "-o", "/dev/full", "--quiet"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_TRUE(Has(r.err, "writing the output failed")) << r.err;
 }
@@ -325,7 +325,7 @@ TEST(ScanCliTest, InterruptedScanExits4AndMarksPartialOutput) {
   ASSERT_TRUE(started) << started.error().message;
   // 1024 addresses x 7 ports at 400 connections/s: about 18 s; interrupted after 1.5 s.
   for (int sig : {SIGINT, SIGTERM}) {
-    Run r = Phaseout({"scan", "127.30.0.0/22", "--rate", "400", "--format", "ndjson", "--quiet"}, 1500, sig);
+    CliResult r = Phaseout({"scan", "127.30.0.0/22", "--rate", "400", "--format", "ndjson", "--quiet"}, 1500, sig);
     EXPECT_EQ(r.exit_code, 4) << r.err;
     auto records = Records(r.out);
     ASSERT_FALSE(records.empty());
@@ -374,7 +374,7 @@ TEST(ScanCliTest, NetworkErrorsOnPartOfTheScopeMakeItIncompleteInEveryFormat) {
     a.insert(a.end(), {"--format", format});
     return a;
   };
-  Run nd = Phaseout(args("ndjson"));
+  CliResult nd = Phaseout(args("ndjson"));
   EXPECT_EQ(nd.exit_code, 4) << nd.err;
   auto records = Records(nd.out);
   ASSERT_FALSE(records.empty());
@@ -388,17 +388,17 @@ TEST(ScanCliTest, NetworkErrorsOnPartOfTheScopeMakeItIncompleteInEveryFormat) {
   EXPECT_EQ(Devices(records).size(), 1u);  // what was reached is still reported
   EXPECT_TRUE(Has(nd.err, "not reached: 127.31.0.2")) << nd.err;
 
-  Run js = Phaseout(args("json"));
+  CliResult js = Phaseout(args("json"));
   EXPECT_EQ(js.exit_code, 4);
   json doc = json::parse(js.out, nullptr, false);
   ASSERT_TRUE(doc.is_object()) << js.out;
   EXPECT_EQ(doc["complete"], false);
 
-  Run csv = Phaseout(args("csv"));
+  CliResult csv = Phaseout(args("csv"));
   EXPECT_EQ(csv.exit_code, 4);
   EXPECT_TRUE(Has(csv.out, "# scan_end complete=false; 1 addresses with 1 ports not reached")) << csv.out;
 
-  Run tab = Phaseout(args("table"));
+  CliResult tab = Phaseout(args("table"));
   EXPECT_EQ(tab.exit_code, 4);
   EXPECT_EQ(tab.out.rfind("PARTIAL RESULTS", 0), 0u) << tab.out;
   EXPECT_TRUE(Has(tab.out, "INCOMPLETE SCAN")) << tab.out;
@@ -407,7 +407,7 @@ TEST(ScanCliTest, NetworkErrorsOnPartOfTheScopeMakeItIncompleteInEveryFormat) {
   // finding, so the exit code is 3 while the trailer still says incomplete.
   std::vector<std::string> strict = args("ndjson");
   strict.insert(strict.end(), {"--fail-on", "unknown"});
-  Run s = Phaseout(strict);
+  CliResult s = Phaseout(strict);
   EXPECT_EQ(s.exit_code, 3);
   EXPECT_EQ(Records(s.out).back()["complete"], false);
 }
@@ -415,14 +415,14 @@ TEST(ScanCliTest, NetworkErrorsOnPartOfTheScopeMakeItIncompleteInEveryFormat) {
 TEST(ScanCliTest, ScopeThatNothingAnswersIsIncompleteButRefusedIsAnAnswer) {
   PHASEOUT_REQUIRE_ISOLATED_NETWORK();
   // Nobody listens on 127.32.0.1: every connect is refused, which is an answer.
-  Run refused = Phaseout({"scan", "127.32.0.1", "--ports", "9999", "--format", "ndjson", "--quiet"});
+  CliResult refused = Phaseout({"scan", "127.32.0.1", "--ports", "9999", "--format", "ndjson", "--quiet"});
   EXPECT_EQ(refused.exit_code, 0) << refused.err;
   EXPECT_EQ(Records(refused.out).back()["complete"], true);
 
   auto table = NftTable::Create(
       "  chain input { type filter hook input priority -5; policy accept; ip daddr 127.32.0.2 drop; }");
   if (!table) GTEST_SKIP() << "nft not available: cannot make an address silent";
-  Run silent = Phaseout({"scan", "127.32.0.2", "--ports", "9999,9998", "--connect-timeout", "300", "--format",
+  CliResult silent = Phaseout({"scan", "127.32.0.2", "--ports", "9999,9998", "--connect-timeout", "300", "--format",
                          "ndjson", "--quiet"});
   EXPECT_EQ(silent.exit_code, 4) << silent.err;
   const json end = Records(silent.out).back();
