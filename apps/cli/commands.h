@@ -13,6 +13,11 @@ inline constexpr int kExitOk = 0;          // success; nothing prohibited found 
 inline constexpr int kExitRuntime = 1;     // runtime error (I/O, unreadable input lines)
 inline constexpr int kExitUsage = 2;       // usage error: bad flags, targets, rules, policy ids
 inline constexpr int kExitFindings = 3;    // prohibited devices found / lines at --fail-on
+// scan only: the scan did not cover its whole scope (interrupted, addresses or ports not
+// reached because of network or local errors, or nothing answered at all) and nothing at
+// --fail-on was found in what it did cover. Findings (3) take precedence: they are real
+// whatever was missed; the output's trailer says the scan was incomplete either way.
+inline constexpr int kExitIncomplete = 4;
 
 void AddScanCommand(CLI::App& app, int* exit_code);
 void AddLabCommand(CLI::App& app, int* exit_code);

@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
       "phaseout " PHASEOUT_VERSION
       ": find, screen out and phase out equipment from restricted surveillance and telecom "
       "vendors.\n\nExit codes: 0 ok (nothing prohibited), 1 runtime error, 2 usage error, "
-      "3 prohibited findings."};
+      "3 prohibited findings (or findings at --fail-on), 4 scan incomplete (interrupted, or "
+      "part of the scope not reached)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", PHASEOUT_VERSION);
   int exit_code = phaseout::cli::kExitOk;

@@ -5,7 +5,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <ctime>
@@ -14,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,25 +28,40 @@
 #include "engine/knowledge.h"
 #include "engine/scanner.h"
 #include "fingerprint/oui_registry.h"
+#include "net/ip_address.h"
 #include "net/ports.h"
 #include "net/target_set.h"
 #include "policy/policy_set.h"
+#include "report/scan_order.h"
 #include "report/scan_summary.h"
 #include "report/scan_writers.h"
 
 namespace phaseout::cli {
 namespace {
 
+// Scopes larger than this many addresses (a /16) need --large-scope: the user is shown the
+// address count and the estimated duration first (README, "Scope guard").
+constexpr uint64_t kLargeScopeAddresses = 65536;
+// Reports held in memory before the address-order sort spills to a temporary file.
+constexpr size_t kSortMemoryBudget = size_t{64} << 20;
+
 struct ScanFlags {
+  // Scope.
   std::vector<std::string> targets;
   std::vector<std::string> target_files;
   std::vector<std::string> excludes;
   std::vector<std::string> exclude_files;
+  bool large_scope = false;
+  // Ports.
   std::string ports;
+  bool ports_given = false;  // set from the option's count: `--ports ''` is an error, not "default"
   bool allow_printer_ports = false;
   engine::ScanOptions options;  // the engine's documented defaults, overridden by flags
   engine::DiscoveryFlags discovery;  // --discover, --interface, --no-udp, --snmp-community
+  // Verdicts.
   std::vector<std::string> policies;
+  std::string fail_on = "prohibited";
+  // Output.
   std::string format;
   std::string output;
   std::string save;
@@ -52,8 +72,10 @@ struct ScanFlags {
 };
 
 std::atomic<engine::Scanner*> g_running_scanner{nullptr};
+std::atomic<int> g_signal{0};
 
-extern "C" void OnInterrupt(int) {
+extern "C" void OnInterrupt(int sig) {
+  g_signal.store(sig);
   if (engine::Scanner* s = g_running_scanner.load()) s->Stop();
 }
 
@@ -66,11 +88,35 @@ std::string NowIso8601() {
   return buf;
 }
 
+// "20261126T060000Z-3f9a1c2e": sortable by start time, unique across concurrent runs.
+std::string NewScanId() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  return fmt::format("{}-{:08x}", buf, rd());
+}
+
 std::string FormatDuration(double seconds) {
   if (seconds < 0 || seconds > 360000) return "--:--";
   auto s = static_cast<uint64_t>(seconds);
   if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
   return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// A duration estimate a person can read: "4:33", "2:16:32", "about 12 days", "about 9 years".
+std::string FormatEstimate(double seconds) {
+  if (seconds <= 360000) return FormatDuration(seconds);
+  double days = seconds / 86400;
+  if (days < 730) return fmt::format("about {:.0f} days", days);
+  return fmt::format("about {:.0f} years", days / 365);
+}
+
+// Connection attempts are capped by --rate, so a scan takes at least this long.
+double EstimateSeconds(uint64_t addresses, size_t ports, double rate) {
+  return rate > 0 ? static_cast<double>(addresses) * static_cast<double>(ports) / rate : 0;
 }
 
 // One progress line on stderr, rewritten in place.
@@ -99,23 +145,118 @@ int ExitFor(const Error& e) {
                                                                                     : kExitRuntime;
 }
 
-int RunScan(const ScanFlags& f) {
-  // Targets first: the cheapest mistake to report.
+// Validators run on the flag's text before CLI11 converts it, so the message can say what is
+// wrong in words ("not a number") instead of "could not be converted".
+CLI::Validator NumberFlag(double min, double max, bool whole, const char* unit) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        const char* begin = text.c_str();
+        char* end = nullptr;
+        errno = 0;
+        double v = std::strtod(begin, &end);
+        bool ok = !text.empty() && end != begin && *end == '\0' && errno == 0 && std::isfinite(v);
+        if (!ok || (whole && v != static_cast<double>(static_cast<long long>(v)))) {
+          return "'" + text + "' is not a " + (whole ? "whole number" : "number") + " (" + unit + ")";
+        }
+        if (min > 0 && v <= 0) return text + " must be more than 0 (" + unit + ")";
+        if (v < min || v > max) {
+          return fmt::format("{} is outside {}..{} ({})", text, min, max, unit);
+        }
+        return std::string();
+      },
+      whole ? "INT" : "NUMBER");
+}
+
+// Opens `path` for writing before the scan starts, so a bad path costs no scan time.
+int OpenOutput(const std::string& path, const char* what, std::ofstream* out) {
+  errno = 0;
+  out->open(path, std::ios::binary | std::ios::trunc);
+  if (!*out) {
+    std::string why = errno != 0 ? std::strerror(errno) : std::string("cannot open");
+    return Fail(kExitUsage, fmt::format("cannot write {} '{}': {}", what, path, why));
+  }
+  return kExitOk;
+}
+
+// Sort key for address order: family byte (IPv4 first) then the 16-byte big-endian value.
+std::string AddressKey(const std::string& ip) {
+  std::string key(17, '\0');
+  auto addr = net::IpAddress::Parse(ip);
+  if (!addr) return std::string(1, '\xff') + ip;  // cannot happen for engine output; sorts last
+  key[0] = addr->is_v6() ? 1 : 0;
+  net::Uint128 v = addr->value();
+  for (int i = 16; i >= 1; --i) {
+    key[static_cast<size_t>(i)] = static_cast<char>(static_cast<unsigned>(v & 0xff));
+    v >>= 8;
+  }
+  return key;
+}
+
+std::optional<model::VerdictStatus> ParseFailOn(const std::string& text) {
+  if (text == "prohibited") return model::VerdictStatus::kProhibited;
+  if (text == "review") return model::VerdictStatus::kReview;
+  if (text == "unknown") return model::VerdictStatus::kUnknown;
+  return std::nullopt;
+}
+
+const char* SignalName(int sig) {
+  if (sig == SIGINT) return "SIGINT";
+  if (sig == SIGTERM) return "SIGTERM";
+  return sig != 0 ? "signal" : "stop";
+}
+
+report::ScanCoverage CoverageOf(const engine::ScanStats& st, int signal) {
+  report::ScanCoverage c;
+  c.addresses_total = st.targets_total;
+  c.addresses_finished = st.targets_done;
+  c.addresses_not_covered = st.addresses_not_covered;
+  c.ports_not_covered = st.ports_not_covered;
+  c.connections_attempted = st.connections_attempted;
+  c.connections_answered = st.connections_open + st.connections_refused;
+  c.connect_timeouts = st.connect_timeouts;
+  c.host_unreachable = st.host_unreachable;
+  if (st.stopped) c.interrupted_by = SignalName(signal);
+  c.not_covered_sample = st.not_covered_sample;
+  c.errors_by_kind = st.errors_by_kind;
+  return c;
+}
+
+// Targets: the cheapest mistakes to report, and the scope guard.
+Result<std::unique_ptr<net::TargetSet>> ResolveScope(const ScanFlags& f, size_t port_count) {
   std::vector<std::string> specs = f.targets;
   for (const auto& file : f.target_files) specs.push_back("@" + file);
   std::vector<std::string> excludes = f.excludes;
   for (const auto& file : f.exclude_files) excludes.push_back("@" + file);
   if (specs.empty()) {
-    return Fail(kExitUsage,
-                "no targets given: name addresses, CIDR blocks or ranges, or --targets-file "
-                "(phaseout never scans anything it was not explicitly given)");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no targets given: name addresses, CIDR blocks or ranges, or --targets-file "
+                     "(phaseout never scans anything it was not explicitly given)");
   }
   auto targets = net::TargetSet::Parse(specs, excludes);
-  if (!targets) return Fail(ExitFor(targets.error()), targets.error().message);
-  if ((*targets)->Count() == 0) return Fail(kExitUsage, "every target address is excluded");
+  if (!targets) return targets.error();
+  if ((*targets)->Count() == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "nothing to scan: every target address is excluded (by --exclude/--exclude-file "
+                     "or the built-in blocklist of multicast and reserved blocks)");
+  }
+  const uint64_t count = (*targets)->Count();
+  if (count > kLargeScopeAddresses && !f.large_scope) {
+    bool whole_space = count >= (uint64_t{1} << 31);
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("the scope is {} addresses, more than a /16 ({}){}: at --rate {} x {} ports that "
+                    "is at least {} of connection attempts. Check the targets and exclusions; if this "
+                    "is really meant, add --large-scope",
+                    count, kLargeScopeAddresses,
+                    whole_space ? " (that is most of the IPv4 Internet, e.g. 0.0.0.0/0)" : "", f.options.rate,
+                    port_count, FormatEstimate(EstimateSeconds(count, port_count, f.options.rate))));
+  }
+  return std::move(*targets);
+}
 
+int RunScan(const ScanFlags& f) {
   engine::ScanOptions options = f.options;
-  if (!f.ports.empty()) {
+  if (f.ports_given) {
     auto ports = net::ParsePorts(f.ports, f.allow_printer_ports);
     if (!ports) return Fail(kExitUsage, ports.error().message);
     for (const auto& w : ports->warnings) std::fprintf(stderr, "phaseout scan: warning: %s\n", w.c_str());
@@ -124,6 +265,10 @@ int RunScan(const ScanFlags& f) {
   if (Status st = engine::ApplyDiscoveryFlags(f.discovery, &options); !st.ok()) {
     return Fail(kExitUsage, st.error().message);
   }
+  auto targets = ResolveScope(f, options.ports.size());
+  if (!targets) return Fail(ExitFor(targets.error()), targets.error().message);
+  auto fail_on = ParseFailOn(f.fail_on);
+  if (!fail_on) return Fail(kExitUsage, "--fail-on must be unknown, review or prohibited");
 
   // Knowledge: rules, vendors, policies.
   auto knowledge = engine::LoadKnowledge(f.data_dir);
@@ -144,28 +289,29 @@ int RunScan(const ScanFlags& f) {
   }
   engine::Classifier classifier(knowledge->rules, policies, *selected, oui ? &*oui : nullptr);
 
-  // Output.
+  // Output: opened before scanning so a bad path costs no scan time.
   bool stdout_tty = f.output.empty() && isatty(STDOUT_FILENO);
   std::string format_name = f.format.empty() ? (stdout_tty ? "table" : "ndjson") : f.format;
   auto format = report::ParseScanFormat(format_name);
   if (!format) return Fail(kExitUsage, format.error().message);
+  if (!f.output.empty() && f.output == f.save) {
+    return Fail(kExitUsage, "--output and --save name the same file '" + f.output + "'");
+  }
   std::ofstream out_file;
   if (!f.output.empty()) {
-    out_file.open(f.output, std::ios::binary | std::ios::trunc);
-    if (!out_file) return Fail(kExitRuntime, "cannot write " + f.output);
+    if (int rc = OpenOutput(f.output, "output", &out_file); rc != kExitOk) return rc;
   }
   std::ostream& out = f.output.empty() ? std::cout : out_file;
   std::ofstream save_file;
-  std::unique_ptr<report::ScanWriter> save_writer;
   if (!f.save.empty()) {
-    save_file.open(f.save, std::ios::binary | std::ios::trunc);
-    if (!save_file) return Fail(kExitRuntime, "cannot write " + f.save);
-    save_writer = report::MakeScanWriter(report::ScanFormat::kNdjson, save_file);
+    if (int rc = OpenOutput(f.save, "--save file", &save_file); rc != kExitOk) return rc;
   }
 
   report::ScanInfo info;
   info.tool_version = PHASEOUT_VERSION;
   info.started_at = NowIso8601();
+  info.scan_id = NewScanId();
+  info.ruleset_version = knowledge->ruleset_version;
   info.targets = f.targets;
   for (const auto& file : f.target_files) info.targets.push_back("@" + file);
   info.ports = options.ports;
@@ -175,18 +321,21 @@ int RunScan(const ScanFlags& f) {
     policy_ids.push_back(p->id);
   }
   report::ScanSummary summary(policy_ids);
-  auto writer = report::MakeScanWriter(*format, out);
-  writer->Begin(info);
-  if (save_writer) save_writer->Begin(info);
 
   engine::Scanner scanner(options);
   std::mutex out_mu;
+  report::ReportSorter sorter(kSortMemoryBudget);
+  Status sort_status = Status::Ok();
   std::atomic<uint64_t> identified{0};
   bool show_progress = !f.no_progress && !f.quiet && isatty(STDERR_FILENO);
+  const uint64_t address_count = (*targets)->Count();
   if (!f.quiet) {
-    std::fprintf(stderr, "phaseout scan: %llu addresses x %zu ports, rate %.0f/s, policies:",
-                 static_cast<unsigned long long>((*targets)->Count()), options.ports.size(),
-                 options.rate);
+    std::fprintf(stderr,
+                 "phaseout scan: %llu addresses x %zu ports, rate %.0f/s (at least %s), scan %s, "
+                 "rules %s, policies:",
+                 static_cast<unsigned long long>(address_count), options.ports.size(), options.rate,
+                 FormatEstimate(EstimateSeconds(address_count, options.ports.size(), options.rate)).c_str(),
+                 info.scan_id.c_str(), info.ruleset_version.c_str());
     for (const auto& id : policy_ids) std::fprintf(stderr, " %s", id.c_str());
     std::fputc('\n', stderr);
   }
@@ -204,21 +353,31 @@ int RunScan(const ScanFlags& f) {
     });
   }
 
+  g_signal.store(0);
   g_running_scanner.store(&scanner);
   struct sigaction sa {};
   sa.sa_handler = OnInterrupt;
+  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
   sigemptyset(&sa.sa_mask);
   struct sigaction old_int {}, old_term {};
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  // Hosts finish in network order; the sorter puts them in address order for every format.
   Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
     model::DeviceReport report = classifier.Classify(std::move(host));
     if (!report.identification.manufacturer.empty()) identified.fetch_add(1);
+    std::string key = AddressKey(report.host.ip);
+    std::string seen_at = NowIso8601();
     std::lock_guard<std::mutex> lock(out_mu);
     summary.Add(report);
-    writer->Device(report);
-    if (save_writer) save_writer->Device(report);
+    if (sort_status.ok()) {
+      Status added = sorter.Add(std::move(key), std::move(seen_at), std::move(report));
+      if (!added.ok()) {
+        sort_status = added;
+        scanner.Stop();
+      }
+    }
   });
 
   sigaction(SIGINT, &old_int, nullptr);
@@ -231,37 +390,61 @@ int RunScan(const ScanFlags& f) {
     }
     progress_cv.notify_all();
     progress.join();
-    PrintProgress(scanner.Snapshot(), identified.load(), true);
+    PrintProgress(scanner.Snapshot(), identified.load(), true);  // ends the line: rows follow
   }
   if (!st.ok()) return Fail(ExitFor(st.error()), st.error().message);
+  if (!sort_status.ok()) return Fail(kExitRuntime, sort_status.error().message);
 
   engine::ScanStats stats = scanner.Snapshot();
   summary.set_finished_at(NowIso8601());
   summary.set_addresses_scanned(stats.targets_done);
   summary.set_stopped(stats.stopped);
+  summary.set_coverage(CoverageOf(stats, g_signal.load()));
+  info.incomplete_reasons = summary.IncompleteReasons();
+
+  auto writer = report::MakeScanWriter(*format, out);
+  std::unique_ptr<report::ScanWriter> save_writer;
+  if (!f.save.empty()) save_writer = report::MakeScanWriter(report::ScanFormat::kNdjson, save_file);
+  writer->Begin(info);
+  if (save_writer) save_writer->Begin(info);
+  Status drained = sorter.Drain([&](const model::DeviceReport& r, const std::string& seen_at) {
+    writer->Device(r, seen_at);
+    if (save_writer) save_writer->Device(r, seen_at);
+  });
+  if (!drained.ok()) return Fail(kExitRuntime, drained.error().message);
   writer->End(summary);
   if (save_writer) save_writer->End(summary);
   out.flush();
   if (!out) return Fail(kExitRuntime, "writing the output failed");
+  if (save_writer && !save_file.flush()) return Fail(kExitRuntime, "writing the --save file failed");
+
+  const bool complete = summary.complete();
   if (!f.quiet && !stdout_tty) {
     std::fprintf(stderr,
                  "phaseout scan: %llu addresses, %llu responsive hosts, %llu identified, %llu "
-                 "with a prohibited verdict%s\n",
+                 "with a prohibited verdict, %llu to review, %llu unknown\n",
                  static_cast<unsigned long long>(stats.targets_done),
                  static_cast<unsigned long long>(summary.hosts()),
                  static_cast<unsigned long long>(summary.identified()),
                  static_cast<unsigned long long>(summary.hosts_prohibited()),
-                 stats.stopped ? " (stopped early: results are partial)" : "");
+                 static_cast<unsigned long long>(summary.hosts_review()),
+                 static_cast<unsigned long long>(summary.hosts_unknown()));
   }
-  if (stats.resource_errors + stats.network_errors + stats.other_errors > 0 && !f.quiet) {
-    std::fprintf(stderr,
-                 "phaseout scan: note: %llu resource errors (backed off), %llu network errors, "
-                 "%llu other errors\n",
-                 static_cast<unsigned long long>(stats.resource_errors),
-                 static_cast<unsigned long long>(stats.network_errors),
-                 static_cast<unsigned long long>(stats.other_errors));
+  if (!complete) {
+    // Always said, even with --quiet: a partial result must never pass for a whole one.
+    std::fprintf(stderr, "phaseout scan: INCOMPLETE: the results are partial:\n");
+    for (const auto& r : summary.IncompleteReasons()) std::fprintf(stderr, "  - %s\n", r.c_str());
+    for (const auto& [kind, n] : stats.errors_by_kind) {
+      std::fprintf(stderr, "  error '%s': %llu connections\n", kind.c_str(), static_cast<unsigned long long>(n));
+    }
+    for (const auto& a : stats.not_covered_sample) std::fprintf(stderr, "  not reached: %s\n", a.c_str());
+    if (stats.addresses_not_covered > stats.not_covered_sample.size()) {
+      std::fprintf(stderr, "  (and %llu more addresses not fully reached)\n",
+                   static_cast<unsigned long long>(stats.addresses_not_covered - stats.not_covered_sample.size()));
+    }
   }
-  return summary.hosts_prohibited() > 0 ? kExitFindings : kExitOk;
+  if (summary.HostsAtOrAbove(*fail_on) > 0) return kExitFindings;
+  return complete ? kExitOk : kExitIncomplete;
 }
 
 }  // namespace
@@ -271,37 +454,62 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "scan",
       "Scan the given networks without credentials and identify restricted-vendor devices");
-  cmd->footer(
-      "Targets: addresses (127.0.0.1, ::1), CIDR blocks (10.1.0.0/16), ranges "
-      "(10.0.0.1-10.0.0.50), @FILE. There are no default targets.\n"
+  cmd->footer(fmt::format(
+      "Targets: addresses (127.0.0.1, ::1), CIDR blocks (192.0.2.0/24), ranges "
+      "(192.0.2.1-192.0.2.50), @FILE. There are no default targets. Scopes above {} addresses "
+      "(a /16) need --large-scope.\n"
       "Default ports: 80,443,554,8000,8080,8443,37777. Printer ports 9100-9107 are never "
       "probed unless --allow-printer-ports.\n"
-      "Exit codes: 0 no prohibited device, 3 prohibited devices found, 1 runtime error, 2 "
-      "usage error.");
+      "Verdicts: prohibited, review, unknown (nothing identified), clear (identified, not covered).\n"
+      "Output is in address order in every format and ends with a completeness trailer.\n"
+      "Exit codes: 0 complete, nothing at --fail-on; 3 hosts at or above --fail-on found; "
+      "4 incomplete (interrupted, addresses/ports not reached, or nothing answered) and nothing "
+      "at --fail-on; 1 runtime error; 2 usage error.",
+      kLargeScopeAddresses));
+
+  // Scope.
   cmd->add_option("targets", flags->targets, "Addresses, CIDR blocks, ranges or @file");
   cmd->add_option("-i,--targets-file", flags->target_files, "File of targets, one per line");
   cmd->add_option("-x,--exclude", flags->excludes, "Exclude an address, block or range (repeatable)");
   cmd->add_option("--exclude-file", flags->exclude_files, "File of exclusions, one per line");
-  cmd->add_option("-p,--ports", flags->ports, "Ports, e.g. 80,443,8000-8010");
+  cmd->add_flag("--large-scope", flags->large_scope,
+                fmt::format("Allow scopes of more than {} addresses (a /16)", kLargeScopeAddresses));
+
+  // Ports.
+  auto* ports = cmd->add_option("-p,--ports", flags->ports, "Ports, e.g. 80,443,8000-8010");
   cmd->add_flag("--allow-printer-ports", flags->allow_printer_ports,
                 "Allow probing raw printing ports 9100-9107");
-  cmd->add_option("--rate", flags->options.rate, "Connection attempts per second, all threads together")
-      ->capture_default_str()->check(CLI::Range(0.0, 10000000.0));
+
+  // Pace and limits.
+  cmd->add_option("--rate", flags->options.rate,
+                  "Connection attempts per second, all threads together (more than 0; there is no "
+                  "unlimited mode)")
+      ->capture_default_str()->check(NumberFlag(0.001, 10000000.0, false,
+                               "connection attempts per second; there is no unlimited mode"));
   cmd->add_option("--concurrency", flags->options.concurrency, "Connections open at once")
-      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
+      ->capture_default_str()->check(NumberFlag(1, 1000000, true, "connections"));
   cmd->add_option("--per-host", flags->options.per_host, "Connections open at once to one host")
-      ->capture_default_str()->check(CLI::Range(1u, 64u));
+      ->capture_default_str()->check(NumberFlag(1, 64, true, "connections"));
   cmd->add_option("--connect-timeout", flags->options.connect_timeout_ms, "Connect timeout (ms)")
-      ->capture_default_str()->check(CLI::Range(1u, 600000u));
+      ->capture_default_str()->check(NumberFlag(1, 600000, true, "milliseconds"));
   cmd->add_option("--read-timeout", flags->options.read_timeout_ms, "Read timeout per reply (ms)")
-      ->capture_default_str()->check(CLI::Range(1u, 600000u));
+      ->capture_default_str()->check(NumberFlag(1, 600000, true, "milliseconds"));
   cmd->add_option("--host-timeout", flags->options.host_timeout_ms, "Total time allowed per host (ms)")
-      ->capture_default_str()->check(CLI::Range(1u, 3600000u));
+      ->capture_default_str()->check(NumberFlag(1, 3600000, true, "milliseconds"));
   cmd->add_option("--max-bytes", flags->options.max_response_bytes, "Bytes read per reply at most")
-      ->capture_default_str()->check(CLI::Range(256u, 16777216u));
+      ->capture_default_str()->check(NumberFlag(256, 16777216, true, "bytes"));
   cmd->add_option("--threads", flags->options.threads, "Event-loop threads (0: one per core)")
-      ->capture_default_str()->check(CLI::Range(0u, 256u));
+      ->capture_default_str()->check(NumberFlag(0, 256, true, "threads"));
+
+  // Verdicts.
   cmd->add_option("--policy", flags->policies, "Policy id (repeatable; default: all shipped)");
+  cmd->add_option("--fail-on", flags->fail_on,
+                  "Exit 3 when a host has a verdict at or above this: prohibited, review, or "
+                  "unknown (demands that every responsive host be identified)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"unknown", "review", "prohibited"}));
+
+  // Output.
   cmd->add_option("-f,--format", flags->format,
                   "table|json|ndjson|csv (default: table on a terminal, else ndjson)");
   cmd->add_option("-o,--output", flags->output, "Write results to FILE instead of stdout");
@@ -319,7 +527,10 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
                   "SNMP v2c community to read sysDescr/sysObjectID/sysName with (never guessed)");
   cmd->add_flag("--no-progress", flags->no_progress, "No progress line on stderr");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
-  cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });
+  cmd->callback([flags, exit_code, ports] {
+    flags->ports_given = ports->count() > 0;
+    *exit_code = RunScan(*flags);
+  });
 }
 
 }  // namespace phaseout::cli

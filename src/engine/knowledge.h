@@ -17,6 +17,11 @@ namespace phaseout::engine {
 // both live on the heap and move together.
 struct Knowledge {
   std::string data_dir;
+  // Version of the knowledge used: "sha256:" + 16 hex digits of the SHA-256 over every
+  // loaded data file (fingerprints/, identifiers/, policies/, vendors.yaml), each as its path
+  // relative to data_dir, a NUL, its size and its bytes, in path order. Recorded with every
+  // scan result so a finding can be traced to the rules that produced it.
+  std::string ruleset_version;
   std::shared_ptr<const fingerprint::RuleDb> rules;
   std::unique_ptr<policy::VendorRegistry> vendors;
   std::unique_ptr<policy::PolicySet> policies;
@@ -31,5 +36,9 @@ struct Knowledge {
 // policies/. Fails with the first loader's error (kNotFound / kInvalidArgument naming the file
 // and the problem): callers exit 2.
 Result<Knowledge> LoadKnowledge(const std::string& data_dir_override = "");
+
+// The ruleset_version of the data directory `data_dir` (see Knowledge). Returns kNotFound /
+// kIo if a file cannot be read.
+Result<std::string> ComputeRulesetVersion(const std::string& data_dir);
 
 }  // namespace phaseout::engine

@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "net/neighbors.h"
@@ -52,12 +53,22 @@ bool IsResourceError(const std::error_code& ec) {
           v == EAGAIN);
 }
 
+// The network answered that no host is at the address (ICMP host unreachable, or no ARP/ND
+// reply on a local segment): an answer like a timeout, not a gap in coverage.
+bool IsHostUnreachable(const std::error_code& ec) {
+  int v = ec.value();
+  return IsErrno(ec) && (v == EHOSTUNREACH || v == EHOSTDOWN);
+}
+
+// The connect could not be sent or was blocked on this side (no route, local firewall,
+// unsupported family): the port was not covered.
 bool IsNetworkError(const std::error_code& ec) {
   int v = ec.value();
   return IsErrno(ec) &&
-         (v == ENETUNREACH || v == EHOSTUNREACH || v == EACCES || v == EPERM || v == ENETDOWN ||
-          v == EHOSTDOWN || v == EINVAL || v == EAFNOSUPPORT);
+         (v == ENETUNREACH || v == EACCES || v == EPERM || v == ENETDOWN || v == EINVAL || v == EAFNOSUPPORT);
 }
+
+constexpr size_t kNotCoveredSample = 20;  // addresses listed by ScanStats::not_covered_sample
 
 std::string JoinPorts(const std::vector<uint16_t>& ports, size_t from) {
   std::string out;
@@ -85,8 +96,15 @@ struct ScanState {
   std::atomic<uint64_t> read_timeouts{0};
   std::atomic<uint64_t> bytes_read{0};
   std::atomic<uint64_t> resource_errors{0};
+  std::atomic<uint64_t> host_unreachable{0};
   std::atomic<uint64_t> network_errors{0};
   std::atomic<uint64_t> other_errors{0};
+  std::atomic<uint64_t> addresses_not_covered{0};
+  std::atomic<uint64_t> ports_not_covered{0};
+  // Rare events (connect errors), so a mutex is cheap enough.
+  mutable std::mutex errors_mu;
+  std::map<std::string, uint64_t> errors_by_kind;
+  std::vector<std::string> not_covered_sample;
   std::atomic<int64_t> start_ns{0};
   std::atomic<int64_t> elapsed_ns{0};
   std::mutex udp_mu;                   // guards udp_stats (written once per Run)
@@ -107,6 +125,8 @@ struct HostState {
   bool in_pending = false;
   Clock::time_point deadline;
   std::string skipped_note;  // set once when the host timeout or Stop skips ports
+  std::vector<uint16_t> ports_lost;  // connects not sent or blocked here, and ports Stop skipped
+  std::string lost_reason;           // the first error text among ports_lost
   model::HostScan scan;
   std::vector<std::pair<uint16_t, std::vector<model::Observation>>> per_port;
 };
@@ -217,6 +237,8 @@ class ThreadScan {
     host->in_pending = false;
     host->deadline = Clock::now() + Ms(opt_.host_timeout_ms);
     host->skipped_note.clear();
+    host->ports_lost.clear();
+    host->lost_reason.clear();
     host->scan = model::HostScan();
     host->per_port.clear();
     return host;
@@ -240,15 +262,38 @@ class ThreadScan {
   }
 
   // Skips the remaining ports of `host` (host timeout or stop) and says so once.
-  void SkipRest(HostState* host, const char* why) {
+  // Ports skipped by Stop() count as not covered; the host timeout is the user's budget.
+  void SkipRest(HostState* host, const char* why, bool stopped = false) {
     if (host->next_port < opt_.ports.size()) {
       host->skipped_note = std::string(why) + "; ports not tried: " + JoinPorts(opt_.ports, host->next_port);
+      if (stopped) {
+        host->ports_lost.insert(host->ports_lost.end(), opt_.ports.begin() + static_cast<std::ptrdiff_t>(host->next_port),
+                                opt_.ports.end());
+        if (host->lost_reason.empty()) host->lost_reason = "scan stopped";
+      }
       host->next_port = opt_.ports.size();
+    }
+  }
+
+  void RecordNotCovered(HostState* host) {
+    if (host->ports_lost.empty()) return;
+    ScanState& impl = *shared_.impl;
+    impl.addresses_not_covered.fetch_add(1, std::memory_order_relaxed);
+    impl.ports_not_covered.fetch_add(host->ports_lost.size(), std::memory_order_relaxed);
+    std::sort(host->ports_lost.begin(), host->ports_lost.end());
+    std::string ports = JoinPorts(host->ports_lost, 0);
+    if (!host->scan.open_ports.empty()) {
+      host->scan.notes.push_back("ports " + ports + " not reached: " + host->lost_reason);
+    }
+    std::lock_guard<std::mutex> lock(impl.errors_mu);
+    if (impl.not_covered_sample.size() < kNotCoveredSample) {
+      impl.not_covered_sample.push_back(host->address.ToString() + ": ports " + ports + " (" + host->lost_reason + ")");
     }
   }
 
   void Finish(HostState* host) {
     shared_.impl->targets_done.fetch_add(1, std::memory_order_relaxed);
+    RecordNotCovered(host);
     model::HostScan& scan = host->scan;
     const DiscoveredHost* found = nullptr;
     if (shared_.discovered != nullptr && !shared_.discovered->empty()) {
@@ -287,7 +332,7 @@ class ThreadScan {
         if (host == nullptr) break;
       }
       if (Stopping()) {
-        SkipRest(host, "scan stopped");
+        SkipRest(host, "scan stopped", /*stopped=*/true);
       } else if (Clock::now() >= host->deadline) {
         SkipRest(host, ("host timed out after " + std::to_string(opt_.host_timeout_ms) + " ms").c_str());
       }
@@ -296,7 +341,7 @@ class ThreadScan {
         ++host->active;
         co_await ScanPort(lane, *host, port);
         --host->active;
-        if (Stopping()) SkipRest(host, "scan stopped");
+        if (Stopping()) SkipRest(host, "scan stopped", /*stopped=*/true);
       }
       if (host->next_port >= port_count) {
         if (host->active == 0) Finish(host);
@@ -360,10 +405,18 @@ class ThreadScan {
         backoff = std::min(backoff * 2, kBackoffMax);
         continue;
       }
+      if (IsHostUnreachable(r.error)) {
+        impl.host_unreachable.fetch_add(1, std::memory_order_relaxed);
+        co_return r;
+      }
       if (IsNetworkError(r.error)) {
         impl.network_errors.fetch_add(1, std::memory_order_relaxed);
       } else {
         impl.other_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+      {
+        std::lock_guard<std::mutex> lock(impl.errors_mu);
+        ++impl.errors_by_kind[r.error ? r.error.message() : std::string("connection failed")];
       }
       co_return r;
     }
@@ -375,7 +428,19 @@ class ThreadScan {
 
   asio::awaitable<void> ScanPort(Lane& lane, HostState& host, uint16_t port) {
     net::IoResult connected = co_await Connect(lane, host, port);
-    if (!connected.ok()) co_return;
+    if (!connected.ok()) {
+      if (connected.status == net::IoStatus::kCancelled && Stopping()) {
+        host.ports_lost.push_back(port);
+        if (host.lost_reason.empty()) host.lost_reason = "scan stopped";
+      } else if ((connected.status == net::IoStatus::kError || connected.status == net::IoStatus::kClosed) &&
+                 !IsHostUnreachable(connected.error)) {
+        host.ports_lost.push_back(port);
+        if (host.lost_reason.empty()) {
+          host.lost_reason = connected.error ? connected.error.message() : std::string("connection failed");
+        }
+      }
+      co_return;
+    }
     host.scan.open_ports.push_back(port);
     const probes::Probe* probe = shared_.selector ? shared_.selector(port) : nullptr;
     if (probe == nullptr) {
@@ -508,12 +573,20 @@ ScanStats Scanner::Snapshot() const {
   s.read_timeouts = load(i.read_timeouts);
   s.bytes_read = load(i.bytes_read);
   s.resource_errors = load(i.resource_errors);
+  s.host_unreachable = load(i.host_unreachable);
   s.network_errors = load(i.network_errors);
   s.other_errors = load(i.other_errors);
   {
     std::lock_guard<std::mutex> lock(const_cast<Impl&>(i).udp_mu);
     s.udp = i.udp_stats;
     s.udp_warnings = i.udp_warnings;
+  }
+  s.addresses_not_covered = load(i.addresses_not_covered);
+  s.ports_not_covered = load(i.ports_not_covered);
+  {
+    std::lock_guard<std::mutex> lock(i.errors_mu);
+    s.not_covered_sample = i.not_covered_sample;
+    s.errors_by_kind.assign(i.errors_by_kind.begin(), i.errors_by_kind.end());
   }
   s.running = i.running.load(std::memory_order_relaxed);
   s.stopped = i.stopped.load(std::memory_order_relaxed);
@@ -559,8 +632,14 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   for (auto* counter : {&impl.targets_done, &impl.hosts_responsive, &impl.connections_attempted,
                         &impl.connections_open, &impl.connections_refused, &impl.connect_timeouts,
                         &impl.read_timeouts, &impl.bytes_read, &impl.resource_errors,
-                        &impl.network_errors, &impl.other_errors}) {
+                        &impl.host_unreachable, &impl.network_errors, &impl.other_errors,
+                        &impl.addresses_not_covered, &impl.ports_not_covered}) {
     counter->store(0, std::memory_order_relaxed);
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl.errors_mu);
+    impl.errors_by_kind.clear();
+    impl.not_covered_sample.clear();
   }
   impl.stopped.store(false, std::memory_order_relaxed);
   impl.targets_total.store(targets.Count(), std::memory_order_relaxed);

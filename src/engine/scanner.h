@@ -29,6 +29,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -112,10 +114,18 @@ struct ScanStats {
   uint64_t read_timeouts = 0;          // probe steps whose reply did not complete in time
   uint64_t bytes_read = 0;
   uint64_t resource_errors = 0;        // EMFILE/ENFILE/ENOBUFS/EADDRNOTAVAIL...: backed off and retried
-  uint64_t network_errors = 0;         // ENETUNREACH/EHOSTUNREACH/EACCES...: port given up
+  uint64_t host_unreachable = 0;       // EHOSTUNREACH/EHOSTDOWN: the network says no host is there
+  uint64_t network_errors = 0;         // ENETUNREACH/EPERM/EACCES/ENETDOWN...: port given up
   uint64_t other_errors = 0;
   DiscoveryStats udp;                  // the discovery pass (all zero when it did not run)
   std::vector<std::string> udp_warnings;  // e.g. a multicast interface that could not be used
+  // Coverage. A port is covered when its connect got an answer (open or refused), timed out
+  // or was answered "host unreachable"; it is not covered when the probe could not be sent or
+  // was blocked on this side (network_errors, other_errors) or Stop() skipped it.
+  uint64_t addresses_not_covered = 0;  // finished addresses with at least one port not covered
+  uint64_t ports_not_covered = 0;      // (address, port) pairs not covered, over those addresses
+  std::vector<std::string> not_covered_sample;  // first few: "127.0.0.5: ports 80,443 (Operation not permitted)"
+  std::vector<std::pair<std::string, uint64_t>> errors_by_kind;  // error text -> connects, by text
   std::chrono::milliseconds elapsed{0};  // since Run() started (frozen when it returns)
   bool running = false;
   bool stopped = false;                // Stop() ended the scan early

@@ -161,6 +161,11 @@ TEST(ScannerTest, OpenAndClosedPorts) {
   EXPECT_EQ(s.bytes_read, 12u);
   EXPECT_FALSE(s.running);
   EXPECT_FALSE(s.stopped);
+  // Refused ports are answers: everything was covered.
+  EXPECT_EQ(s.addresses_not_covered, 0u);
+  EXPECT_EQ(s.ports_not_covered, 0u);
+  EXPECT_TRUE(s.errors_by_kind.empty());
+  EXPECT_TRUE(s.not_covered_sample.empty());
 }
 
 TEST(ScannerTest, NoProbeStillRecordsOpenPort) {

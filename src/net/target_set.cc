@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -194,17 +197,39 @@ std::vector<AddressRange> Subtract(const std::vector<AddressRange>& include,
   return out;
 }
 
-Status ExpandSpecs(const std::vector<std::string>& raw, std::vector<SourcedSpec>* out) {
+// `files_must_list_targets`: a file without any spec is an error (target files; an empty
+// exclusion file just excludes nothing).
+Status ExpandSpecs(const std::vector<std::string>& raw, std::vector<SourcedSpec>* out,
+                   bool files_must_list_targets) {
   for (const std::string& arg : raw) {
     std::string_view trimmed = Trim(arg);
     if (!trimmed.empty() && trimmed.front() == '@') {
       std::string path(Trim(trimmed.substr(1)));
-      std::ifstream in(path);
-      if (!in) return MakeError(ErrorCode::kNotFound, "cannot read target file \"" + path + "\"");
+      if (path.empty()) return MakeError(ErrorCode::kInvalidArgument, "'@' must be followed by a file name");
+      std::error_code ec;
+      if (std::filesystem::is_directory(path, ec)) {
+        return MakeError(ErrorCode::kInvalidArgument, "target file \"" + path + "\" is a directory");
+      }
+      errno = 0;
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        std::string why = errno != 0 ? std::strerror(errno) : "cannot open";
+        return MakeError(ErrorCode::kNotFound, "cannot read target file \"" + path + "\": " + why);
+      }
+      const size_t before = out->size();
       std::string line;
       int line_no = 0;
       while (std::getline(in, line)) {
         ++line_no;
+        if (line_no == 1) {
+          // A UTF-8 byte order mark (Windows editors add one) is not part of the first spec;
+          // UTF-16 files are refused with a hint rather than misread.
+          if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+          if (line.rfind("\xFF\xFE", 0) == 0 || line.rfind("\xFE\xFF", 0) == 0) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             "target file \"" + path + "\" is UTF-16 text; save it as UTF-8 or ASCII");
+          }
+        }
         std::string_view body = line;
         if (size_t hash = body.find('#'); hash != std::string_view::npos) body = body.substr(0, hash);
         body = Trim(body);
@@ -214,6 +239,15 @@ Status ExpandSpecs(const std::vector<std::string>& raw, std::vector<SourcedSpec>
           if (piece.empty()) continue;
           out->push_back({std::string(piece), path + ":" + std::to_string(line_no)});
         }
+      }
+      if (in.bad()) {
+        return MakeError(ErrorCode::kIo, "cannot read target file \"" + path + "\": " + std::strerror(errno));
+      }
+      if (files_must_list_targets && out->size() == before) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "target file \"" + path + "\" lists no targets (" +
+                             (line_no == 0 ? std::string("it is empty") : "only blank lines and # comments") +
+                             "); put one address, CIDR block or range per line");
       }
       continue;
     }
@@ -226,7 +260,7 @@ Status ExpandSpecs(const std::vector<std::string>& raw, std::vector<SourcedSpec>
 
 Result<std::vector<AddressRange>> ParseAll(const std::vector<std::string>& raw, bool check_reserved) {
   std::vector<SourcedSpec> specs;
-  if (Status st = ExpandSpecs(raw, &specs); !st.ok()) return st.error();
+  if (Status st = ExpandSpecs(raw, &specs, /*files_must_list_targets=*/check_reserved); !st.ok()) return st.error();
   std::vector<AddressRange> ranges;
   ranges.reserve(specs.size());
   for (const SourcedSpec& spec : specs) {
@@ -281,7 +315,7 @@ Result<std::unique_ptr<TargetSet>> TargetSet::Parse(const std::vector<std::strin
 
 Result<std::vector<std::string>> TargetSet::LoadSpecFile(const std::string& path) {
   std::vector<SourcedSpec> specs;
-  if (Status st = ExpandSpecs({"@" + path}, &specs); !st.ok()) return st.error();
+  if (Status st = ExpandSpecs({"@" + path}, &specs, /*files_must_list_targets=*/false); !st.ok()) return st.error();
   std::vector<std::string> out;
   out.reserve(specs.size());
   for (SourcedSpec& s : specs) out.push_back(std::move(s.text));

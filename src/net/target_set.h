@@ -44,14 +44,16 @@ const std::vector<std::string>& BlocklistDescription();
 //   ::1, fd00::1              one IPv6 address
 //   fd00::/120                IPv6 CIDR block of at most 256 addresses (/120../128)
 //   fd00::1-fd00::ff          IPv6 range of at most 256 addresses
-//   @path                     a file of specs: one per line, `#` starts a comment, blank lines ignored
+//   @path                     a file of specs: one per line, `#` starts a comment, blank lines ignored;
+//                             CRLF line ends and a UTF-8 byte order mark are accepted
 // Host names are refused (phaseout never resolves names: a scan touches exactly what is given).
 class TargetSet {
  public:
   // Parses `specs` minus `excludes` (same syntax) minus the blocklist.
   // Returns kInvalidArgument with a message quoting the bad spec (and file:line for specs
-  // from files) on malformed input, kNotFound if a spec file cannot be read. An empty result
-  // (everything excluded) is not an error; check Count().
+  // from files) on malformed input or a target file that lists nothing (empty, or only
+  // comments), kNotFound if a spec file cannot be read (with the system's reason). An empty
+  // result (everything excluded) is not an error; check Count().
   static Result<std::unique_ptr<TargetSet>> Parse(const std::vector<std::string>& specs,
                                                   const std::vector<std::string>& excludes = {});
 

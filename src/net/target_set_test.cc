@@ -157,6 +157,66 @@ TEST(TargetSetTest, FilesOfSpecs) {
   std::remove(bad.c_str());
 }
 
+std::string WriteTemp(const std::string& name, const std::string& bytes) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return path;
+}
+
+TEST(TargetSetTest, FilesFromWindowsEditorsAreRead) {
+  // UTF-8 byte order mark, CRLF line ends, a comment with CRLF, a blank CRLF line.
+  std::string path = WriteTemp("phaseout_bom_crlf.txt", "\xEF\xBB\xBF" "127.0.0.1\r\n# site B\r\n\r\n127.0.1.0/31\r\n");
+  auto set = MustParse({"@" + path});
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(All(*set), (std::vector<std::string>{"127.0.0.1", "127.0.1.0", "127.0.1.1"}));
+  std::remove(path.c_str());
+
+  std::string utf16 = WriteTemp("phaseout_utf16.txt", std::string("\xFF\xFE" "1\0" "2\0" "7\0", 8));
+  auto r = TargetSet::Parse({"@" + utf16});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("UTF-16"), std::string::npos) << r.error().message;
+  std::remove(utf16.c_str());
+}
+
+TEST(TargetSetTest, TargetFileWithoutTargetsSaysSo) {
+  for (const auto& [bytes, why] : std::vector<std::pair<std::string, std::string>>{
+           {"", "it is empty"},
+           {"# only a comment\n\n   \n# another\n", "only blank lines and # comments"},
+           {"\xEF\xBB\xBF\r\n", "only blank lines"}}) {
+    std::string path = WriteTemp("phaseout_empty_targets.txt", bytes);
+    auto r = TargetSet::Parse({"@" + path});
+    ASSERT_FALSE(r.has_value()) << why;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(r.error().message.find("lists no targets"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(why), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(path), std::string::npos) << r.error().message;
+    // The same file as an exclusion list excludes nothing: not an error.
+    auto ok = TargetSet::Parse({"127.0.0.1"}, {"@" + path});
+    ASSERT_TRUE(ok.has_value()) << ok.error().message;
+    EXPECT_EQ((*ok)->Count(), 1u);
+    std::remove(path.c_str());
+  }
+}
+
+TEST(TargetSetTest, UnreadableTargetFilesSayWhy) {
+  auto missing = TargetSet::Parse({"@/nonexistent/phaseout/targets"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("No such file or directory"), std::string::npos) << missing.error().message;
+  auto dir = TargetSet::Parse({"@" + ::testing::TempDir()});
+  ASSERT_FALSE(dir.has_value());
+  EXPECT_NE(dir.error().message.find("is a directory"), std::string::npos) << dir.error().message;
+  auto bare = TargetSet::Parse({"@"});
+  ASSERT_FALSE(bare.has_value());
+  EXPECT_NE(bare.error().message.find("file name"), std::string::npos) << bare.error().message;
+}
+
+TEST(TargetSetTest, DuplicatesAndOverlapsCountOnce) {
+  auto set = MustParse({"127.0.0.1", "127.0.0.1", "127.0.0.0/30", "127.0.0.2-3", "::1", "::1"});
+  ASSERT_NE(set, nullptr);
+  EXPECT_EQ(All(*set), (std::vector<std::string>{"127.0.0.0", "127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"}));
+}
+
 TEST(TargetCursorTest, HandsOutEachAddressOnceAcrossThreads) {
   auto set = MustParse({"127.0.0.0/16", "127.2.0.0/17", "fd00::/120"}, {"127.0.128.0/18"});
   const uint64_t count = set->Count();

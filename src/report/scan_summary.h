@@ -1,16 +1,55 @@
 // ScanSummary: running totals of a scan (hosts, identified devices, counts by manufacturer and
-// by policy x verdict) fed one DeviceReport at a time, so NDJSON output never keeps reports.
+// by policy x verdict) fed one DeviceReport at a time, plus what the scan did not cover.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/identification.h"
 
 namespace phaseout::report {
+
+// Number of model::VerdictStatus values (arrays indexed by status).
+inline constexpr size_t kVerdictStatusCount = 4;
+
+// Severity rank: clear 0 < unknown 1 < review 2 < prohibited 3.
+int Severity(model::VerdictStatus status);
+
+// The worst verdict of `report` over all its policies; kClear if it has none.
+model::VerdictStatus WorstVerdict(const model::DeviceReport& report);
+
+// What a scan reached and what it did not (filled by the CLI from the engine's counters).
+// A scan is complete iff it was not interrupted, every address was finished, no
+// (address, port) pair was lost to a local/network error, and at least one connection got an
+// answer (open or refused). Refused, timed-out and "host unreachable" ports are covered:
+// the network answered, or nothing is there. Value type.
+struct ScanCoverage {
+  uint64_t addresses_total = 0;        // addresses in scope
+  uint64_t addresses_finished = 0;     // addresses whose ports were all tried (or skipped)
+  uint64_t addresses_not_covered = 0;  // finished addresses with ports not reached
+  uint64_t ports_not_covered = 0;      // (address, port) pairs not reached over those addresses
+  uint64_t ports_per_address = 0;
+  uint64_t connections_attempted = 0;
+  uint64_t connections_answered = 0;   // open + refused
+  uint64_t connect_timeouts = 0;
+  uint64_t host_unreachable = 0;
+  std::string interrupted_by;          // "SIGINT" / "SIGTERM" / "stop"; empty if not interrupted
+  std::vector<std::string> not_covered_sample;               // "ip: ports 80,443 (reason)"
+  std::vector<std::pair<std::string, uint64_t>> errors_by_kind;  // error text -> connects
+
+  uint64_t addresses_not_started() const {
+    return addresses_total > addresses_finished ? addresses_total - addresses_finished : 0;
+  }
+  // True iff the scan is complete (see above). A default-constructed coverage is complete
+  // (used when a caller renders reports that did not come from a scan).
+  bool complete() const { return IncompleteReasons().empty(); }
+  // One sentence per reason the scan is incomplete, empty iff complete().
+  std::vector<std::string> IncompleteReasons() const;
+};
 
 // Not thread-safe: feed it from one thread (or under the caller's output mutex).
 class ScanSummary {
@@ -26,35 +65,48 @@ class ScanSummary {
   uint64_t hosts() const { return hosts_; }
   // Hosts with a manufacturer identified.
   uint64_t identified() const { return identified_; }
-  // Hosts with at least one `prohibited` verdict (the scan's exit code 3 condition).
-  uint64_t hosts_prohibited() const { return hosts_prohibited_; }
+  // Hosts whose worst verdict over all policies is `status` (each host counts once).
+  uint64_t HostsWorst(model::VerdictStatus status) const { return hosts_worst_[Index(status)]; }
+  // Hosts whose worst verdict is at least as severe as `threshold` (the --fail-on condition).
+  uint64_t HostsAtOrAbove(model::VerdictStatus threshold) const;
+  // Hosts with at least one `prohibited` verdict.
+  uint64_t hosts_prohibited() const { return HostsWorst(model::VerdictStatus::kProhibited); }
   // Hosts with at least one `review` verdict and none prohibited.
-  uint64_t hosts_review() const { return hosts_review_; }
+  uint64_t hosts_review() const { return HostsWorst(model::VerdictStatus::kReview); }
+  // Hosts with at least one `unknown` verdict and none review or prohibited.
+  uint64_t hosts_unknown() const { return HostsWorst(model::VerdictStatus::kUnknown); }
   // Host count per manufacturer id; unidentified hosts count under "unknown".
   const std::map<std::string, uint64_t>& by_manufacturer() const { return by_manufacturer_; }
   // Hosts whose verdict under `policy` is `status` (0 for unknown policies).
   uint64_t Count(const std::string& policy, model::VerdictStatus status) const;
   const std::vector<std::string>& policy_ids() const { return policy_ids_; }
 
-  // Scan-level facts the CLI learns at the end (shown in JSON and table summaries).
+  // Scan-level facts the CLI learns at the end (shown in every format's trailer).
   void set_finished_at(std::string iso8601) { finished_at_ = std::move(iso8601); }
   const std::string& finished_at() const { return finished_at_; }
   void set_addresses_scanned(uint64_t n) { addresses_scanned_ = n; }
   uint64_t addresses_scanned() const { return addresses_scanned_; }
   void set_stopped(bool stopped) { stopped_ = stopped; }
   bool stopped() const { return stopped_; }
+  void set_coverage(ScanCoverage coverage) { coverage_ = std::move(coverage); }
+  const ScanCoverage& coverage() const { return coverage_; }
+  bool complete() const { return !stopped_ && coverage_.complete(); }
+  // IncompleteReasons of the coverage, plus "scan stopped early" if stopped and not said.
+  std::vector<std::string> IncompleteReasons() const;
 
  private:
+  static size_t Index(model::VerdictStatus s) { return static_cast<size_t>(Severity(s)); }
+
   std::vector<std::string> policy_ids_;
   uint64_t hosts_ = 0;
   uint64_t identified_ = 0;
-  uint64_t hosts_prohibited_ = 0;
-  uint64_t hosts_review_ = 0;
+  std::array<uint64_t, kVerdictStatusCount> hosts_worst_{};  // index: Severity
   std::map<std::string, uint64_t> by_manufacturer_;
-  std::map<std::string, std::array<uint64_t, 4>> by_policy_;  // index: VerdictStatus
+  std::map<std::string, std::array<uint64_t, kVerdictStatusCount>> by_policy_;  // index: Severity
   std::string finished_at_;
   uint64_t addresses_scanned_ = 0;
   bool stopped_ = false;
+  ScanCoverage coverage_;
 };
 
 }  // namespace phaseout::report

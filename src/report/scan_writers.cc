@@ -75,7 +75,35 @@ json ScanJson(const ScanInfo& info) {
           {"started_at", StrOrNull(info.started_at)},
           {"targets", std::move(targets)},
           {"ports", info.ports},
-          {"policies", std::move(policies)}};
+          {"policies", std::move(policies)},
+          {"scan_id", StrOrNull(info.scan_id)},
+          {"ruleset", StrOrNull(info.ruleset_version)}};
+}
+
+json CoverageJson(const ScanSummary& s) {
+  const ScanCoverage& c = s.coverage();
+  json errors = json::object();
+  for (const auto& [kind, n] : c.errors_by_kind) errors[SanitizeUtf8(kind)] = n;
+  json sample = json::array();
+  for (const auto& a : c.not_covered_sample) sample.push_back(SanitizeUtf8(a));
+  return {{"addresses_total", c.addresses_total},
+          {"addresses_finished", c.addresses_finished},
+          {"addresses_not_started", c.addresses_not_started()},
+          {"addresses_not_covered", c.addresses_not_covered},
+          {"ports_not_covered", c.ports_not_covered},
+          {"connections_attempted", c.connections_attempted},
+          {"connections_answered", c.connections_answered},
+          {"connect_timeouts", c.connect_timeouts},
+          {"host_unreachable", c.host_unreachable},
+          {"interrupted_by", StrOrNull(c.interrupted_by)},
+          {"errors_by_kind", std::move(errors)},
+          {"not_covered_sample", std::move(sample)}};
+}
+
+json ReasonsJson(const ScanSummary& s) {
+  json reasons = json::array();
+  for (const auto& r : s.IncompleteReasons()) reasons.push_back(SanitizeUtf8(r));
+  return reasons;
 }
 
 json SummaryJson(const ScanSummary& s) {
@@ -83,6 +111,7 @@ json SummaryJson(const ScanSummary& s) {
   for (const auto& id : s.policy_ids()) {
     by_policy[id] = {{"prohibited", s.Count(id, model::VerdictStatus::kProhibited)},
                      {"review", s.Count(id, model::VerdictStatus::kReview)},
+                     {"unknown", s.Count(id, model::VerdictStatus::kUnknown)},
                      {"clear", s.Count(id, model::VerdictStatus::kClear)}};
   }
   json by_maker = json::object();
@@ -94,17 +123,43 @@ json SummaryJson(const ScanSummary& s) {
           {"identified", s.identified()},
           {"hosts_prohibited", s.hosts_prohibited()},
           {"hosts_review", s.hosts_review()},
+          {"hosts_unknown", s.hosts_unknown()},
           {"by_manufacturer", std::move(by_maker)},
-          {"by_policy", std::move(by_policy)}};
+          {"by_policy", std::move(by_policy)},
+          {"complete", s.complete()},
+          {"incomplete_reasons", ReasonsJson(s)},
+          {"coverage", CoverageJson(s)}};
 }
 
 const model::Verdict* FindVerdict(const model::DeviceReport& r, const std::string& policy) {
   const model::Verdict* worst = nullptr;
   for (const auto& v : r.verdicts) {
     if (v.policy != policy) continue;
-    if (worst == nullptr || static_cast<int>(v.status) > static_cast<int>(worst->status)) worst = &v;
+    if (worst == nullptr || Severity(v.status) > Severity(worst->status)) worst = &v;
   }
   return worst;
+}
+
+// Status as shown in table cells: PROHIBITED stands out, the others stay lower case.
+std::string TableStatus(model::VerdictStatus s) {
+  return s == model::VerdictStatus::kProhibited ? std::string("PROHIBITED") : model::VerdictStatusName(s);
+}
+
+char StatusLetter(model::VerdictStatus s) {
+  switch (s) {
+    case model::VerdictStatus::kProhibited: return 'P';
+    case model::VerdictStatus::kReview: return 'R';
+    case model::VerdictStatus::kUnknown: return 'U';
+    case model::VerdictStatus::kClear: return 'C';
+  }
+  return '?';
+}
+
+// "complete=false; reason; reason" for trailers.
+std::string CompletenessLine(const ScanSummary& s) {
+  std::string line = std::string("complete=") + (s.complete() ? "true" : "false");
+  for (const auto& r : s.IncompleteReasons()) line += "; " + r;
+  return line;
 }
 
 std::string FormatConfidence(double c) {
@@ -148,7 +203,16 @@ void EndLine(std::ostream& out, const std::ostringstream& line) {
 
 size_t PolicyWidth(const std::string& id) { return std::max<size_t>(id.size(), 10); }
 
+constexpr size_t kVerdictWidth = 16;  // "PROHIBITED (5/5)"
+
+bool CompactTable(const std::vector<std::string>& policies) { return policies.size() > kTableWidePolicies; }
+
 void WriteTableHeader(std::ostream& os, const std::vector<std::string>& policies) {
+  if (CompactTable(policies)) {
+    os << "Policies:";
+    for (size_t i = 0; i < policies.size(); ++i) os << "  " << (i + 1) << "=" << TableCell(policies[i], 40);
+    os << "  (P prohibited, R review, U unknown, C clear)\n";
+  }
   std::ostringstream out;
   Pad(out, "IP", kIpWidth);
   Pad(out, "PORTS", kPortsWidth);
@@ -156,7 +220,13 @@ void WriteTableHeader(std::ostream& os, const std::vector<std::string>& policies
   Pad(out, "TYPE", kTypeWidth);
   Pad(out, "MODEL", kModelWidth);
   Pad(out, "CONF", kConfWidth);
-  for (const auto& p : policies) Pad(out, TableCell(p, PolicyWidth(p)), PolicyWidth(p));
+  if (CompactTable(policies)) {
+    Pad(out, "VERDICT", kVerdictWidth);
+    // One character per policy while the numbers are single digits ("12345" over "PPPRC").
+    for (size_t i = 0; i < policies.size(); ++i) out << (i + 1) << (policies.size() < 10 ? "" : " ");
+  } else {
+    for (const auto& p : policies) Pad(out, TableCell(p, PolicyWidth(p)), PolicyWidth(p));
+  }
   EndLine(os, out);
 }
 
@@ -171,11 +241,31 @@ void WriteTableRow(std::ostream& os, const model::DeviceReport& r, const std::ve
   Pad(out, TableCell(id.device_type.empty() ? "-" : id.device_type, kTypeWidth), kTypeWidth);
   Pad(out, TableCell(id.model.empty() ? "-" : id.model, kModelWidth), kModelWidth);
   Pad(out, id.manufacturer.empty() ? std::string("-") : FormatConfidence(id.confidence), kConfWidth);
-  for (const auto& p : policies) {
-    const model::Verdict* v = FindVerdict(r, p);
-    std::string cell = v == nullptr ? "-" : model::VerdictStatusName(v->status);
-    if (v != nullptr && v->status == model::VerdictStatus::kProhibited) cell = "PROHIBITED";
-    Pad(out, cell, PolicyWidth(p));
+  if (CompactTable(policies)) {
+    // Worst status and how many policies give it, then one letter per numbered policy.
+    const model::Verdict* worst = nullptr;
+    std::vector<const model::Verdict*> per_policy;
+    for (const auto& p : policies) {
+      const model::Verdict* v = FindVerdict(r, p);
+      per_policy.push_back(v);
+      if (v != nullptr && (worst == nullptr || Severity(v->status) > Severity(worst->status))) worst = v;
+    }
+    std::string cell = "-";
+    if (worst != nullptr) {
+      size_t n = 0;
+      for (const auto* v : per_policy) n += (v != nullptr && v->status == worst->status) ? 1 : 0;
+      cell = TableStatus(worst->status) + " (" + std::to_string(n) + "/" + std::to_string(policies.size()) + ")";
+    }
+    Pad(out, cell, kVerdictWidth);
+    for (size_t i = 0; i < per_policy.size(); ++i) {
+      out << (per_policy[i] == nullptr ? '-' : StatusLetter(per_policy[i]->status));
+      if (policies.size() >= 10) out << (i + 1 < 10 ? " " : "  ");
+    }
+  } else {
+    for (const auto& p : policies) {
+      const model::Verdict* v = FindVerdict(r, p);
+      Pad(out, v == nullptr ? std::string("-") : TableStatus(v->status), PolicyWidth(p));
+    }
   }
   EndLine(os, out);
 }
@@ -183,24 +273,44 @@ void WriteTableRow(std::ostream& os, const model::DeviceReport& r, const std::ve
 class NdjsonWriter : public ScanWriter {
  public:
   explicit NdjsonWriter(std::ostream& out) : out_(out) {}
-  void Begin(const ScanInfo&) override {}
-  void Device(const model::DeviceReport& r) override { WriteNdjson(out_, r); }
-  void End(const ScanSummary&) override { out_.flush(); }
+  void Begin(const ScanInfo& info) override {
+    context_.scan_id = info.scan_id;
+    context_.ruleset_version = info.ruleset_version;
+    json start = ScanJson(info);
+    start["type"] = "scan_start";
+    start["time"] = StrOrNull(info.started_at);
+    out_ << Dump(start) << '\n';
+  }
+  void Device(const model::DeviceReport& r, const std::string& seen_at) override {
+    context_.time = seen_at;
+    WriteNdjson(out_, r, &context_);
+  }
+  void End(const ScanSummary& s) override {
+    json end = SummaryJson(s);
+    end["type"] = "scan_end";
+    end["scan_id"] = StrOrNull(context_.scan_id);
+    end["ruleset"] = StrOrNull(context_.ruleset_version);
+    end["time"] = StrOrNull(s.finished_at());
+    out_ << Dump(end) << '\n';
+    out_.flush();
+  }
 
  private:
   std::ostream& out_;
+  RecordContext context_;
 };
 
 class JsonWriter : public ScanWriter {
  public:
   explicit JsonWriter(std::ostream& out) : out_(out) {}
   void Begin(const ScanInfo& info) override { out_ << "{\"scan\":" << Dump(ScanJson(info)) << ",\"devices\":["; }
-  void Device(const model::DeviceReport& r) override {
+  void Device(const model::DeviceReport& r, const std::string&) override {
     out_ << (first_ ? "\n" : ",\n") << Dump(DeviceJson(r));
     first_ = false;
   }
   void End(const ScanSummary& s) override {
-    out_ << (first_ ? "" : "\n") << "],\"summary\":" << Dump(SummaryJson(s)) << "}\n";
+    out_ << (first_ ? "" : "\n") << "],\"summary\":" << Dump(SummaryJson(s))
+         << ",\"complete\":" << (s.complete() ? "true" : "false") << "}\n";
     out_.flush();
   }
 
@@ -214,14 +324,23 @@ class CsvWriter : public ScanWriter {
   explicit CsvWriter(std::ostream& out) : out_(out) {}
   void Begin(const ScanInfo& info) override {
     policies_ = PolicyIds(info);
+    info_ = info;
     WriteCsvHeader(out_, policies_);
   }
-  void Device(const model::DeviceReport& r) override { WriteCsvRow(out_, r, policies_); }
-  void End(const ScanSummary&) override { out_.flush(); }
+  void Device(const model::DeviceReport& r, const std::string&) override { WriteCsvRow(out_, r, policies_); }
+  void End(const ScanSummary& s) override {
+    std::string trailer = "# scan_end " + CompletenessLine(s) + "; scan_id=" + info_.scan_id +
+                          "; ruleset=" + info_.ruleset_version + "; hosts=" + std::to_string(s.hosts());
+    out_ << CsvField(SanitizeUtf8(trailer), false);
+    for (size_t i = 0; i < 10 + policies_.size() + 3 - 1; ++i) out_ << ',';
+    out_ << '\n';
+    out_.flush();
+  }
 
  private:
   std::ostream& out_;
   std::vector<std::string> policies_;
+  ScanInfo info_;
 };
 
 class TableWriter : public ScanWriter {
@@ -229,9 +348,16 @@ class TableWriter : public ScanWriter {
   explicit TableWriter(std::ostream& out) : out_(out) {}
   void Begin(const ScanInfo& info) override {
     policies_ = PolicyIds(info);
+    if (!info.incomplete_reasons.empty()) {
+      out_ << "PARTIAL RESULTS: the scan is incomplete (";
+      for (size_t i = 0; i < info.incomplete_reasons.size(); ++i) {
+        out_ << (i ? "; " : "") << TableCell(info.incomplete_reasons[i], 200);
+      }
+      out_ << ")\n";
+    }
     WriteTableHeader(out_, policies_);
   }
-  void Device(const model::DeviceReport& r) override {
+  void Device(const model::DeviceReport& r, const std::string&) override {
     WriteTableRow(out_, r, policies_);
     ++rows_;
   }
@@ -259,7 +385,16 @@ Result<ScanFormat> ParseScanFormat(std::string_view name) {
                    "unknown format '" + std::string(name) + "' (choose table, json, ndjson or csv)");
 }
 
-void WriteNdjson(std::ostream& out, const model::DeviceReport& report) { out << Dump(DeviceJson(report)) << '\n'; }
+void WriteNdjson(std::ostream& out, const model::DeviceReport& report, const RecordContext* context) {
+  json j = DeviceJson(report);
+  if (context != nullptr) {
+    j["type"] = "device";
+    j["scan_id"] = StrOrNull(context->scan_id);
+    j["ruleset"] = StrOrNull(context->ruleset_version);
+    j["time"] = StrOrNull(context->time);
+  }
+  out << Dump(j) << '\n';
+}
 
 void WriteCsvHeader(std::ostream& out, const std::vector<std::string>& policy_ids) {
   out << "ip,open_ports,mac,manufacturer,brand,device_type,model,firmware,serial,confidence";
@@ -293,7 +428,7 @@ void WriteJson(std::ostream& out, const ScanInfo& info, const std::vector<model:
                const ScanSummary& summary) {
   JsonWriter w(out);
   w.Begin(info);
-  for (const auto& r : reports) w.Device(r);
+  for (const auto& r : reports) w.Device(r, std::string());
   w.End(summary);
 }
 
@@ -301,16 +436,15 @@ void WriteTable(std::ostream& out, const ScanInfo& info, const std::vector<model
                 const ScanSummary& summary) {
   TableWriter w(out);
   w.Begin(info);
-  for (const auto& r : reports) w.Device(r);
+  for (const auto& r : reports) w.Device(r, std::string());
   w.End(summary);
 }
 
 void WriteTableSummary(std::ostream& out, const ScanSummary& s) {
   out << "Summary: " << s.hosts() << " responsive host" << (s.hosts() == 1 ? "" : "s") << ", " << s.identified()
       << " identified, " << s.hosts_prohibited() << " with a prohibited verdict, " << s.hosts_review()
-      << " to review";
+      << " to review, " << s.hosts_unknown() << " unknown (nothing identified)";
   if (s.addresses_scanned() > 0) out << " (" << s.addresses_scanned() << " addresses scanned)";
-  if (s.stopped()) out << " [scan stopped early]";
   out << "\n";
   if (!s.by_manufacturer().empty()) {
     out << "\nBy manufacturer:\n";
@@ -325,16 +459,31 @@ void WriteTableSummary(std::ostream& out, const ScanSummary& s) {
     for (const auto& p : s.policy_ids()) w = std::max(w, p.size());
     out << "\nVerdicts by policy:\n  ";
     Pad(out, "POLICY", w);
-    out << "PROHIBITED      REVIEW       CLEAR\n";
+    out << "PROHIBITED      REVIEW     UNKNOWN       CLEAR\n";
     for (const auto& p : s.policy_ids()) {
       out << "  ";
       Pad(out, TableCell(p, w), w);
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%10llu  %10llu  %10llu",
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), "%10llu  %10llu  %10llu  %10llu",
                     static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kProhibited)),
                     static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kReview)),
+                    static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kUnknown)),
                     static_cast<unsigned long long>(s.Count(p, model::VerdictStatus::kClear)));
       out << buf << "\n";
+    }
+  }
+  const ScanCoverage& c = s.coverage();
+  if (!s.complete()) {
+    out << "\nINCOMPLETE SCAN: these results are partial.\n";
+    for (const auto& r : s.IncompleteReasons()) out << "  - " << TableCell(r, 200) << "\n";
+    if (!c.errors_by_kind.empty()) {
+      out << "  Errors by kind (connections):\n";
+      for (const auto& [kind, n] : c.errors_by_kind) out << "    " << TableCell(kind, 60) << ": " << n << "\n";
+    }
+    if (!c.not_covered_sample.empty()) {
+      out << "  Not reached" << (c.addresses_not_covered > c.not_covered_sample.size() ? " (first ones)" : "")
+          << ":\n";
+      for (const auto& a : c.not_covered_sample) out << "    " << TableCell(a, 200) << "\n";
     }
   }
 }

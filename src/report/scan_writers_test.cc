@@ -39,8 +39,8 @@ model::DeviceReport UnknownHost() {
   model::DeviceReport r;
   r.host.ip = "127.16.0.11";
   r.host.open_ports = {22};
-  r.verdicts.push_back({"us-ndaa-889", VerdictStatus::kClear, "no covered manufacturer identified", ""});
-  r.verdicts.push_back({"ca-federal-2025", VerdictStatus::kClear, "no covered manufacturer identified", ""});
+  r.verdicts.push_back({"us-ndaa-889", VerdictStatus::kUnknown, "nothing identified", ""});
+  r.verdicts.push_back({"ca-federal-2025", VerdictStatus::kUnknown, "nothing identified", ""});
   return r;
 }
 
@@ -140,7 +140,12 @@ TEST(JsonDocumentTest, ScanDevicesSummary) {
   EXPECT_EQ(s["hosts_review"], 1);
   EXPECT_EQ(s["addresses_scanned"], 256);
   EXPECT_EQ(s["by_manufacturer"], json({{"hikvision", 1}, {"unknown", 2}}));
-  EXPECT_EQ(s["by_policy"]["us-ndaa-889"], json({{"prohibited", 1}, {"review", 1}, {"clear", 1}}));
+  EXPECT_EQ(s["hosts_unknown"], 1);
+  EXPECT_EQ(s["by_policy"]["us-ndaa-889"], json({{"prohibited", 1}, {"review", 1}, {"unknown", 1}, {"clear", 0}}));
+  // No coverage was set: a default coverage is complete.
+  EXPECT_EQ(s["complete"], true);
+  EXPECT_EQ(doc["complete"], true);
+  EXPECT_EQ(s["incomplete_reasons"], json::array());
 }
 
 TEST(JsonDocumentTest, EmptyScanIsValidJson) {
@@ -200,7 +205,7 @@ TEST(CsvTest, HeaderAndQuotedRows) {
   w->Device(UnknownHost());
   w->End(ScanSummary());
   auto rows = ParseCsv(out.str());
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 4u);
   const auto& h = rows[0];
   ASSERT_EQ(h.size(), 15u);
   EXPECT_EQ(h[0], "ip");
@@ -219,8 +224,11 @@ TEST(CsvTest, HeaderAndQuotedRows) {
   EXPECT_NE(r[12].find("us-ndaa-889: Made by Hikvision"), std::string::npos);
   EXPECT_NE(r[13].find("http/80 http.header.server=DNVRS-Webs [hikvision.http.server.dnvrs]"), std::string::npos);
   EXPECT_NE(r[13].find("bad\\xff\\xfe bytes, \"quoted\""), std::string::npos);  // comma and quotes survive
-  EXPECT_EQ(rows[2][10], "clear");
+  EXPECT_EQ(rows[2][10], "unknown");
   EXPECT_EQ(rows[2][3], "");
+  // Trailer: same column count, first field says the scan ended and whether it was complete.
+  ASSERT_EQ(rows[3].size(), 15u);
+  EXPECT_EQ(rows[3][0].rfind("# scan_end complete=true", 0), 0u) << rows[3][0];
 }
 
 TEST(TableTest, RowsAndSummaryNumbers) {
@@ -235,7 +243,7 @@ TEST(TableTest, RowsAndSummaryNumbers) {
   EXPECT_NE(t.find("hikvision (lts)"), std::string::npos);
   EXPECT_NE(t.find("PROHIBITED"), std::string::npos);
   EXPECT_NE(t.find("- (ezviz)"), std::string::npos);
-  EXPECT_NE(t.find("Summary: 4 responsive hosts, 2 identified, 2 with a prohibited verdict, 1 to review"),
+  EXPECT_NE(t.find("Summary: 4 responsive hosts, 2 identified, 2 with a prohibited verdict, 1 to review, 1 unknown"),
             std::string::npos)
       << t;
   // By manufacturer: hikvision 2, unknown 2.
@@ -250,11 +258,13 @@ TEST(TableTest, RowsAndSummaryNumbers) {
   // Verdicts by policy: us-ndaa-889 prohibited 2, review 1, clear 1.
   std::string ndaa = line_with("us-ndaa-889");
   std::istringstream nums(ndaa.substr(ndaa.find("889") + 3));
-  uint64_t p = 0, rv = 0, c = 0;
-  nums >> p >> rv >> c;
+  uint64_t p = 0, rv = 0, u = 0, c = 0;
+  nums >> p >> rv >> u >> c;
   EXPECT_EQ(p, 2u);
   EXPECT_EQ(rv, 1u);
-  EXPECT_EQ(c, 1u);
+  EXPECT_EQ(u, 1u);
+  EXPECT_EQ(c, 0u);
+  EXPECT_EQ(t.find("INCOMPLETE"), std::string::npos) << t;
   EXPECT_EQ(summary.Count("ca-federal-2025", VerdictStatus::kProhibited), 2u);
 }
 
@@ -279,6 +289,185 @@ TEST(ScanSummaryTest, WorstVerdictPerPolicyAndUnknownPolicies) {
   EXPECT_EQ(s.policy_ids(), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(s.hosts_prohibited(), 1u);
   EXPECT_EQ(s.Count("zzz", VerdictStatus::kClear), 0u);
+}
+
+ScanCoverage InterruptedCoverage() {
+  ScanCoverage c;
+  c.addresses_total = 256;
+  c.addresses_finished = 100;
+  c.addresses_not_covered = 2;
+  c.ports_not_covered = 3;
+  c.connections_attempted = 300;
+  c.connections_answered = 250;
+  c.interrupted_by = "SIGINT";
+  c.not_covered_sample = {"127.16.0.5: ports 80,443 (Operation not permitted)", "127.16.0.6: ports 554 (scan stopped)"};
+  c.errors_by_kind = {{"Operation not permitted", 2}};
+  return c;
+}
+
+TEST(ScanCoverageTest, WhatCountsAsIncomplete) {
+  ScanCoverage c;
+  c.addresses_total = c.addresses_finished = 10;
+  c.connections_attempted = 70;
+  c.connections_answered = 1;  // one refused connection is an answer: the scope was reached
+  c.connect_timeouts = 69;
+  EXPECT_TRUE(c.complete());
+
+  ScanCoverage silent = c;  // every connect timed out: nothing was reached
+  silent.connections_answered = 0;
+  ASSERT_FALSE(silent.complete());
+  EXPECT_NE(silent.IncompleteReasons()[0].find("nothing answered"), std::string::npos);
+
+  ScanCoverage errors = c;  // some ports could not be reached (local firewall, no route)
+  errors.addresses_not_covered = 1;
+  errors.ports_not_covered = 2;
+  ASSERT_FALSE(errors.complete());
+  EXPECT_NE(errors.IncompleteReasons()[0].find("1 addresses with 2 ports not reached"), std::string::npos);
+
+  ScanCoverage cut = InterruptedCoverage();
+  auto reasons = cut.IncompleteReasons();
+  ASSERT_EQ(reasons.size(), 2u);
+  EXPECT_NE(reasons[0].find("interrupted (SIGINT): 156 of 256 addresses not started"), std::string::npos) << reasons[0];
+
+  EXPECT_TRUE(ScanCoverage().complete());
+}
+
+TEST(ScanSummaryTest, UnknownIsSeparateFromClearAndThresholdsCount) {
+  ScanSummary s({"us-ndaa-889", "ca-federal-2025"});
+  s.Add(HikvisionCamera());
+  s.Add(UnknownHost());
+  s.Add(EzvizNoMaker());
+  model::DeviceReport axis;
+  axis.host.ip = "127.16.0.20";
+  axis.identification.manufacturer = "axis";
+  axis.verdicts = {{"us-ndaa-889", VerdictStatus::kClear, "made by Axis", ""},
+                   {"ca-federal-2025", VerdictStatus::kClear, "made by Axis", ""}};
+  s.Add(axis);
+  EXPECT_EQ(s.hosts_unknown(), 1u);
+  EXPECT_EQ(s.HostsWorst(VerdictStatus::kClear), 1u);
+  EXPECT_EQ(s.HostsAtOrAbove(VerdictStatus::kProhibited), 1u);
+  EXPECT_EQ(s.HostsAtOrAbove(VerdictStatus::kReview), 2u);
+  EXPECT_EQ(s.HostsAtOrAbove(VerdictStatus::kUnknown), 3u);
+  EXPECT_EQ(s.Count("us-ndaa-889", VerdictStatus::kUnknown), 1u);
+  EXPECT_EQ(s.Count("us-ndaa-889", VerdictStatus::kClear), 1u);
+  EXPECT_EQ(WorstVerdict(UnknownHost()), VerdictStatus::kUnknown);
+  EXPECT_LT(Severity(VerdictStatus::kClear), Severity(VerdictStatus::kUnknown));
+  EXPECT_LT(Severity(VerdictStatus::kUnknown), Severity(VerdictStatus::kReview));
+  EXPECT_LT(Severity(VerdictStatus::kReview), Severity(VerdictStatus::kProhibited));
+}
+
+std::vector<json> NdjsonLines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) out.push_back(json::parse(line));
+  return out;
+}
+
+TEST(NdjsonTest, RecordsCarryScanIdTimeAndRulesetAndEndWithCompleteness) {
+  ScanInfo info = Info();
+  info.scan_id = "20261126T060000Z-0000abcd";
+  info.ruleset_version = "sha256:0123456789abcdef";
+  for (bool interrupted : {false, true}) {
+    ScanSummary summary({"us-ndaa-889", "ca-federal-2025"});
+    summary.Add(HikvisionCamera());
+    summary.set_finished_at("2026-11-26T06:05:00Z");
+    if (interrupted) {
+      summary.set_stopped(true);
+      summary.set_coverage(InterruptedCoverage());
+    }
+    std::ostringstream out;
+    auto w = MakeScanWriter(ScanFormat::kNdjson, out);
+    w->Begin(info);
+    w->Device(HikvisionCamera(), "2026-11-26T06:00:07Z");
+    w->End(summary);
+    auto recs = NdjsonLines(out.str());
+    ASSERT_EQ(recs.size(), 3u);
+    EXPECT_EQ(recs[0]["type"], "scan_start");
+    EXPECT_EQ(recs[1]["type"], "device");
+    EXPECT_EQ(recs[2]["type"], "scan_end");
+    for (const auto& r : recs) {
+      EXPECT_EQ(r["scan_id"], info.scan_id) << r.dump();
+      EXPECT_EQ(r["ruleset"], info.ruleset_version) << r.dump();
+      EXPECT_TRUE(r["time"].is_string()) << r.dump();
+    }
+    EXPECT_EQ(recs[0]["time"], "2026-11-26T06:00:00Z");
+    EXPECT_EQ(recs[1]["time"], "2026-11-26T06:00:07Z");
+    EXPECT_EQ(recs[1]["ip"], "127.16.0.10");
+    EXPECT_EQ(recs[2]["time"], "2026-11-26T06:05:00Z");
+    EXPECT_EQ(recs[2]["complete"], !interrupted);
+    if (interrupted) {
+      EXPECT_EQ(recs[2]["coverage"]["interrupted_by"], "SIGINT");
+      EXPECT_EQ(recs[2]["coverage"]["addresses_not_started"], 156);
+      EXPECT_EQ(recs[2]["coverage"]["errors_by_kind"]["Operation not permitted"], 2);
+      EXPECT_EQ(recs[2]["coverage"]["not_covered_sample"].size(), 2u);
+      EXPECT_FALSE(recs[2]["incomplete_reasons"].empty());
+    } else {
+      EXPECT_EQ(recs[2]["incomplete_reasons"], json::array());
+    }
+  }
+}
+
+TEST(PartialOutputTest, EveryFormatSaysThePartialScanIsIncomplete) {
+  ScanSummary summary({"us-ndaa-889", "ca-federal-2025"});
+  summary.Add(UnknownHost());
+  summary.set_stopped(true);
+  summary.set_coverage(InterruptedCoverage());
+  ScanInfo info = Info();
+  info.incomplete_reasons = summary.IncompleteReasons();
+
+  std::ostringstream json_out;
+  WriteJson(json_out, info, {UnknownHost()}, summary);
+  json doc = json::parse(json_out.str());
+  EXPECT_EQ(doc["complete"], false);
+  EXPECT_EQ(doc["summary"]["complete"], false);
+
+  std::ostringstream csv_out;
+  auto csv = MakeScanWriter(ScanFormat::kCsv, csv_out);
+  csv->Begin(info);
+  csv->Device(UnknownHost());
+  csv->End(summary);
+  auto rows = ParseCsv(csv_out.str());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2][0].rfind("# scan_end complete=false; interrupted (SIGINT)", 0), 0u) << rows[2][0];
+
+  std::ostringstream table_out;
+  WriteTable(table_out, info, {UnknownHost()}, summary);
+  std::string t = table_out.str();
+  EXPECT_EQ(t.rfind("PARTIAL RESULTS: the scan is incomplete (interrupted (SIGINT)", 0), 0u) << t;
+  EXPECT_NE(t.find("INCOMPLETE SCAN"), std::string::npos) << t;
+  EXPECT_NE(t.find("Operation not permitted: 2"), std::string::npos) << t;
+  EXPECT_NE(t.find("127.16.0.5: ports 80,443"), std::string::npos) << t;
+}
+
+TEST(TableTest, FivePoliciesUseTheCompactForm) {
+  ScanInfo info = Info();
+  info.policies = {{"ca-federal-2025", ""}, {"us-ndaa-889", ""}, {"us-fcc-covered-list", ""},
+                   {"uk-gov-sensitive-sites-2022", ""}, {"au-gov-2023", ""}};
+  model::DeviceReport r = HikvisionCamera();
+  r.verdicts = {{"ca-federal-2025", VerdictStatus::kProhibited, "", ""},
+                {"us-ndaa-889", VerdictStatus::kProhibited, "", ""},
+                {"us-fcc-covered-list", VerdictStatus::kProhibited, "", ""},
+                {"uk-gov-sensitive-sites-2022", VerdictStatus::kReview, "", ""},
+                {"au-gov-2023", VerdictStatus::kClear, "", ""}};
+  model::DeviceReport u = UnknownHost();
+  u.verdicts.clear();
+  for (const auto& p : info.policies) u.verdicts.push_back({p.id, VerdictStatus::kUnknown, "", ""});
+  std::ostringstream out;
+  WriteTable(out, info, {r, u}, ScanSummary());
+  std::string t = out.str();
+  EXPECT_NE(t.find("1=ca-federal-2025  2=us-ndaa-889  3=us-fcc-covered-list  4=uk-gov-sensitive-sites-2022  5=au-gov-2023"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("PROHIBITED (3/5)  PPPRC"), std::string::npos) << t;
+  EXPECT_NE(t.find("unknown (5/5)     UUUUU"), std::string::npos) << t;
+  // Every row fits a 132-column terminal.
+  std::istringstream lines(t);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Policies:", 0) == 0) continue;
+    EXPECT_LE(line.size(), 132u) << line;
+  }
 }
 
 TEST(ScanFormatTest, Parse) {

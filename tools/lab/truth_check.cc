@@ -43,6 +43,8 @@ Result<std::vector<T>> ParseLines(const std::string& text, const char* what, Fn 
       return MakeError(ErrorCode::kParse,
                        fmt::format("{} line {}: not a JSON object", what, line_no));
     }
+    // Scan output also carries "scan_start"/"scan_end" records; only devices are compared.
+    if (auto type = obj.find("type"); type != obj.end() && type->is_string() && *type != "device") continue;
     auto item = fn(obj);
     if (!item) {
       return MakeError(ErrorCode::kParse,

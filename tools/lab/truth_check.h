@@ -18,7 +18,8 @@ struct ScannedHost {
   std::string manufacturer, brand, device_type, model, firmware, serial;
 };
 
-// Parses `phaseout scan` NDJSON output (one object per line). kParse names the bad line.
+// Parses `phaseout scan` NDJSON output (one object per line; records whose "type" is not
+// "device", such as scan_start/scan_end, are skipped). kParse names the bad line.
 Result<std::vector<ScannedHost>> ParseScanNdjson(const std::string& text);
 // Parses the lab's truth NDJSON (TruthToJson lines). kParse names the bad line.
 Result<std::vector<TruthEntry>> ParseTruthNdjson(const std::string& text);
