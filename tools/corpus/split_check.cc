@@ -62,6 +62,45 @@ void Scalars(const YAML::Node& node, std::vector<std::string>* out) {
   }
 }
 
+// Lower case, every run of non-alphanumeric bytes turned into one space, trimmed.
+std::string Normalized(std::string_view text) {
+  std::string out;
+  for (char c : Lower(text)) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      out.push_back(c);
+    } else if (!out.empty() && out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Company names of data/vendors.yaml (display names and every names[].text), normalized.
+std::vector<std::string> CompanyNames(const std::string& data_dir) {
+  std::vector<std::string> names;
+  try {
+    YAML::Node root = YAML::LoadFile((fs::path(data_dir) / "vendors.yaml").string());
+    for (const YAML::Node& v : root["vendors"]) {
+      if (v["display_name"]) names.push_back(Normalized(v["display_name"].as<std::string>("")));
+      for (const YAML::Node& n : v["names"]) {
+        if (n["text"]) names.push_back(Normalized(n["text"].as<std::string>("")));
+      }
+    }
+  } catch (const YAML::Exception&) {
+    // Without the names the check is only stricter (more quotes kept); LoadKnowledge reports
+    // a broken vendors.yaml on its own.
+  }
+  return names;
+}
+
+// True iff `quote` is a company name or part of one: a name is what a rule may always say.
+bool IsCompanyName(const std::string& quote, const std::vector<std::string>& names) {
+  std::string q = Normalized(quote);
+  if (q.empty()) return true;
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.find(q) != std::string::npos; });
+}
+
 }  // namespace
 
 std::vector<std::string> LiteralRuns(std::string_view p) {
@@ -181,6 +220,8 @@ Result<std::vector<Quote>> CollectQuotes(const std::string& data_dir) {
     }
   }
   std::sort(files.begin(), files.end());
+  const std::vector<std::string> company_names = CompanyNames(data_dir);
+  const size_t first_quote = quotes.size();
   for (const fs::path& path : files) {
     std::string rel = "data/" + fs::relative(path, data_dir).generic_string();
     bool fingerprints = rel.rfind("data/fingerprints/", 0) == 0;
@@ -209,6 +250,8 @@ Result<std::vector<Quote>> CollectQuotes(const std::string& data_dir) {
     }
     const YAML::Node rules = root["rules"];
     if (!rules || !rules.IsSequence()) continue;
+    // Rules on the IEEE organisation of a MAC quote the public registry, not device replies.
+    if (root["key"] && root["key"].as<std::string>("") == "mac.oui.org") continue;
     for (const YAML::Node& rule : rules) {
       std::string id = rule["id"] ? rule["id"].as<std::string>("?") : "?";
       if (rule["pattern"] && rule["pattern"].IsScalar()) {
@@ -223,6 +266,9 @@ Result<std::vector<Quote>> CollectQuotes(const std::string& data_dir) {
       }
     }
   }
+  quotes.erase(std::remove_if(quotes.begin() + static_cast<std::ptrdiff_t>(first_quote), quotes.end(),
+                              [&](const Quote& q) { return IsCompanyName(q.text, company_names); }),
+               quotes.end());
   return quotes;
 }
 

@@ -51,7 +51,9 @@ std::vector<std::string> SignificantValues(const Reply& reply);
 
 // Every pattern literal run, example value and negative example of data_dir/fingerprints/*.yaml
 // and every scalar or CSV cell in data_dir/screening/ (*.yaml, *.csv), keeping only the
-// distinctive ones. Fails naming an unreadable file.
+// distinctive ones. Left out: rules keyed on mac.oui.org (they quote the IEEE registry) and
+// quotes that are a company name of data/vendors.yaml or part of one (after lower-casing and
+// folding punctuation): a certificate's O= field may always be matched by a maker's name. Fails naming an unreadable file.
 Result<std::vector<Quote>> CollectQuotes(const std::string& data_dir);
 
 // Leaks: pairs (test value, distinctive quote) where one contains the other, compared in lower
