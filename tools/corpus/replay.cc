@@ -80,6 +80,18 @@ Result<KeyVocabulary> LoadKeyVocabulary(const std::string& fields_yaml) {
   } catch (const YAML::Exception& e) {
     return MakeError(ErrorCode::kInvalidArgument, fields_yaml + ": " + e.what());
   }
+  // The probes' own field lists are the code's truth: a key a registered probe declares is
+  // emitted even before fields.yaml lists it. "x.header.<name>" declares the "x.header." family.
+  for (const probes::Probe* probe : probes::AllProbes()) {
+    for (const probes::FieldSpec& field : probe->Spec().fields) {
+      size_t family = field.key.find_first_of("<*");
+      if (family == std::string::npos) {
+        vocab.exact.insert(field.key);
+      } else {
+        vocab.prefixes.push_back(field.key.substr(0, family));
+      }
+    }
+  }
   return vocab;
 }
 

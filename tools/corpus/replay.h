@@ -20,7 +20,8 @@ struct KeyVocabulary {
   bool Emitted(const std::string& key) const;
 };
 
-// Loads the vocabulary from `fields_yaml` (data/identifiers/fields.yaml). Fails naming the file.
+// Loads the vocabulary from `fields_yaml` (data/identifiers/fields.yaml) and adds every key the
+// registered probes declare in their ProbeSpec. Fails naming the file.
 Result<KeyVocabulary> LoadKeyVocabulary(const std::string& fields_yaml);
 
 // What replaying one device produced.
