@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data_dir.h"
 #include "engine/knowledge.h"
 #include "tools/corpus/corpus.h"
 #include "tools/corpus/evaluate.h"
@@ -66,11 +67,12 @@ int main(int argc, char** argv) {
 
   auto corpus = corpus::LoadCorpus(corpus_dir);
   if (!corpus) return Usage(corpus.error().message);
-  auto knowledge = engine::LoadKnowledge(data_dir);
-  if (!knowledge) return Usage(knowledge.error().message);
 
   if (check_split) {
-    auto quotes = corpus::CollectQuotes(knowledge->data_dir);
+    // Needs only the files, not loadable rules: the check also runs on data being edited.
+    auto dir = FindDataDir(data_dir);
+    if (!dir) return Usage(dir.error().message);
+    auto quotes = corpus::CollectQuotes(*dir);
     if (!quotes) return Usage(quotes.error().message);
     std::vector<corpus::Leak> leaks = corpus::FindLeaks(*corpus, *quotes);
     for (const corpus::Leak& l : leaks) {
@@ -80,6 +82,9 @@ int main(int argc, char** argv) {
     std::printf("split check: %zu quotes checked against the test split, %zu leaks\n", quotes->size(), leaks.size());
     return leaks.empty() ? 0 : 3;
   }
+
+  auto knowledge = engine::LoadKnowledge(data_dir);
+  if (!knowledge) return Usage(knowledge.error().message);
 
   auto vocab = corpus::LoadKeyVocabulary(knowledge->data_dir + "/identifiers/fields.yaml");
   if (!vocab) return Usage(vocab.error().message);

@@ -26,7 +26,9 @@ constexpr const char* kGenericWords[] = {
     // Generic device words: a value made only of these and a maker's name ("Sony Network
     // Camera", "Juniper Networks") is a name, not a copied reply.
     "networks", "network", "cameras", "camera", "router", "switch", "login", "web", "device",
-    "video", "page", "welcome", "admin", "management"};
+    "video", "page", "welcome", "admin", "management",
+    // Library names many makers' firmware carries verbatim (libupnp's Server token).
+    "portable sdk for upnp devices", "upnp"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);

@@ -41,7 +41,7 @@ std::string Distinctive(std::string_view s);
 // "Ubiquiti") or a product family word ("EchoLife") is not distinctive; a realm such as
 // "TP-LINK IP-Camera" or "HuaweiHomeGateway" is.
 bool IsDistinctive(std::string_view s);
-inline constexpr size_t kMinDistinctiveChars = 10;
+inline constexpr size_t kMinDistinctiveChars = 12;
 inline constexpr size_t kMinDistinctiveMultiToken = 8;
 
 // The distinctive values of one reply: a field reply's value; for any reply, each line, the
