@@ -81,6 +81,11 @@ Summary Summarize(const std::vector<Outcome>& outcomes, const std::string& split
       ++s.unknown;
     }
     if (!o.predicted.empty()) s.makers[o.predicted].predicted++;
+    for (const std::string& v : o.verdicts) {
+      size_t eq = v.find('=');
+      auto& table = t.covered ? s.verdicts_covered : s.verdicts_not_covered;
+      table[v.substr(0, eq)][v.substr(eq + 1)]++;
+    }
     if (!o.prohibited_by.empty() && !o.false_prohibited) ++s.covered_prohibited;
     if (o.false_prohibited) {
       ++s.false_prohibited;
@@ -108,6 +113,22 @@ std::string RenderMarkdown(const Summary& s, const std::vector<Outcome>& outcome
 
   md << "False prohibited per policy:\n\n| policy | false prohibited |\n|---|---|\n";
   for (const auto& [policy, n] : s.false_prohibited_by_policy) md << "| " << policy << " | " << n << " |\n";
+  md << "\nVerdicts per policy (replayable devices; covered makers / others):\n\n";
+  md << "| policy | prohibited | review | unknown | clear |\n|---|---|---|---|---|\n";
+  for (const auto& [policy, n] : s.false_prohibited_by_policy) {
+    (void)n;
+    md << "| " << policy;
+    for (const char* status : {"prohibited", "review", "unknown", "clear"}) {
+      auto count = [&](const std::map<std::string, std::map<std::string, int>>& table) {
+        auto p = table.find(policy);
+        if (p == table.end()) return 0;
+        auto c = p->second.find(status);
+        return c == p->second.end() ? 0 : c->second;
+      };
+      md << " | " << count(s.verdicts_covered) << " / " << count(s.verdicts_not_covered);
+    }
+    md << " |\n";
+  }
   md << "\nPer maker (replayable devices; precision = correct / claimed as this maker):\n\n";
   md << "| maker | covered | devices | correct | unknown | wrong | claimed | recall | precision |\n";
   md << "|---|---|---|---|---|---|---|---|---|\n";

@@ -47,6 +47,8 @@ struct Summary {
   int covered_prohibited = 0;  // covered devices with a prohibited verdict for the right maker
   int false_prohibited = 0;    // devices with any false prohibited verdict
   std::map<std::string, int> false_prohibited_by_policy;
+  // policy -> verdict status name -> replayable devices, split by truth (covered or not).
+  std::map<std::string, std::map<std::string, int>> verdicts_covered, verdicts_not_covered;
   std::map<std::string, MakerStats> makers;
 };
 
