@@ -41,6 +41,7 @@ void ReadCues(const RoleData& r, const TokenList& raw, std::vector<uint8_t>* kin
     if (best.first == 0) continue;
     (*kinds)[i] = static_cast<uint8_t>(best.second);
     (*lens)[i] = static_cast<uint8_t>(std::min<size_t>(best.first, 255));
+    i += best.first - 1;  // the words inside a cue start no cue of their own ("de installation")
   }
 }
 
@@ -166,6 +167,11 @@ void Screener::Impl::AssignRoles(Field field, const FieldScratch& fs, const Line
           m.cue = why;
           continue;
         }
+      }
+      if (field == Field::kSupplier && !m.list_policy.empty()) {
+        // An imported list names parties one must not contract with: as the supplier the
+        // listed party is the subject of the line, never neutralised.
+        continue;
       }
       if (field == Field::kSupplier) {
         // Contracting with a covered company is never neutralised by removal words.

@@ -137,13 +137,16 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
         if (inside || (overlap && ma.score >= 1.0 && mb.score < kStrongNameScore)) drop[b] = true;
       }
     }
-    // Pass 2: one match per entity and kind: strong first, then score, then the longer span.
+    // Pass 2: one match per entity and kind among overlapping spans: strong first, then score,
+    // then the longer span. Separate mentions of one entity are all kept: each gets its own
+    // role ("replace old Huawei router with new Huawei AR6140E").
     for (size_t a = first; a < found.size(); ++a) {
       for (size_t b = first; b < found.size(); ++b) {
         if (a == b || drop[a] || drop[b]) continue;
         const Match& ma = found[a];
         const Match& mb = found[b];
         if (ma.entity != mb.entity || ma.kind != mb.kind) continue;
+        if (ma.token_begin >= mb.token_end || mb.token_begin >= ma.token_end) continue;
         bool better = (ma.strong > mb.strong) || (ma.strong == mb.strong && ma.score > mb.score) ||
                       (ma.strong == mb.strong && ma.score == mb.score && span(ma) > span(mb)) ||
                       (ma.strong == mb.strong && ma.score == mb.score && span(ma) == span(mb) && a < b);
