@@ -70,6 +70,11 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
   Impl& im = *screener->impl_;
   im.policies = &policies;
   im.roles = data.roles;
+  for (const PhraseList* list : {&im.roles.replaced_before, &im.roles.removal_before, &im.roles.service_topic,
+                                 &im.roles.service_in_use, &im.roles.purchase, &im.roles.removal_after,
+                                 &im.roles.known_makers}) {
+    list->ForEachFirstToken([&](const std::string& t) { im.cue_first_tokens.insert(t); });
+  }
   for (const auto& w : data.weights.stop_words) im.stop_words.insert(w);
   for (const auto& w : data.weights.generic_words) im.generic_words.insert(w);
   for (const auto& w : data.weights.geo_words) im.geo_words.insert(w);
@@ -113,13 +118,28 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
       kind = MatchKind::kOem;
     }
     auto& ent = im.entities[e];
+    // Weak ties say where they come from, so a reviewer can judge them.
     if (!group) {
       ent.weak_relation = true;
       ent.relation_note = "OEM label: products are in part built by a covered maker";
+      for (const auto* link : oem) {
+        if (!reg.IsRestrictedMaker(link->maker)) continue;
+        ent.relation_note += std::string("; tie to ") + link->maker + ", confidence " +
+                             policy::ConfidenceName(link->confidence) +
+                             (link->provenance.source.empty() ? ", no source recorded" : ", source: " + link->provenance.source);
+        break;
+      }
     } else if (group->confidence == policy::Confidence::kLow ||
                group->confidence == policy::Confidence::kUnverified) {
       ent.weak_relation = true;
       ent.relation_note = std::string("group link confidence ") + policy::ConfidenceName(group->confidence);
+      for (const auto* link : group->links) {
+        if (link && link->confidence == group->confidence) {
+          ent.relation_note += link->provenance.source.empty() ? "; no source recorded"
+                                                               : "; source of the tie: " + link->provenance.source;
+          break;
+        }
+      }
     }
     for (const std::string& part : DisplayParts(v.display_name)) {
       raw_names.push_back(RawName{e, kind, true, false, part, "data/vendors.yaml (" + v.id + ")"});

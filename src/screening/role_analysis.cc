@@ -22,12 +22,13 @@ struct CueMap {
   size_t len(size_t i) const { return (*len_store)[i]; }
 };
 
-void ReadCues(const RoleData& r, const TokenList& raw, std::vector<uint8_t>* kinds, std::vector<uint8_t>* lens) {
+void ReadCues(const RoleData& r, const StrSet& first_tokens, const TokenList& raw, std::vector<uint8_t>* kinds,
+              std::vector<uint8_t>* lens) {
   size_t n = raw.size();
   kinds->assign(n, static_cast<uint8_t>(Cue::kNone));
   lens->assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
-    if (raw.ref(i).cjk) continue;
+    if (raw.ref(i).cjk || !first_tokens.count(raw[i])) continue;
     std::pair<size_t, Cue> best{0, Cue::kNone};
     auto consider = [&](const PhraseList& list, Cue cue) {
       size_t l = list.MatchAt(raw, i);
@@ -109,10 +110,12 @@ void Screener::Impl::ReadSubject(const CatalogueLine& line, const Scratch& s,
   bool removal = false, purchase = false;
   if (tokenised[static_cast<size_t>(Field::kDescription)]) {
     const TokenList& raw = s.fields[static_cast<size_t>(Field::kDescription)].raw;
-    ReadCues(roles, raw, &subject->cue_kind, &subject->cue_len);
+    ReadCues(roles, cue_first_tokens, raw, &subject->cue_kind, &subject->cue_len);
     CueMap cues{&subject->cue_kind, &subject->cue_len};
     for (size_t i = 0; i < raw.size(); ++i) {
-      if (cues.kind(i) == Cue::kRemoval || cues.kind(i) == Cue::kReplaced || roles.removal_after.MatchAt(raw, i)) {
+      // Only removal words: a line naming the item it replaces still buys something.
+      bool candidate = cue_first_tokens.count(raw[i]) > 0;
+      if (cues.kind(i) == Cue::kRemoval || (candidate && roles.removal_after.MatchAt(raw, i))) {
         removal = true;
       } else if (cues.kind(i) == Cue::kPurchase && raw[i] != "with") {
         purchase = true;
@@ -120,6 +123,7 @@ void Screener::Impl::ReadSubject(const CatalogueLine& line, const Scratch& s,
     }
     // A non-covered maker named in the description.
     for (size_t i = 0; i < raw.size() && !subject->maker_identified; ++i) {
+      if (!cue_first_tokens.count(raw[i])) continue;
       if (size_t l = roles.known_makers.MatchAt(raw, i)) {
         subject->maker_identified = true;
         subject->maker = CueText(raw, i, l);
@@ -188,15 +192,20 @@ void Screener::Impl::AssignRoles(Field field, const FieldScratch& fs, const Line
   std::vector<uint8_t> kinds_local, lens_local;
   CueMap cues{&subject.cue_kind, &subject.cue_len};
   if (subject.cue_kind.size() != raw.size()) {
-    ReadCues(r, raw, &kinds_local, &lens_local);
+    ReadCues(r, cue_first_tokens, raw, &kinds_local, &lens_local);
     cues = CueMap{&kinds_local, &lens_local};
   }
   // Segments: a replaced/removal/purchase cue starts a segment of its kind that lasts to the
   // next such cue or the end of the clause.
-  std::vector<Cue> seg(raw.size(), Cue::kNone);
-  std::vector<size_t> seg_start(raw.size(), 0);
+  // Per-thread scratch (reused across lines; role analysis runs on every line with a match).
+  thread_local std::vector<Cue> seg;
+  thread_local std::vector<size_t> seg_start;
+  thread_local std::vector<int32_t> topic_at, in_use_at;
+  seg.assign(raw.size(), Cue::kNone);
+  seg_start.assign(raw.size(), 0);
   // Topic and in-use service states last across clauses until a purchase cue.
-  std::vector<int32_t> topic_at(raw.size(), -1), in_use_at(raw.size(), -1);
+  topic_at.assign(raw.size(), -1);
+  in_use_at.assign(raw.size(), -1);
   Cue cur = Cue::kNone;
   size_t cur_start = 0;
   int32_t topic = -1, in_use = -1;

@@ -25,6 +25,11 @@ class PhraseList {
   // True iff `token` is a one-token entry.
   bool Contains(std::string_view token) const;
   bool empty() const { return entries_.empty(); }
+  // Calls fn(first token) for every entry.
+  template <typename Fn>
+  void ForEachFirstToken(Fn fn) const {
+    for (const auto& [first, rest] : by_first_) fn(first);
+  }
   // Entries as written in the data file (leakage checks, explanations).
   const std::vector<std::string>& entries() const { return entries_; }
 

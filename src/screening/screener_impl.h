@@ -106,6 +106,9 @@ struct Screener::Impl {
 
   const policy::PolicySet* policies = nullptr;
   RoleData roles;  // role vocabulary and category table (data/screening/roles.yaml)
+  // First tokens of every cue, removal noun and known maker: a token outside it starts none
+  // (one lookup per token instead of one per list).
+  StrSet cue_first_tokens;
   // Token weight tables (data/screening/name_weights.yaml).
   StrSet stop_words, generic_words, geo_words;
   std::vector<std::string> cjk_company_tails, cjk_geo_prefixes;

@@ -127,6 +127,9 @@ TEST_F(ScreenerTest, BrandsAndGroupMembersFollowThePolicy) {
 
 TEST_F(ScreenerTest, OemLabelIsReviewAndVerifiedModelColumnDecidesTheMaker) {
   EXPECT_EQ(Status(Mfr("LTS")), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  // A relabeler with a weak tie is review with the source of the tie.
+  EXPECT_NE(result_.verdicts[0].reason.find("tie to hikvision"), std::string::npos) << result_.verdicts[0].reason;
+  EXPECT_NE(result_.verdicts[0].reason.find("source: "), std::string::npos) << result_.verdicts[0].reason;
   EXPECT_EQ(Status(Mfr("Amcrest")), VerdictStatus::kReview);
   // A verified Hikvision stem in the model column decides the maker under any label (OEM case).
   CatalogueLine l;
@@ -159,6 +162,9 @@ TEST_F(ScreenerTest, RolesDecideWhatTheNameMeans) {
   EXPECT_EQ(result_.verdicts[0].matches[0].context, MatchContext::kReplaced);
   EXPECT_EQ(Status(Desc("Migrating from Huawei core routers to Juniper MX")), VerdictStatus::kClear);
   EXPECT_EQ(Status(Desc("Trade-in credit for ZTE handsets")), VerdictStatus::kClear);
+  // The manufacturer column is the item bought when the description only names what it replaces.
+  EXPECT_EQ(Status(Mfr("Hikvision", "Dome camera, replaces an Axis unit")), VerdictStatus::kProhibited)
+      << result_.verdicts[0].reason;
   // Topic of a service: clear.
   EXPECT_EQ(Status(Desc("Seminar fee: detecting Dahua recorders on campus networks")), VerdictStatus::kClear)
       << result_.verdicts[0].reason;
