@@ -64,9 +64,8 @@ bool NearProductWord(const RoleData& r, const TokenList& raw, size_t b, size_t e
   return false;
 }
 
-// "Dr. Dahua Li", "employee Liu Huawei", "Dahua Restaurant": returns the cue or "".
-std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, size_t e) {
-  if (b >= raw.size() || NearProductWord(r, raw, b, e, 3)) return "";
+// The person or business cue next to the name, before the product-word check.
+std::string PersonOrBusinessCue(const RoleData& r, const TokenList& raw, size_t b, size_t e) {
   uint16_t clause = raw.ref(b).clause;
   // An unrelated business: a business word right after the name (one word may sit between).
   for (size_t j = e; j < std::min(raw.size(), e + 2); ++j) {
@@ -74,11 +73,7 @@ std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, 
     if (r.business_after.Contains(raw[j])) return "business name ('" + std::string(raw[j]) + "')";
   }
   // A person: only names that are also given names.
-  std::string compact;
-  for (size_t k = b; k < e; ++k) compact.append(raw[k]);
-  bool given = false;
-  for (const auto& g : r.given_name_like.entries()) given |= CompactKey(g) == compact;
-  if (!given) return "";
+  if (r.given_name_like.MatchAt(raw, b) != e - b) return "";
   if (b > 0 && raw.ref(b - 1).clause == clause && r.chinese_surnames.Contains(raw[b - 1])) {
     return "person's name ('" + std::string(raw[b - 1]) + " ...')";
   }
@@ -89,6 +84,15 @@ std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, 
     if (r.person_markers.Contains(raw[j])) return "person's name ('" + std::string(raw[j]) + " ...')";
   }
   return "";
+}
+
+// "Dr. Dahua Li", "employee Liu Huawei", "Dahua Restaurant": returns the cue or "".
+std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, size_t e) {
+  if (b >= raw.size()) return "";
+  std::string why = PersonOrBusinessCue(r, raw, b, e);
+  // A product word next to the name keeps it a maker ("Dahua camera for Mr Wang's office").
+  if (why.empty() || NearProductWord(r, raw, b, e, 3)) return "";
+  return why;
 }
 
 }  // namespace
