@@ -101,6 +101,10 @@ int RunImport(const ImportFlags& flags) {
   std::printf("imported %zu entities (%llu non-entity rows skipped) from %s as list '%s' for policy %s into %s/%s/%s.jsonl\n",
               parsed->entities.size(), static_cast<unsigned long long>(parsed->skipped), flags.file.c_str(),
               name.c_str(), flags.policy.c_str(), root->c_str(), flags.policy.c_str(), name.c_str());
+  if (parsed->merged > 0) {
+    std::printf("merged %llu repeated row(s) that gave the same id and name\n",
+                static_cast<unsigned long long>(parsed->merged));
+  }
   return kExitOk;
 }
 

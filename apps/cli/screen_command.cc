@@ -1,8 +1,10 @@
 // `phaseout screen`: screens purchase/catalogue lines (CSV or JSON lines) against the selected
 // policies and prints explainable verdicts. Wiring only; rules live in src/screening.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +22,16 @@
 
 namespace phaseout::cli {
 namespace {
+
+bool AsciiLowerSuffix(const std::string& s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (size_t i = 0; i < suffix.size(); ++i) {
+    char c = s[s.size() - suffix.size() + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != suffix[i]) return false;
+  }
+  return true;
+}
 
 struct ScreenFlags {
   std::string file;
@@ -42,8 +54,10 @@ class ScreenSink : public screening::LineSink {
       : screener_(screener), options_(options), writer_(writer), fail_on_(fail_on), name_(std::move(name)) {}
 
   void OnLine(const screening::CatalogueLine& line) override {
+    Begin();
     screener_.Screen(line, options_, &result_);
     writer_->Write(line, result_);
+    CheckFields(line);
     ++summary_.lines;
     int worst = 0;
     for (const auto& v : result_.verdicts) worst = std::max(worst, static_cast<int>(v.status));
@@ -57,6 +71,35 @@ class ScreenSink : public screening::LineSink {
     std::fprintf(stderr, "phaseout screen: %s:%llu: %s; line not screened\n", name_.c_str(),
                  static_cast<unsigned long long>(line), message.c_str());
   }
+  // The writer starts with the first line, so input refused as a whole writes no rows at all.
+  void Begin() {
+    if (!begun_) writer_->Begin();
+    begun_ = true;
+  }
+  bool begun() const { return begun_; }
+  // Warnings about lines that were screened but look wrong (stderr, once, after the run).
+  void Warn() const {
+    for (size_t f = 0; f < screening::kFieldCount; ++f) {
+      uint64_t filled = filled_[f], numeric = numeric_[f];
+      auto field = static_cast<screening::Field>(f);
+      bool name_field = field == screening::Field::kManufacturer || field == screening::Field::kBrand ||
+                        field == screening::Field::kSupplier || field == screening::Field::kDescription;
+      if (name_field && filled >= 1 && numeric * 2 > filled) {
+        std::fprintf(stderr,
+                     "phaseout screen: %s: the column read as %s holds only numbers in %llu of %llu lines; is it "
+                     "mapped right? (check the header or --map)\n",
+                     name_.c_str(), screening::FieldName(field), static_cast<unsigned long long>(numeric),
+                     static_cast<unsigned long long>(filled));
+      }
+    }
+    if (long_fields_ > 0) {
+      std::fprintf(stderr,
+                   "phaseout screen: %s: %llu line(s) have a field longer than %zu bytes; names are looked for in "
+                   "the first %zu bytes of a field only (see the trace with --explain)\n",
+                   name_.c_str(), static_cast<unsigned long long>(long_fields_), screening::kMaxScreenedFieldBytes,
+                   screening::kMaxScreenedFieldBytes);
+    }
+  }
   const report::ScreenSummary& summary() const { return summary_; }
   bool findings() const { return findings_; }
 
@@ -69,6 +112,21 @@ class ScreenSink : public screening::LineSink {
   screening::ScreenResult result_;
   report::ScreenSummary summary_;
   bool findings_ = false;
+  bool begun_ = false;
+  std::array<uint64_t, screening::kFieldCount> filled_{}, numeric_{};
+  uint64_t long_fields_ = 0;
+
+  void CheckFields(const screening::CatalogueLine& line) {
+    bool long_field = false;
+    for (size_t f = 0; f < screening::kFieldCount; ++f) {
+      const std::string& v = line.fields[f];
+      if (v.empty()) continue;
+      ++filled_[f];
+      if (v.find_first_not_of("0123456789.,-+ ") == std::string::npos) ++numeric_[f];
+      long_field |= v.size() > screening::kMaxScreenedFieldBytes;
+    }
+    if (long_field) ++long_fields_;
+  }
 };
 
 int Usage(const std::string& message) {
@@ -91,6 +149,10 @@ int RunScreen(const ScreenFlags& flags) {
   else return Usage("unknown --fail-on '" + flags.fail_on + "'; use prohibited or review");
   screening::ReaderOptions reader_options;
   reader_options.format = screening::FormatFromPath(flags.file);
+  if (flags.file.size() > 4 && AsciiLowerSuffix(flags.file, ".tsv")) {
+    reader_options.csv.delimiter = '\t';
+    reader_options.delimiter_set = true;
+  }
   for (const auto& m : flags.maps) {
     auto eq = m.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
@@ -137,6 +199,11 @@ int RunScreen(const ScreenFlags& flags) {
   std::FILE* in = stdin;
   std::string name = flags.file == "-" ? "<stdin>" : flags.file;
   if (flags.file != "-") {
+    struct stat st_buf;
+    if (::stat(flags.file.c_str(), &st_buf) == 0 && S_ISDIR(st_buf.st_mode)) {
+      return Usage(flags.file + ": is a directory, not a CSV or JSON-lines file; nothing was screened. Give a file "
+                   "(columns named with --map FROM=TO if needed)");
+    }
     in = std::fopen(flags.file.c_str(), "rb");
     if (!in) {
       std::fprintf(stderr, "phaseout screen: %s: cannot open: %s\n", flags.file.c_str(), std::strerror(errno));
@@ -153,16 +220,26 @@ int RunScreen(const ScreenFlags& flags) {
     }
   }
   report::ScreeningWriter writer(out, format, ids);
-  writer.Begin();
   ScreenSink sink(**screener, options, &writer, fail_on, name);
   Status st = screening::ReadCatalogue(in, name, reader_options, &sink);
-  writer.End(sink.summary());
+  bool refused = !st.ok() && st.error().code == ErrorCode::kInvalidArgument;
+  if (!refused) {
+    sink.Begin();
+    writer.End(sink.summary());
+  }
+  sink.Warn();
   if (in != stdin) std::fclose(in);
   bool write_failed = std::ferror(out) != 0;
   if (out != stdout) write_failed |= std::fclose(out) != 0;
   if (write_failed) {
     std::fprintf(stderr, "phaseout screen: write error on output\n");
     return kExitRuntime;
+  }
+  if (refused) {
+    // The input as a whole is not a catalogue (not text, or no known column): a usage error.
+    std::fprintf(stderr, "phaseout screen: %s\n", st.error().message.c_str());
+    if (out != stdout) std::remove(flags.output.c_str());
+    return kExitUsage;
   }
   if (!st.ok()) {
     std::fprintf(stderr, "phaseout screen: %s\n", st.error().message.c_str());

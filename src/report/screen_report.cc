@@ -83,6 +83,10 @@ void AppendMatchJson(const Match& m, std::string* out) {
     out->append(",\"context\":");
     AppendJsonString(screening::MatchContextName(m.context), out);
   }
+  if (!m.cue.empty()) {
+    out->append(",\"cue\":");
+    AppendJsonString(m.cue, out);
+  }
   if (!m.note.empty()) {
     out->append(",\"note\":");
     AppendJsonString(m.note, out);
@@ -92,7 +96,7 @@ void AppendMatchJson(const Match& m, std::string* out) {
 
 // True iff `a` and `b` render to the same JSON object (every field AppendMatchJson writes).
 bool SameMatchJson(const Match& a, const Match& b) {
-  return a.kind == b.kind && a.field == b.field && a.strong == b.strong && a.context == b.context &&
+  return a.kind == b.kind && a.field == b.field && a.strong == b.strong && a.context == b.context && a.cue == b.cue &&
          a.score == b.score && a.entity == b.entity && a.value == b.value && a.name == b.name &&
          a.note == b.note && a.source == b.source && a.entity_name == b.entity_name;
 }
@@ -279,7 +283,9 @@ void ScreeningWriter::AppendResultJson(const screening::CatalogueLine& line, con
   out.push_back('}');
   if (result.explanation) {
     const auto& ex = *result.explanation;
-    out.append(",\"explain\":{\"normalised\":{");
+    out.append(",\"explain\":{\"subject\":");
+    AppendJsonString(ex.subject, &out);
+    out.append(",\"normalised\":{");
     for (size_t i = 0; i < ex.normalised.size(); ++i) {
       if (i) out.push_back(',');
       AppendJsonString(screening::FieldName(ex.normalised[i].first), &out);
@@ -389,6 +395,7 @@ void ScreeningWriter::Write(const screening::CatalogueLine& line, const screenin
       if (result.explanation) {
         const auto& ex = *result.explanation;
         buf_.append("  explain line " + line.line_id + ":\n");
+        buf_.append("    subject: " + ex.subject + "\n");
         for (const auto& [f, text] : ex.normalised) {
           buf_.append("    normalised ");
           buf_.append(screening::FieldName(f));

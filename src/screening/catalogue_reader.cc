@@ -73,9 +73,14 @@ class CsvLineAdapter : public CsvSink {
       for (const auto& h : fields) {
         roles_.push_back(RoleOf(h, options_));
         if (roles_.back().field || roles_.back().line_id) recognised_ = true;
+        if (!header_text_.empty()) header_text_ += ", ";
+        header_text_ += "'" + std::string(Trim(h)).substr(0, 40) + "'";
       }
       return;
     }
+    // Nothing is screened under a header that maps to no known column: not a single "clear"
+    // row for lines that were never read as purchase lines.
+    if (!recognised_) return;
     ++row_;
     if (fields.size() != roles_.size()) {
       sink_->OnLineError(line, "expected " + std::to_string(roles_.size()) + " fields (header), found " +
@@ -106,11 +111,13 @@ class CsvLineAdapter : public CsvSink {
     sink_->OnLine(line_);
   }
   void OnError(uint64_t line, std::string_view message) override {
+    if (have_header_ && !recognised_) return;
     if (have_header_) ++row_;
     sink_->OnLineError(line, std::string(message));
   }
   bool have_header() const { return have_header_; }
   bool recognised() const { return recognised_; }
+  const std::string& header_text() const { return header_text_; }
 
  private:
   std::string_view name_;
@@ -119,6 +126,7 @@ class CsvLineAdapter : public CsvSink {
   bool have_header_ = false;
   bool recognised_ = false;
   std::vector<ColumnRole> roles_;
+  std::string header_text_;
   uint64_t row_ = 0;
   CatalogueLine line_;
 };
@@ -161,6 +169,58 @@ void HandleJsonLine(std::string_view text, uint64_t line_number, uint64_t row, c
   sink->OnLine(*line);
 }
 
+// Why the first bytes of an input are not a text catalogue ("" when they look like text):
+// UTF-16/UTF-32 (byte-order mark or NUL bytes between ASCII letters) or binary data (NUL or many
+// control bytes).
+std::string NotTextProblem(std::string_view head) {
+  head = head.substr(0, 4096);
+  if (head.substr(0, 2) == "\xFF\xFE" || head.substr(0, 2) == "\xFE\xFF") {
+    return "the file is UTF-16 or UTF-32 text (byte-order mark " +
+           std::string(head[0] == '\xFF' ? "FF FE" : "FE FF") + "), not UTF-8";
+  }
+  size_t nul = 0, control = 0, nul_odd = 0;
+  for (size_t i = 0; i < head.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(head[i]);
+    if (c == 0) {
+      ++nul;
+      if (i % 2 == 1) ++nul_odd;
+    } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+      ++control;
+    }
+  }
+  if (nul > 0 && nul * 4 >= head.size() && (nul_odd * 10 >= nul * 9 || nul_odd * 10 <= nul)) {
+    return "the file looks like UTF-16 text without a byte-order mark (NUL bytes between characters), not UTF-8";
+  }
+  if (nul > 0 || control * 20 > head.size()) {
+    return "the file is not text (binary data: " + std::to_string(nul) + " NUL and " + std::to_string(control) +
+           " control bytes in the first " + std::to_string(head.size()) + " bytes)";
+  }
+  return "";
+}
+
+// The delimiter of a CSV file from its header line: ',' unless ';' or tab occur more often
+// outside quotes.
+char SniffDelimiter(std::string_view probe, char fallback) {
+  size_t comma = 0, semicolon = 0, tab = 0;
+  bool quoted = false;
+  for (char c : probe) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n' || c == '\r') break;
+    if (c == ',') ++comma;
+    else if (c == ';') ++semicolon;
+    else if (c == '\t') ++tab;
+  }
+  if (tab > comma && tab >= semicolon && tab > 0) return '\t';
+  if (semicolon > comma && semicolon > 0) return ';';
+  return comma > 0 ? ',' : fallback;
+}
+
+Status ReadCsv(Source* src, std::string_view chunk, std::string_view name, const ReaderOptions& options,
+               LineSink* sink);
+Status ReadJsonLines(Source* src, std::string_view chunk, std::string_view name, const ReaderOptions& options,
+                     LineSink* sink);
+
 Status ReadFrom(Source* src, std::string_view name, const ReaderOptions& options, LineSink* sink) {
   bool io_error = false;
   std::string_view chunk = src->Next(&io_error);
@@ -173,11 +233,27 @@ Status ReadFrom(Source* src, std::string_view name, const ReaderOptions& options
     // A chunk of only white space might be followed by more; an empty chunk is the end.
     if (chunk.empty()) return MakeError(ErrorCode::kParse, std::string(name) + ": empty input (no header row)");
   }
+  if (std::string problem = NotTextProblem(chunk); !problem.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(name) + ": " + problem + "; nothing was screened. Save the file as UTF-8 CSV "
+                     "(or JSON lines) with a header row; name columns with --map FROM=TO if needed");
+  }
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) {
     format = (first != std::string_view::npos && probe[first] == '{') ? InputFormat::kJsonLines : InputFormat::kCsv;
   }
   if (format == InputFormat::kCsv) {
+    ReaderOptions sniffed = options;
+    if (!options.delimiter_set) sniffed.csv.delimiter = SniffDelimiter(probe, options.csv.delimiter);
+    return ReadCsv(src, chunk, name, sniffed, sink);
+  }
+  return ReadJsonLines(src, chunk, name, options, sink);
+}
+
+Status ReadCsv(Source* src, std::string_view chunk, std::string_view name, const ReaderOptions& options,
+               LineSink* sink) {
+  bool io_error = false;
+  {
     CsvParser parser(options.csv);
     CsvLineAdapter adapter(name, options, sink);
     while (!chunk.empty()) {
@@ -188,13 +264,20 @@ Status ReadFrom(Source* src, std::string_view name, const ReaderOptions& options
     parser.Finish(&adapter);
     if (!adapter.have_header()) return MakeError(ErrorCode::kParse, std::string(name) + ": empty input (no header row)");
     if (!adapter.recognised()) {
-      return MakeError(ErrorCode::kParse,
-                       std::string(name) + ": line 1: the header has no recognised column (line_id, description, "
-                                           "manufacturer, brand, model, part_number, supplier, unspsc, date); use --map");
+      std::string delim = options.csv.delimiter == '\t' ? "tab" : std::string("'") + options.csv.delimiter + "'";
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(name) + ": line 1: the header (" + adapter.header_text() + ", read with delimiter " +
+                           delim + ") maps to no known column (line_id, description, manufacturer, brand, model, "
+                           "part_number, supplier, unspsc, date); nothing was screened. Name the columns with --map, "
+                           "e.g. --map 'Item Text=description' --map 'Mfr Name=manufacturer'");
     }
     return Status::Ok();
   }
-  // JSON lines.
+}
+
+Status ReadJsonLines(Source* src, std::string_view chunk, std::string_view name, const ReaderOptions& options,
+                     LineSink* sink) {
+  bool io_error = false;
   std::string pending;
   uint64_t line_number = 0;
   uint64_t row = 0;

@@ -35,12 +35,17 @@ struct ReaderOptions {
   // --map from=to: input column `from` (case-insensitive) is read as column `to`.
   std::vector<std::pair<std::string, std::string>> column_map;
   CsvOptions csv;
+  // True when csv.delimiter was chosen by the caller (a .tsv name or a flag); otherwise the
+  // delimiter is detected from the header line (',', ';' or tab).
+  bool delimiter_set = false;
   size_t max_json_line_bytes = 1 << 20;
 };
 
 // Reads `file` to the end. Returns ok when the stream could be read at all (even if some lines
-// were bad: those go to sink->OnLineError). Fails with kParse for an empty input or a CSV
-// header without any recognised column, kIo when reading fails. `name` is used in messages.
+// were bad: those go to sink->OnLineError). Fails with kParse for an empty input, with
+// kInvalidArgument (before any line reaches the sink) for input that is not UTF-8 text (UTF-16,
+// binary) or a CSV header that maps to no known column (the message names the --map fix), kIo
+// when reading fails. `name` is used in messages.
 Status ReadCatalogue(std::FILE* file, std::string_view name, const ReaderOptions& options, LineSink* sink);
 
 // Same over an in-memory buffer (tests, fuzzing).

@@ -88,9 +88,14 @@ TEST(CatalogueReaderTest, EmptyInputsAndHeaderWithoutKnownColumns) {
   ReaderOptions o;
   EXPECT_FALSE(ReadCatalogueFromString("", "empty.csv", o, &s).ok());
   EXPECT_FALSE(ReadCatalogueFromString("\xEF\xBB\xBF", "bom.csv", o, &s).ok());
-  auto st = ReadCatalogueFromString("foo,bar\n1,2\n", "x.csv", o, &s);
+  Lines none;
+  auto st = ReadCatalogueFromString("foo,bar\n1,2\n", "x.csv", o, &none);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.error().message.find("no recognised column"), std::string::npos);
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.error().message.find("maps to no known column"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("--map"), std::string::npos);
+  EXPECT_TRUE(none.lines.empty());   // no line reaches the sink: no "clear" rows for unread lines
+  EXPECT_TRUE(none.errors.empty());
   Lines ok;
   EXPECT_TRUE(ReadCatalogueFromString("\xEF\xBB\xBF" "description\r\n", "h.csv", o, &ok).ok());
   EXPECT_TRUE(ok.lines.empty());
@@ -106,6 +111,44 @@ TEST(CatalogueReaderTest, HugeJsonLineIsSkipped) {
   ASSERT_EQ(s.errors.size(), 1u);
   EXPECT_EQ(s.errors[0].first, 1u);
   EXPECT_EQ(s.lines[0].line_number, 2u);
+}
+
+}  // namespace
+}  // namespace phaseout::screening
+
+namespace phaseout::screening {
+namespace {
+
+TEST(CatalogueReaderTest, NotTextIsRefusedBeforeAnyLine) {
+  ReaderOptions o;
+  Lines a;
+  std::string utf16("\xFF\xFE" "d\0e\0s\0c\0\n\0", 12);
+  auto st = ReadCatalogueFromString(utf16, "u16.csv", o, &a);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.error().message.find("UTF-16"), std::string::npos) << st.error().message;
+  std::string no_bom("d\0e\0s\0c\0r\0i\0p\0t\0i\0o\0n\0\n\0", 24);
+  st = ReadCatalogueFromString(no_bom, "u16.csv", o, &a);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("UTF-16"), std::string::npos) << st.error().message;
+  std::string binary("\x7F" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0", 20);
+  st = ReadCatalogueFromString(binary, "a.out", o, &a);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("not text"), std::string::npos) << st.error().message;
+  EXPECT_TRUE(a.lines.empty());
+}
+
+TEST(CatalogueReaderTest, SemicolonAndTabDelimitersAreDetected) {
+  ReaderOptions o;
+  Lines semi;
+  ASSERT_TRUE(ReadCatalogueFromString("line_id;description;manufacturer\nA;Kamera, 4MP;Axis\n", "eu.csv", o, &semi).ok());
+  ASSERT_EQ(semi.lines.size(), 1u);
+  EXPECT_EQ(semi.lines[0].get(Field::kDescription), "Kamera, 4MP");
+  EXPECT_EQ(semi.lines[0].get(Field::kManufacturer), "Axis");
+  Lines tab;
+  ASSERT_TRUE(ReadCatalogueFromString("description\tmanufacturer\nSwitch, 24 port\tCisco\n", "t.txt", o, &tab).ok());
+  ASSERT_EQ(tab.lines.size(), 1u);
+  EXPECT_EQ(tab.lines[0].get(Field::kManufacturer), "Cisco");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "screening/evaluation.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "policy/policy_set.h"
 #include "screening/catalogue_reader.h"
@@ -11,13 +12,17 @@ namespace {
 
 class EvalSink : public LineSink {
  public:
-  EvalSink(const Screener& screener, std::vector<PolicyScore>* scores) : screener_(screener), scores_(scores) {}
+  EvalSink(const Screener& screener, std::string split, std::vector<PolicyScore>* scores)
+      : screener_(screener), split_(std::move(split)), scores_(scores) {}
   void OnLine(const CatalogueLine& line) override {
-    screener_.Screen(line, ScreenOptions{}, &result_);
     bool hard = false;
+    std::string split;
     for (const auto& [k, v] : line.passthrough) {
       if (k == "hard_negative") hard = v == "yes";
+      if (k == "split") split = v;
     }
+    if (!split_.empty() && split != split_) return;
+    screener_.Screen(line, ScreenOptions{}, &result_);
     for (size_t p = 0; p < scores_->size(); ++p) {
       PolicyScore& s = (*scores_)[p];
       std::string key = "expect_" + s.policy;
@@ -71,6 +76,7 @@ class EvalSink : public LineSink {
 
  private:
   const Screener& screener_;
+  std::string split_;
   std::vector<PolicyScore>* scores_;
   ScreenResult result_;
   std::string error_;
@@ -78,7 +84,8 @@ class EvalSink : public LineSink {
 
 }  // namespace
 
-Result<std::vector<PolicyScore>> EvaluateLabelledSet(const Screener& screener, const std::string& path) {
+Result<std::vector<PolicyScore>> EvaluateLabelledSet(const Screener& screener, const std::string& path,
+                                                     const std::string& split) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return MakeError(ErrorCode::kIo, path + ": cannot open");
   // Find which policies have labels: read the header line.
@@ -98,7 +105,7 @@ Result<std::vector<PolicyScore>> EvaluateLabelledSet(const Screener& screener, c
       scores.push_back(s);
     }
   }
-  EvalSink sink(screener, &scores);
+  EvalSink sink(screener, split, &scores);
   ReaderOptions options;
   options.format = InputFormat::kCsv;
   Status st = ReadCatalogue(f, path, options, &sink);

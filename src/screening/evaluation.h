@@ -35,13 +35,17 @@ struct PolicyScore {
   std::vector<std::string> mistakes;     // "line_id: expected X, got Y: description | reason"
 };
 
-// Quality targets of issue 3.
+// Quality targets: issue 3 (whole set, F1 >= 0.98) was measured on lines written with the rules;
+// issue 9 asks F1 >= 0.97 on the held-out `test` split.
 inline constexpr double kTargetF1 = 0.98;
+inline constexpr double kTargetTestF1 = 0.97;
 
 // Reads the labelled CSV at `path` (recognised catalogue columns plus expect_<policy> columns
 // with '-' written as '_', and hard_negative=yes|no) and screens every line with `screener`.
 // Returns one score per selected policy that has an expect_ column. Fails with kParse/kIo on
 // unreadable files or lines, kInvalidArgument on labels other than prohibited|review|clear.
-Result<std::vector<PolicyScore>> EvaluateLabelledSet(const Screener& screener, const std::string& path);
+// `split`: when non-empty, only lines whose `split` column equals it ("dev" or "test").
+Result<std::vector<PolicyScore>> EvaluateLabelledSet(const Screener& screener, const std::string& path,
+                                                     const std::string& split = "");
 
 }  // namespace phaseout::screening

@@ -14,10 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <sstream>
 
 #include "core/strings.h"
 #include "screening/csv_reader.h"
+#include "screening/normalise.h"
 #include "screening/utf8.h"
 
 namespace phaseout::screening {
@@ -315,8 +317,37 @@ Result<ListFormat> DetectListFormat(std::string_view data) {
 
 Result<ImportedList> ParseList(std::string_view data, ListFormat format, const std::string& list,
                                const std::string& policy) {
-  if (format == ListFormat::kFtm) return ParseFtm(data, list, policy);
-  return ParseCsvList(data, format, list, policy);
+  auto parsed = format == ListFormat::kFtm ? ParseFtm(data, list, policy) : ParseCsvList(data, format, list, policy);
+  if (!parsed) return parsed;
+  // One entity per id: repeated rows with the same name are merged (aliases joined, counted);
+  // rows that give one id different names are an error, so the import is refused.
+  std::unordered_map<std::string, size_t> by_id;
+  std::vector<ListEntity> merged;
+  for (auto& e : parsed->entities) {
+    auto it = by_id.find(e.id);
+    if (it == by_id.end()) {
+      by_id.emplace(e.id, merged.size());
+      merged.push_back(std::move(e));
+      continue;
+    }
+    ListEntity& first = merged[it->second];
+    if (NormaliseName(first.name) != NormaliseName(e.name)) {
+      parsed->errors.push_back("entity id '" + e.id + "' appears more than once with different names ('" +
+                               first.name + "' and '" + e.name + "'); fix the file or import the lists separately");
+      continue;
+    }
+    for (auto& a : e.aliases) {
+      if (std::find(first.aliases.begin(), first.aliases.end(), a) == first.aliases.end()) first.aliases.push_back(a);
+    }
+    for (auto& a : e.weak_aliases) {
+      if (std::find(first.weak_aliases.begin(), first.weak_aliases.end(), a) == first.weak_aliases.end()) {
+        first.weak_aliases.push_back(a);
+      }
+    }
+    ++parsed->merged;
+  }
+  parsed->entities = std::move(merged);
+  return parsed;
 }
 
 Result<std::string> ListsRoot() {

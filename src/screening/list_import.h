@@ -30,6 +30,7 @@ struct ImportedList {
   std::vector<ListEntity> entities;
   std::vector<std::string> errors;  // "line N: message" for rows that could not be read
   uint64_t skipped = 0;             // rows that are not name-bearing entities (vessels, FtM relations)
+  uint64_t merged = 0;              // repeated rows of one id and name, merged into one entity
 };
 
 // Parses `data` in `format`. Every entity gets `list` and `policy`. Fails (kParse) when the

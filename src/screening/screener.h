@@ -23,22 +23,35 @@ namespace phaseout::screening {
 inline constexpr double kStrongNameScore = 0.85;  // at or above: a strong signal (if exact)
 inline constexpr double kWeakNameScore = 0.60;    // at or above: a weak signal; below: no match
 inline constexpr double kFuzzyTokenCredit = 0.8;
+// Misspellings: covered-name tokens of at least this many letters are matched at edit distance
+// 1 (words in roles.yaml `fuzzy_guard` never are).
+inline constexpr size_t kFuzzyMinNameLetters = 6;
 // A name listed as "structured_field_only" (common words such as "Honor") must make up at
 // least this share of the field's identity weight ("Honor" yes, "Honor Guard Security" no).
 inline constexpr double kStructuredOnlyCoverage = 0.6;
+// Bytes of one field that are looked at (memory/time bound; token positions are 16-bit). The
+// command line warns about lines with longer fields.
+inline constexpr size_t kMaxScreenedFieldBytes = 16 * 1024;
 
 enum class MatchKind { kLegalName, kAlias, kBrand, kSubsidiary, kOem, kModelPattern, kSupplier, kListEntry };
 // "legal-name", "alias", "brand", "subsidiary", "oem", "model-pattern", "supplier", "list-entry".
 const char* MatchKindName(MatchKind kind);
 
-// How the words around a mention change its meaning (docs/screening.md, "Context rules").
+// The role of a covered name in the line (docs/screening.md, "Roles"), read from the words
+// around it (data/screening/roles.yaml). kNone = made by: the maker, brand or model of the item.
 enum class MatchContext {
   kNone,
-  kRemoval,    // removing/disposing/decommissioning the equipment: not a purchase of it
-  kAccessory,  // "compatible with X", "for X", "X-compatible": at most review
-  kNegated,    // "no X", "non-X", "without X", "alternative to X": not a purchase of X
+  kRemoval,           // the item removed/disposed of/decommissioned: clear
+  kAccessory,         // "compatible with X", "for X", "X-compatible": at most review
+  kNegated,           // "no X", "non-X", "without X": clear
+  kReplaced,          // replaced, migrated from, traded in: clear
+  kTopic,             // topic of a service (training, legal, research, survey, audit): clear
+  kInUseService,      // maintenance/firmware/licence/spare parts of covered equipment in use: review
+  kSeller,            // supplier column only: review, or clear when a non-covered maker is named
+  kPersonOrBusiness,  // part of a person's or an unrelated business's name: clear
 };
-// "", "removal", "accessory", "negated".
+// "", "removal", "accessory", "negated", "replaced", "topic", "in-use-service", "seller",
+// "person-or-business".
 const char* MatchContextName(MatchContext context);
 
 // One piece of evidence found in a line. Value type.
@@ -55,6 +68,7 @@ struct Match {
   MatchContext context = MatchContext::kNone;
   std::string note;    // why it is weak, fuzzy detail, ...
   std::string list_policy;  // for list entries: the one policy the list is tied to
+  std::string cue;     // the word(s) that gave the role ("to replace", "training", ...)
   uint16_t token_begin = 0;  // span of normalised tokens in the field (context rules)
   uint16_t token_end = 0;
 };
@@ -71,6 +85,7 @@ struct LineVerdict {
 
 // Extra detail for --explain.
 struct Explanation {
+  std::string subject;  // what the line buys, as read (goods, service on equipment, topic, removal)
   std::vector<std::pair<Field, std::string>> normalised;  // normalised tokens per non-empty field
   std::vector<std::string> model_tokens;
   std::vector<std::string> notes;  // candidate and rule trace, one line each

@@ -125,18 +125,85 @@ TEST_F(ScreenerTest, BrandsAndGroupMembersFollowThePolicy) {
   EXPECT_EQ(Status(Mfr("Dahua"), 1), VerdictStatus::kClear);
 }
 
-TEST_F(ScreenerTest, OemLabelAndModelPatternAloneAreReview) {
+TEST_F(ScreenerTest, OemLabelIsReviewAndVerifiedModelColumnDecidesTheMaker) {
   EXPECT_EQ(Status(Mfr("LTS")), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  // A relabeler with a weak tie is review with the source of the tie.
+  EXPECT_NE(result_.verdicts[0].reason.find("tie to hikvision"), std::string::npos) << result_.verdicts[0].reason;
+  EXPECT_NE(result_.verdicts[0].reason.find("source: "), std::string::npos) << result_.verdicts[0].reason;
   EXPECT_EQ(Status(Mfr("Amcrest")), VerdictStatus::kReview);
+  // A verified Hikvision stem in the model column decides the maker under any label (OEM case).
   CatalogueLine l;
   l.get(Field::kModel) = "DS-2CD2143G2-I";
-  EXPECT_EQ(Status(l), VerdictStatus::kReview);
+  EXPECT_EQ(Status(l), VerdictStatus::kProhibited) << result_.verdicts[0].reason;
   ASSERT_FALSE(result_.verdicts[0].matches.empty());
   EXPECT_EQ(result_.verdicts[0].matches[0].kind, MatchKind::kModelPattern);
+  l.get(Field::kManufacturer) = "Acme Vision";
+  EXPECT_EQ(Status(l), VerdictStatus::kProhibited) << result_.verdicts[0].reason;
+  l.get(Field::kManufacturer).clear();
   l.get(Field::kModel) = "DS-18B20";  // a temperature sensor, not a Hikvision model
   EXPECT_EQ(Status(l), VerdictStatus::kClear);
   l.get(Field::kModel) = "DHI-NVR4108HS-8P-4KS2";
+  EXPECT_EQ(Status(l), VerdictStatus::kProhibited);
+  l.get(Field::kModel) = "XVR5108HS-I3";  // unverified stem: review
   EXPECT_EQ(Status(l), VerdictStatus::kReview);
+  // In free text a model stem stays a weak signal.
+  EXPECT_EQ(Status(Desc("camera DS-2CD2143G2-I")), VerdictStatus::kReview);
+}
+
+TEST_F(ScreenerTest, RolesDecideWhatTheNameMeans) {
+  // Made by, even when it replaces another maker's item or the same maker's old unit.
+  EXPECT_EQ(Status(Desc("Hikvision turret camera to replace a broken Axis unit")), VerdictStatus::kProhibited)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Swap out old Dahua recorder; replace with new Dahua XVR")), VerdictStatus::kProhibited);
+  // Replaced, migrated from, traded in: clear, the mention reported with its role.
+  EXPECT_EQ(Status(Desc("Axis dome camera replacing a Hikvision dome in the lobby")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  ASSERT_FALSE(result_.verdicts[0].matches.empty());
+  EXPECT_EQ(result_.verdicts[0].matches[0].context, MatchContext::kReplaced);
+  EXPECT_EQ(Status(Desc("Migrating from Huawei core routers to Juniper MX")), VerdictStatus::kClear);
+  EXPECT_EQ(Status(Desc("Trade-in credit for ZTE handsets")), VerdictStatus::kClear);
+  // The manufacturer column is the item bought when the description only names what it replaces.
+  EXPECT_EQ(Status(Mfr("Hikvision", "Dome camera, replaces an Axis unit")), VerdictStatus::kProhibited)
+      << result_.verdicts[0].reason;
+  // Topic of a service: clear.
+  EXPECT_EQ(Status(Desc("Seminar fee: detecting Dahua recorders on campus networks")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(result_.verdicts[0].matches.at(0).context, MatchContext::kTopic);
+  CatalogueLine coded = Desc("Hytera radio fleet review");
+  coded.get(Field::kUnspsc) = "80121704";  // legal services segment
+  EXPECT_EQ(Status(coded), VerdictStatus::kClear) << result_.verdicts[0].reason;
+  // Service on covered equipment still in use: review.
+  EXPECT_EQ(Status(Desc("Yearly maintenance visit, Hikvision recorders in Block C")), VerdictStatus::kReview)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Dahua XVR firmware update service")), VerdictStatus::kReview);
+  // ... but a warranty bundled with the goods does not make the line a service.
+  EXPECT_EQ(Status(Desc("Hikvision bullet camera with 3-year warranty")), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, SellerPersonAndBusinessNames) {
+  // Seller only: review when the maker is unknown, clear when a non-covered maker is named.
+  CatalogueLine l = Desc("Fibre patch panel 24 port");
+  l.get(Field::kSupplier) = "Huawei Spares Warehouse";
+  EXPECT_EQ(Status(l), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  EXPECT_EQ(result_.verdicts[0].matches.at(0).context, MatchContext::kSeller);
+  l.get(Field::kManufacturer) = "Corning";
+  EXPECT_EQ(Status(l), VerdictStatus::kClear) << result_.verdicts[0].reason;
+  l.get(Field::kManufacturer) = "Generic";  // a placeholder does not name a maker
+  EXPECT_EQ(Status(l), VerdictStatus::kReview);
+  // Given names and unrelated businesses.
+  EXPECT_EQ(Status(Desc("Honorarium for guest lecturer Dr. Zhou Dahua")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  CatalogueLine r = Desc("Team dinner");
+  r.get(Field::kSupplier) = "Huawei Cafe and Bakery";
+  EXPECT_EQ(Status(r), VerdictStatus::kClear) << result_.verdicts[0].reason;
+  // A product word next to the name keeps it a maker.
+  EXPECT_EQ(Status(Desc("Dahua camera for Mr Wang's office")), VerdictStatus::kProhibited);
+}
+
+TEST_F(ScreenerTest, MisspellingsOfSixLetterNamesAreReviewGuardedWordsAreNot) {
+  EXPECT_EQ(Status(Desc("Huawie 4G router")), VerdictStatus::kReview) << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Hyterra handheld radio")), VerdictStatus::kReview);
+  EXPECT_EQ(Status(Desc("Huawen trading cards")), VerdictStatus::kClear) << result_.verdicts[0].reason;
 }
 
 TEST_F(ScreenerTest, RemovalIsNotAPurchase) {
@@ -152,10 +219,10 @@ TEST_F(ScreenerTest, RemovalIsNotAPurchase) {
   EXPECT_EQ(Status(Desc("Replace failed camera with new Hikvision DS-2CD2143G2-I")), VerdictStatus::kProhibited);
   // A removal service line whose manufacturer column names the removed equipment.
   EXPECT_EQ(Status(Mfr("Hikvision", "De-installation and recycling of legacy cameras")), VerdictStatus::kClear);
-  // Supplier is not neutralised by removal context: contracting with the company itself.
+  // Supplier is not neutralised by removal context: the seller role stays (review, maker unknown).
   CatalogueLine l = Desc("Removal of old cameras");
   l.get(Field::kSupplier) = "Hikvision USA Inc.";
-  EXPECT_EQ(Status(l), VerdictStatus::kProhibited);
+  EXPECT_EQ(Status(l), VerdictStatus::kReview) << result_.verdicts[0].reason;
 }
 
 TEST_F(ScreenerTest, AccessoryAndNegatedMentions) {
@@ -208,10 +275,11 @@ TEST_F(ScreenerTest, ExplainCarriesNormalisedFieldsCandidatesAndRule) {
   const auto& ex = *result_.explanation;
   ASSERT_FALSE(ex.normalised.empty());
   EXPECT_EQ(ex.normalised[0].second, "hik vision digital technology");
+  EXPECT_EQ(ex.subject, "purchase");
   bool candidate = false, decided = false;
   for (const auto& n : ex.notes) {
-    candidate |= n.rfind("candidate hikvision", 0) == 0;
-    decided |= n.find("decided by") != std::string::npos;
+    candidate |= n.find("in manufacturer: role made-by; hikvision") != std::string::npos;
+    decided |= n.find("decided by") != std::string::npos && n.find("role made-by") != std::string::npos;
   }
   EXPECT_TRUE(candidate);
   EXPECT_TRUE(decided);

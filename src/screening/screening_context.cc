@@ -19,6 +19,12 @@ Result<ScreeningContext> ScreeningContext::Load(const std::string& data_dir_over
   auto data = ScreeningData::Load(*dir + "/screening/screening.yaml");
   if (!data) return data.error();
   ctx.data = std::move(*data);
+  auto roles = RoleData::Load(*dir + "/screening/roles.yaml");
+  if (!roles) return roles.error();
+  ctx.data.roles = std::move(*roles);
+  auto weights = NameWeights::Load(*dir + "/screening/name_weights.yaml");
+  if (!weights) return weights.error();
+  ctx.data.weights = std::move(*weights);
   return ctx;
 }
 

@@ -19,7 +19,7 @@ struct ScreeningContext {
   std::unique_ptr<policy::PolicySet> policies;
   ScreeningData data;
 
-  // Loads <dir>/vendors.yaml, <dir>/policies/*.yaml and <dir>/screening/screening.yaml where
+  // Loads <dir>/vendors.yaml, <dir>/policies/*.yaml and <dir>/screening/screening.yaml, <dir>/screening/roles.yaml where
   // dir = FindDataDir(data_dir_override). Fails with the loaders' errors (file and line named).
   static Result<ScreeningContext> Load(const std::string& data_dir_override);
 };

@@ -96,4 +96,30 @@ Result<ScreeningData> ScreeningData::LoadFromString(const std::string& yaml, con
   return data;
 }
 
+Result<NameWeights> NameWeights::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kNotFound, path + ": cannot read name weights");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  NameWeights w;
+  const std::pair<const char*, std::vector<std::string> NameWeights::*> lists[] = {
+      {"stop_words", &NameWeights::stop_words},
+      {"generic_words", &NameWeights::generic_words},
+      {"geo_words", &NameWeights::geo_words},
+      {"cjk_company_tails", &NameWeights::cjk_company_tails},
+      {"cjk_geo_prefixes", &NameWeights::cjk_geo_prefixes}};
+  try {
+    YAML::Node root = YAML::Load(ss.str());
+    if (!root.IsMap()) return MakeError(ErrorCode::kInvalidArgument, path + ": expected a mapping at top level");
+    for (const auto& [key, member] : lists) {
+      YAML::Node n = root[key];
+      if (!n || !n.IsSequence()) return MakeError(ErrorCode::kInvalidArgument, path + ": missing list '" + key + "'");
+      for (const auto& e : n) (w.*member).push_back(e.as<std::string>());
+    }
+  } catch (const YAML::Exception& e) {
+    return MakeError(ErrorCode::kInvalidArgument, path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  return w;
+}
+
 }  // namespace phaseout::screening

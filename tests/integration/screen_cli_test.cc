@@ -356,3 +356,112 @@ TEST_F(ScreenCliTest, ListImportUsageErrors) {
 
 }  // namespace
 }  // namespace phaseout
+
+// ---- Bad input (issue 9): whole-file refusals are usage errors with no verdict rows. --------
+namespace phaseout {
+namespace {
+
+TEST_F(ScreenCliTest, HeaderWithNoKnownColumnWritesNoRowsAndNamesTheMapFix) {
+  std::string in = Input("erp.csv", "Item Text,Mfr Name,Qty\n4MP dome camera,Hikvision,4\nToner,HP,2\n");
+  for (const char* format : {"ndjson", "json", "csv", "table"}) {
+    CliRun r = Run("screen " + in + " --format " + format);
+    EXPECT_EQ(r.exit_code, 2) << format << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << format << ": " << r.out;
+    EXPECT_NE(r.err.find("maps to no known column"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--map"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("'Mfr Name'"), std::string::npos) << r.err;
+  }
+  // The fix the message names works.
+  CliRun ok = Run("screen " + in + " --format ndjson --policy us-ndaa-889 --map 'Item Text=description' "
+                  "--map 'Mfr Name=manufacturer'");
+  EXPECT_EQ(ok.exit_code, 3) << ok.err;
+  EXPECT_EQ(ParseNdjson(ok.out).size(), 2u) << ok.out;
+}
+
+TEST_F(ScreenCliTest, NonTextInputIsRefused) {
+  std::string u16 = Input("u16.csv", std::string("\xFF\xFE" "d\0e\0s\0c\0r\0i\0p\0t\0i\0o\0n\0\n\0", 26));
+  CliRun r = Run("screen " + u16 + " --format ndjson");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("UTF-16"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--map"), std::string::npos) << r.err;
+  std::string bin = Input("blob.csv", std::string("\x7F" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0", 24));
+  r = Run("screen " + bin + " --format ndjson");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("not text"), std::string::npos) << r.err;
+  r = Run("screen " + dir_.string() + " --format ndjson");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+}
+
+TEST_F(ScreenCliTest, TsvAndSemicolonFilesAreRead) {
+  std::string tsv = Input("lines.tsv", "line_id\tdescription\tmanufacturer\nT1\tDome camera, 4MP\tHikvision\n");
+  CliRun r = Run("screen " + tsv + " --format ndjson --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  auto rows = ParseNdjson(r.out);
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  EXPECT_EQ(rows[0]["line_id"], "T1");
+  std::string semi = Input("eu.csv", "line_id;description;manufacturer\nS1;Kamera, 4MP;Dahua\nS2;Drucker;Brother\n");
+  r = Run("screen " + semi + " --format ndjson --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  rows = ParseNdjson(r.out);
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  EXPECT_EQ(VerdictOf(rows[0], "us-ndaa-889")["status"], "prohibited");
+  EXPECT_EQ(VerdictOf(rows[1], "us-ndaa-889")["status"], "clear");
+}
+
+TEST_F(ScreenCliTest, MixedScriptsAndBadBytesAreCountedNotDropped) {
+  std::string in = Input("mixed.csv", std::string(kHeader) +
+                                          "M1,Камера 海康威视 IP camera,,,\n"
+                                          "M2,Caf\xE9 cr\xE8me machine,,,\n"  // Latin-1 bytes
+                                          "M3,Laser printer,Brother,,\n");
+  CliRun r = Run("screen " + in + " --format table --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(":3: invalid UTF-8"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 line(s) could not be read"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("2 lines screened"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 unreadable"), std::string::npos) << r.out;
+}
+
+TEST_F(ScreenCliTest, MegabyteDescriptionAndNumbersAsManufacturerAreReported) {
+  std::string big(1000 * 1000, 'x');
+  for (size_t i = 0; i < big.size(); i += 10) big[i] = ' ';
+  std::string in = Input("big.csv", std::string(kHeader) + "B1,Hikvision NVR" + big + ",,,\nB2,Toner,,,\n");
+  CliRun r = Run("screen " + in + " --format ndjson --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(ParseNdjson(r.out).size(), 2u);
+  EXPECT_NE(r.err.find("longer than 16384 bytes"), std::string::npos) << r.err;
+  std::string wrong = Input("wrong.csv", "line_id,description,manufacturer\nW1,Camera,100234\nW2,Switch,100235\n");
+  r = Run("screen " + wrong + " --format ndjson --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseNdjson(r.out).size(), 2u);
+  EXPECT_NE(r.err.find("read as manufacturer holds only numbers in 2 of 2 lines"), std::string::npos) << r.err;
+}
+
+TEST_F(ScreenCliTest, ListImportWithConflictingEntitiesIsRefused) {
+  std::string list = Input("conflict.csv",
+                           "id,schema,name,aliases,birth_date,countries,addresses,identifiers,sanctions,phones,"
+                           "emails,dataset,first_seen,last_seen,last_change\n"
+                           "e-1,Company,Acme Telecom Trading,,,,,,,,,x,,,\n"
+                           "e-1,Company,Zenith Radio Works,,,,,,,,,x,,,\n");
+  CliRun r = Run("lists import " + list + " --policy us-ndaa-889");
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE((r.err + r.out).find("appears more than once with different names"), std::string::npos) << r.err;
+  CliRun show = Run("lists show");
+  EXPECT_EQ(show.out.find("conflict"), std::string::npos) << show.out;
+}
+
+TEST_F(ScreenCliTest, ExplainShowsSubjectRolesAndDecidingRule) {
+  std::string in = Input("roles.csv", std::string(kHeader) +
+                                          "R1,Axis dome camera replacing a Hikvision dome,Axis,,\n");
+  CliRun r = Run("screen " + in + " --format table --explain --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("subject: purchase"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("role replaced (cue: replacing)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decided by us-ndaa-889: role rule (replaced: clear)"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace phaseout

@@ -8,6 +8,7 @@ from the screener's output. Re-run to regenerate: python3 make_eval.py > lines.c
 """
 import csv
 import sys
+import zlib
 
 P, R, C = "prohibited", "review", "clear"
 rows = []
@@ -40,9 +41,9 @@ for i, (d, m) in enumerate(hik_items):
     add(f"Hikvision {m} {d}", unspsc=CAM, us=P, ca=P, note="brand and model in description")
     add(d, mfr="", brand="Hikvision", pn=m, supplier="ADI Global Distribution", us=P, ca=P, note="brand column")
 add("IP camera 海康威視 DS-2CD1023G0E-I", us=P, ca=P, note="traditional Chinese short name")
-add("Security camera kit", supplier="Hikvision USA, Inc.", us=P, ca=R, note="Hikvision US subsidiary as supplier")
+add("Security camera kit", supplier="Hikvision USA, Inc.", us=R, ca=R, note="Hikvision US subsidiary as seller, maker unknown (issue 9 seller rule: review)")
 add("4MP bullet camera", mfr="Hikvision USA Inc", us=P, ca=R, note="US subsidiary")
-add("IP camera", supplier="Hikvision Canada Inc.", us=P, ca=P, note="Canadian subsidiary named by the order")
+add("IP camera", supplier="Hikvision Canada Inc.", us=R, ca=R, note="Canadian subsidiary as seller, maker unknown (issue 9 seller rule: review)")
 add("Hikvision camera DS-2CD2143G2-I for parking lot", us=P, ca=P, note="'for' after the mention is not accessory context")
 add("Supply and install 12 Hikvision dome cameras; remove old analog units", us=P, ca=P,
     note="purchase clause plus a removal clause")
@@ -68,7 +69,7 @@ for i, name in enumerate(dahua_names):
     add(d, mfr=name, model=m, unspsc=CAM, us=P, ca=C, note="Dahua name variant")
 for d, m in dahua_items:
     add(f"Dahua {d} {m}", us=P, ca=C, note="Dahua in description")
-add("Network camera", supplier="Dahua Technology USA Inc.", date="2023-06-01", us=P, ca=C, note="US subsidiary before the 2024-01 sale")
+add("Network camera", supplier="Dahua Technology USA Inc.", date="2023-06-01", us=R, ca=C, note="US subsidiary as seller before the 2024-01 sale, maker unknown (seller rule: review)")
 add("Network camera", supplier="Dahua Technology USA Inc.", date="2024-06-01", us=C, ca=C, hard=True,
     note="US subsidiary after its 2024-01 sale (dated ownership)")
 # Lorex dated ownership (Dahua 2018-02..2023)
@@ -89,7 +90,7 @@ for i, name in enumerate(huawei_names):
     add(huawei_items[i % len(huawei_items)], mfr=name, us=P, ca=C, note="Huawei name variant")
 for item in huawei_items:
     add(f"Huawei {item}", us=P, ca=C, note="Huawei in description")
-add("Enterprise switch maintenance", supplier="Huawei Technologies Co., Ltd.", us=P, ca=C, note="Huawei as supplier")
+add("Enterprise switch maintenance", supplier="Huawei Technologies Co., Ltd.", us=R, ca=C, note="Huawei as seller, maker unknown (seller rule: review)")
 # ---------------------------------------------------------------- ZTE: 889 P
 zte_names = ["ZTE", "ZTE Corporation", "ZTE CORP", "中兴通讯股份有限公司", "ZTE Kangxun Telecommunications Ltd.", "Zhongxing Telecommunication Equipment Corporation"]
 zte_items = ["MF920U 4G mobile hotspot", "ZXHN F670L GPON ONT", "Blade A52 smartphone", "MC801A 5G CPE",
@@ -118,18 +119,18 @@ add("Hikvision Digital Technology 4MP dome", us=P, ca=P, note="alias in descript
 add("Machine vision camera", mfr="Hangzhou Hikrobot Co., Ltd.", us=R, ca=R, note="low-confidence Hikvision subsidiary")
 add("Thermal monocular", mfr="HIKMICRO", us=R, ca=R, note="low-confidence Hikvision subsidiary")
 add("Imou Ranger 2 Wi-Fi camera", us=R, ca=C, note="low-confidence Dahua brand")
-add("Core router support contract", supplier="Huawei Investment & Holding Co., Ltd.", us=P, ca=C, note="Huawei holding company as supplier")
-add("Access control panel", supplier="Dahua Europe B.V.", us=P, ca=C, note="Dahua subsidiary as supplier")
+add("Core router support contract", supplier="Huawei Investment & Holding Co., Ltd.", us=R, ca=C, note="Huawei holding company as seller (seller rule: review)")
+add("Access control panel", supplier="Dahua Europe B.V.", us=R, ca=C, note="Dahua subsidiary as seller (seller rule: review)")
 add("TETRA base station", mfr="Teltronic", date="2025-01-10", us=P, ca=C, note="Hytera group via Sepura (dated)")
 add("RedMagic gaming phone", mfr="Nubia Technology", us=P, ca=C, note="ZTE affiliate")
 add("Optical network terminal", mfr="Zhongxing Telecom", us=P, ca=C, note="ZTE former-name abbreviation")
 # ---------------------------------------------------------------- Model number only: review
 for m in ["DS-2CD2143G2-I", "DS-7608NI-K2", "DS-2DE4A425IWG-E", "DS-K1T671M"]:
-    add("IP camera equipment", model=m, us=R, ca=R, note="Hikvision model stem only")
+    add("IP camera equipment", model=m, us=P, ca=P, note="verified Hikvision model stem in the model column decides the maker (issue 9)")
     add(f"Camera {m}", us=R, ca=R, note="Hikvision model stem in description only")
-for m in ["DH-IPC-HFW2431S-S-S2", "DHI-NVR4108HS-8P-4KS2", "IPC-HDBW2431E-S-S2", "XVR5108HS-I3"]:
-    add("IP camera equipment", model=m, us=R, ca=C, note="Dahua model stem only")
-add("Smart camera", model="CS-C6N-A0-1C2WFR", us=R, ca=R, note="EZVIZ model stem only")
+for m, us in [("DH-IPC-HFW2431S-S-S2", P), ("DHI-NVR4108HS-8P-4KS2", P), ("IPC-HDBW2431E-S-S2", R), ("XVR5108HS-I3", R)]:
+    add("IP camera equipment", model=m, us=us, ca=C, note="Dahua model stem in the model column (verified stems decide the maker; unverified: review)")
+add("Smart camera", model="CS-C6N-A0-1C2WFR", us=P, ca=R, note="verified EZVIZ model stem in the model column decides the maker")
 # ---------------------------------------------------------------- Accessories: at most review
 for d, us, ca in [("Wall mount bracket compatible with Hikvision dome cameras", R, R),
                   ("12V 2A power supply for Dahua cameras", R, C),
@@ -235,12 +236,201 @@ for d in ["NDAA compliant camera; no Hikvision, Dahua or Huawei components", "No
           "Router, not ZTE or Huawei", "Free of Dahua components, TAA compliant", "Replaces Hikvision NVR (Axis S3008)"]:
     add(d, mfr="Axis" if "Axis" in d else "Generic", us=C, ca=C, hard=True, note="negated mention")
 
+
+# =================================================================================================
+# Issue 9 lines (written before any issue-9 rule change; see README "Issue 9 lines"). They follow
+# the wording of public procurement documents: contract award notices and solicitations (BidNet
+# CCTV service solicitation, model CCTV maintenance contract, electronic security system SOW,
+# CCTV services schedules), FAR 52.204-25 / section 889 wording, supplier catalogue rows and the
+# UNSPSC code set. Each line is labelled from the role of the covered name (issue 9):
+#   made by / brand / model of the item -> policy verdict; service on covered equipment still in
+#   use (maintenance, firmware, licences, spare parts) -> review; compatible accessory -> review;
+#   replaced / migrated from / traded in, topic of a service -> clear (hard negative);
+#   seller only -> review when the maker is unknown, clear when the maker is named and not covered;
+#   part of a person's or business's name -> clear (hard negative); misspelt name -> review.
+# =================================================================================================
+ISSUE9_START = len(rows)
+VEND = {
+    # key: (names in text, policy verdicts when made by it (us, ca), CA verdict for in-use services)
+    "hik": (["Hikvision", "HIKVISION", "Hik Vision"], (P, P), R),
+    "dahua": (["Dahua", "DAHUA"], (P, C), C),
+    "huawei": (["Huawei", "HUAWEI"], (P, C), C),
+    "zte": (["ZTE"], (P, C), C),
+    "hytera": (["Hytera", "HYTERA"], (P, C), C),
+    "ezviz": (["EZVIZ"], (P, R), R),
+    "hilook": (["HiLook"], (P, R), R),
+}
+DEV = {
+    "hik": [("4MP fixed dome network camera", "DS-2CD2143G2-IS"), ("16-channel network video recorder", "DS-7616NI-K2"),
+            ("4MP PTZ camera 25x", "DS-2DE4425IW-DE"), ("door station, video intercom", "DS-KV6113-WPE1")],
+    "dahua": [("2MP bullet network camera", "DH-IPC-HFW1230S"), ("8-channel NVR", "DHI-NVR4108HS-8P"),
+              ("PTZ network camera", "DH-SD49225XA-HNR"), ("villa outdoor station", "DHI-VTO2202F-P")],
+    "huawei": [("48-port access switch", "S5735-L48T4X-A1"), ("enterprise router", "AR6140E-9G-2AC"),
+               ("Wi-Fi 6 access point", "AirEngine 5762-13"), ("5G CPE router", "CPE Pro 5")],
+    "zte": [("5G indoor CPE", "MC888"), ("GPON ONT", "ZXHN F680"), ("4G mobile hotspot", "MF971R"),
+            ("rugged smartphone", "Blade A72")],
+    "hytera": [("DMR portable radio", "PD985"), ("DMR repeater", "HR1065"), ("mobile radio", "MD785i"),
+               ("TETRA hand-portable terminal", "PT580H Plus")],
+    "ezviz": [("Wi-Fi pan/tilt indoor camera", "CS-C6N"), ("smart video doorbell", "CS-DB1C")],
+    "hilook": [("Turbo HD bullet camera", "THC-B120-MC"), ("4MP network dome camera", "IPC-D140H")],
+}
+OTHERS = [("Axis Communications", "Axis", "P3265-LVE dome camera"), ("Hanwha Vision", "Hanwha", "XNV-8082R bullet camera"),
+          ("Bosch Security Systems", "Bosch", "FLEXIDOME IP 3000i"), ("Motorola Solutions", "Motorola", "APX N70 portable radio"),
+          ("Cisco Systems", "Cisco", "Catalyst 9300 switch"), ("Nokia", "Nokia", "FastMile 5G gateway"),
+          ("Avigilon", "Avigilon", "H6A dome camera"), ("i-PRO", "i-PRO", "WV-S2136 dome camera"),
+          ("Juniper Networks", "Juniper", "EX4400 switch"), ("Kenwood", "Kenwood", "NX-3220 portable radio")]
+SITES = ["Building 12", "the county courthouse", "Fire Station 4", "the water treatment plant", "Region 3 offices",
+         "the public library", "Terminal B", "the transit garage"]
+ALL = ["hik", "dahua", "huawei", "zte", "hytera"]
+
+
+def vname(v, i):
+    names = VEND[v][0]
+    return names[i % len(names)]
+
+
+def made(v):
+    return VEND[v][1]
+
+
+def svc(v):
+    return (R, VEND[v][2])
+
+
+def acc(v):
+    return (R, VEND[v][2])
+
+
+def cam_code(v):
+    return {"hik": CAM, "dahua": CAM, "ezviz": CAM, "hilook": CAM, "huawei": "43222600", "zte": "43222600",
+            "hytera": "43191500"}[v]
+
+
+k = 0
+# ---- made by / brand / model of the item: the policy verdict ----------------------------------
+made_t = ["Supply and installation of {n} {V} {d} at {site}", "Purchase of {V} {d} ({m})", "{V} {m} {d}, qty {n}",
+          "Furnish and deliver {V} {d}, model {m}", "Procurement of {n} x {V} {d} for {site}",
+          "New {V} {d} to replace broken {O} unit", "{V} {d} {m} to replace failed {O} equipment",
+          "Replace old {V} {d} with new {V} {m}", "Swap existing {V} unit for new {V} {d} {m}",
+          "Standing offer call-up: {V} {d} {m}, qty {n}"]
+for ti, t in enumerate(made_t):
+    for vi, v in enumerate(ALL + ["ezviz", "hilook"]):
+        d, m = DEV[v][(ti + vi) % len(DEV[v])]
+        o = OTHERS[(ti * 3 + vi) % len(OTHERS)][1]
+        us, ca = made(v)
+        add(t.format(V=vname(v, ti + vi), d=d, m=m, n=2 + (ti + vi) % 9, site=SITES[(ti + vi) % len(SITES)], O=o),
+            unspsc=cam_code(v) if (ti + vi) % 3 == 0 else "", us=us, ca=ca, note="issue9: covered maker/brand is the item bought")
+# structured manufacturer/brand columns
+for vi, v in enumerate(ALL):
+    for j in range(3):
+        d, m = DEV[v][(vi + j) % len(DEV[v])]
+        us, ca = made(v)
+        add(d, mfr=vname(v, j) if j != 1 else "", brand=vname(v, j) if j == 1 else "", pn=m,
+            supplier=["CDW Government LLC", "Anixter Inc.", "Graybar Electric"][j], unspsc=cam_code(v), us=us, ca=ca,
+            note="issue9: covered maker in a structured column, distributor as seller")
+# OEM case: verified model stem in the model column under another label decides the maker
+for lab, m, us, ca in [("Acme Security", "DS-2CD2347G2-LU", P, P), ("SecureView Pro", "DS-7608NXI-K2", P, P),
+                       ("Northwind Systems", "DS-2CE78D0T-IT3F", P, P), ("ProVision Tech", "DH-IPC-HDBW2431E-S", P, C),
+                       ("Guardian OEM", "DHI-NVR5216-16P-4KS2E", P, C), ("CityCam", "DS-K1T343MWX", P, P),
+                       ("Blue Ridge Security", "DH-SD6CE445XA-HNR", P, C), ("Metro Vision", "DS-2DE2A404IW-DE3", P, P)]:
+    add("IP security camera equipment" if "NVR" not in m else "network video recorder", mfr=lab, model=m, unspsc=CAM, us=us,
+        ca=ca, note="issue9 OEM case: verified covered model stem in the model column under another label")
+# misspellings of covered names (6+ letters): a weaker match, review
+for d, us, ca in [("Hikvison 4MP dome camera", R, R), ("Huawie AR6120 router", R, C), ("Hyterra PD785 portable radio", R, C),
+                  ("Hikvsion NVR 16 channel", R, R), ("HUAWAI 24-port switch", R, C), ("Hikvisoin bullet camera 2.8mm", R, R),
+                  ("Hytrea DMR repeater", R, C), ("Huaewi Wi-Fi 6 access point", R, C), ("Hikvission PTZ camera", R, R),
+                  ("Hikivision door station", R, R), ("Huawai enterprise router", R, C), ("Hyteraa mobile radio", R, C)]:
+    add(d, us=us, ca=ca, note="issue9: misspelt covered name (edit distance 1), lower-score match")
+# ---- services on covered equipment still in use: review ---------------------------------------
+svc_t = ["Annual preventive maintenance of existing {V} CCTV system at {site}",
+         "Firmware upgrade of installed {V} {d} units", "Software licence renewal for {V} video management platform",
+         "Spare parts for {V} {d} ({m})", "Extended warranty, {V} {d}, 3 years",
+         "Repair of {V} {d} (time and materials)", "Technical support contract for installed {V} equipment",
+         "Maintenance and support services for the {V} network at {site}"]
+for rep, (ti, t) in [(r, x) for r in range(2) for x in enumerate(svc_t)]:
+    for vi, v in enumerate(ALL if rep == 0 else ["hik", "dahua", "huawei", "ezviz", "hilook"]):
+        d, m = DEV[v][(ti + vi + rep) % len(DEV[v])]
+        us, ca = svc(v)
+        add(t.format(V=vname(v, ti), d=d, m=m, site=SITES[(ti * 2 + vi) % len(SITES)]),
+            unspsc="72154000" if ti % 2 == 0 else "", us=us, ca=ca, note="issue9: service on covered equipment still in use")
+# ---- compatible accessories: review -----------------------------------------------------------
+acc_t = ["Wall mount bracket compatible with {V} {d}", "12V power adapter for {V} {d}", "{V}-compatible PoE injector",
+         "Replacement battery for {V} {d}", "Third-party SFP module, {V} compatible", "Pole mount adapter, fits {V} {d}",
+         "Junction box suitable for {V} {d}"]
+for rep, (ti, t) in [(r, x) for r in range(2) for x in enumerate(acc_t)]:
+    for vi, v in enumerate(ALL if rep == 0 else ["hik", "ezviz", "huawei", "zte", "hilook"]):
+        d, m = DEV[v][(ti + vi + rep) % len(DEV[v])]
+        us, ca = acc(v)
+        add(t.format(V=vname(v, vi), d=d), mfr=["Generic", "", "StarTech", "", "Panduit", "", "Pelco"][ti], us=us, ca=ca,
+            note="issue9: accessory compatible with covered equipment")
+# ================================ hard negatives (clear under every policy) =======================
+# ---- replaced / migrated from / traded in -----------------------------------------------------
+repl_t = ["{OP} to replace existing {V} cameras at {site}", "Replacement of {V} {d} with {OP}",
+          "Migration from {V} video management system to {O} platform", "Trade-in of {V} {d} toward {OP}",
+          "NDAA-compliant {OP} replacing {V} units", "Upgrade from {V} {d} to {OP}", "{OP} in lieu of {V} {d}",
+          "Rip and replace {V} equipment with {OP}", "{OP}, replaces {V} {d}", "Transition from {V} to {O}: supply of {OP}"]
+for rep, (ti, t) in [(r, x) for r in range(2) for x in enumerate(repl_t)]:
+    for vi, v in enumerate(ALL):
+        d, m = DEV[v][(ti + vi + rep) % len(DEV[v])]
+        full, o, op = OTHERS[(ti + vi * 2 + 5 * rep) % len(OTHERS)]
+        add(t.format(V=vname(v, ti + vi + rep), d=d, O=o, OP=f"{o} {op}", site=SITES[(ti + vi + rep) % len(SITES)]),
+            mfr=full if (ti + vi + rep) % 2 == 0 else "", us=C, ca=C, hard=True,
+            note="issue9: covered item is replaced/migrated from/traded in; the item bought is not covered")
+# ---- topic of a service (training, legal, research, survey, audit) ------------------------------
+topic_t = [("Training course: NDAA section 889 compliance and {V} equipment identification", "86101700"),
+           ("Legal opinion on contract exposure to {V} telecommunications equipment", "80121700"),
+           ("Market research subscription, video surveillance industry ({V} and competitors)", "80141500"),
+           ("Inventory survey of installed {V} cameras for phase-out planning", "81101500"),
+           ("Audit of network devices to identify {V} equipment", "80101500"),
+           ("Consulting services: {V} removal and replacement plan", "80101500"),
+           ("Webinar registration: supply chain risk of {V} devices", "86101700"),
+           ("Research report: {V} market share and sanctions history", "80141500"),
+           ("Risk assessment of {V} components in the radio network", "81101500"),
+           ("Investigation report on {V} devices found on site", "80101500")]
+for rep, (ti, (t, code)) in [(r, x) for r in range(2) for x in enumerate(topic_t)]:
+    for vi, v in enumerate(ALL):
+        add(("Professional services - " if rep else "") + t.format(V=vname(v, ti + vi + rep)),
+            unspsc=code if (ti + vi + rep) % 2 == 0 else "",
+            supplier=["Deloitte LLP", "Gartner Inc.", "Baker McKenzie", "IPVM", "Booz Allen Hamilton"][(vi + rep) % 5], us=C, ca=C,
+            hard=True, note="issue9: covered name is the topic of a service")
+# ---- seller only -------------------------------------------------------------------------------
+sellers = [("Dahua Trading Co., Ltd.", "dahua"), ("Huawei Parts Depot LLC", "huawei"), ("ZTE Phones Outlet", "zte"),
+           ("Hikvision Reseller Supplies Inc.", "hik"), ("Hytera Radio Shop", "hytera"),
+           ("Hikvision USA, Inc.", "hik"), ("Huawei Technologies Co., Ltd.", "huawei"), ("Dahua Technology Company", "dahua")]
+for si, (sname, v) in enumerate(sellers):
+    full, o, op = OTHERS[si % len(OTHERS)]
+    add(op, mfr=full, supplier=sname, us=C, ca=C, hard=True,
+        note="issue9: seller named after a covered company, maker named and not covered")
+    add(f"{o} {op}", supplier=sname, us=C, ca=C, hard=True,
+        note="issue9: seller named after a covered company, non-covered maker in the description")
+    add(["CAT6 patch cable 3m, 10 pack", "Rack-mount PDU 8 outlet", "UPS 1500VA", "HDMI cable 2m"][si % 4], supplier=sname,
+        us=R, ca=R if v == "hik" else C, note="issue9: seller named after a covered company, maker unknown")
+# ---- part of a person's or business's name ----------------------------------------------------
+for d, sup in [("Catering for staff event", "Dahua Restaurant"), ("Interpreter services, Mandarin", "Li Dahua"),
+               ("Consulting fee: Dr. Wang Huawei", ""), ("Travel reimbursement for Zhang Dahua", ""),
+               ("Lunch order, 25 boxes", "Huawei Noodle House"), ("Honor roll certificates, printed", "Office Depot"),
+               ("Office lease, 12 Hills Road", "Hills Property Management"), ("Centrifugal pump spares", "Prama Engineering Works"),
+               ("Speaker fee: Prof. Chen Dahua, keynote", ""), ("Translation of tender documents", "Huawei Translation Studio"),
+               ("Tuition reimbursement, employee Liu Huawei", ""), ("Floral arrangements for lobby", "Dahua Florist"),
+               ("Wedding banquet hall rental", "Hua Wei Banquet Hall"), ("Accounting services", "Dahua & Partners CPA"),
+               ("Honor Guard ceremonial uniforms", "Ceremonial Supply Co"), ("Hills Bros coffee, 12 cans", "Sysco"),
+               ("Dahua Zhang: conference travel claim", ""), ("Driving lessons", "Huawei Driving School"),
+               ("Taxi fare, employee Huang Dahua", ""), ("Research grant payment to Dr. Dahua Li", "")]:
+    add(d, supplier=sup, us=C, ca=C, hard=True, note="issue9: covered name is part of a person's or business's name")
+
 w = csv.DictWriter(sys.stdout, fieldnames=["line_id", "description", "manufacturer", "brand", "model", "part_number",
                                            "supplier", "unspsc", "date", "expect_us_ndaa_889",
-                                           "expect_ca_federal_2025", "hard_negative", "note"], lineterminator="\n")
+                                           "expect_ca_federal_2025", "hard_negative", "split", "note"], lineterminator="\n")
 w.writeheader()
 for i, r in enumerate(rows, 1):
     r = dict(r)
-    r["line_id"] = f"E{i:04d}"
+    # Split rule (README "Split"): lines before issue 9 are dev (the rules were written with
+    # them); issue-9 lines are test iff the CRC-32 of their line_id is odd.
+    if i <= ISSUE9_START:
+        r["line_id"] = f"E{i:04d}"
+        r["split"] = "dev"
+    else:
+        r["line_id"] = f"N{i:04d}"
+        r["split"] = "test" if zlib.crc32(r["line_id"].encode()) & 1 else "dev"
     w.writerow(r)
 print(f"{len(rows)} lines, {sum(r['hard_negative'] == 'yes' for r in rows)} hard negatives", file=sys.stderr)
