@@ -741,7 +741,7 @@ class SqlScanIngest final : public ScanIngest {
     summary_.already_ingested = already;
   }
   ~SqlScanIngest() override {
-    if (!done_ && store_.in_transaction()) (void)store_.Rollback();
+    if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
   }
 
   Status AddLine(std::string_view line, int64_t seq) override {
@@ -982,7 +982,11 @@ class SqlScanIngest final : public ScanIngest {
     return summary_;
   }
 
-  void set_audit(bool audit) { audit_ = audit; }
+  // Replay inside Rebuild: no audit entries, and the caller owns the transaction.
+  void set_replay() {
+    audit_ = false;
+    owns_transaction_ = false;
+  }
   const std::string& last_rule() const { return rule_; }
   const IngestSummary& summary() const { return summary_; }
 
@@ -1000,6 +1004,7 @@ class SqlScanIngest final : public ScanIngest {
   std::string rule_;
   bool done_ = false;
   bool audit_ = true;
+  bool owns_transaction_ = true;
 };
 
 Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& meta_in) {
@@ -1206,7 +1211,7 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
       meta.complete = ColInt(s, 8) != 0;
       int64_t scan_id = ColInt(s, 0);
       SqlScanIngest replay(*this, meta, *site, scan_id, false, false);
-      replay.set_audit(false);
+      replay.set_replay();
       int64_t after = 0;
       while (true) {
         SqlValue q[] = {I(scan_id), I(after)};

@@ -81,7 +81,7 @@ Result<SitesFile> ParseSitesYaml(std::string_view text, const std::string& origi
   }
   Problems p(origin);
   SitesFile out;
-  if (!root.IsMap() || !root["departments"].IsSequence()) {
+  if (!root.IsMap() || !root["departments"].IsDefined() || !root["departments"].IsSequence()) {
     return MakeError(ErrorCode::kInvalidArgument, origin + ": a sites file is a map with a 'departments' list");
   }
   CheckKeys(root, {"departments"}, "the sites file", p);
@@ -100,7 +100,7 @@ Result<SitesFile> ParseSitesYaml(std::string_view text, const std::string& origi
     if (!dep.id.empty() && !IsValidId(dep.id)) p.Add(d["id"], "department id '" + dep.id + "' must be 1-64 of letters, digits, '-', '_', '.'");
     if (!dep.id.empty() && !dept_ids.insert(dep.id).second) p.Add(d["id"], "duplicate department id '" + dep.id + "'");
     if (d["sites"].IsDefined() && !d["sites"].IsSequence()) p.Add(d["sites"], "'sites' must be a list");
-    if (d["sites"].IsSequence()) {
+    if (d["sites"].IsDefined() && d["sites"].IsSequence()) {
       for (const auto& s : d["sites"]) {
         if (!s.IsMap()) {
           p.Add(s, "each site is a map (id, name, owner, location, scopes, deadlines)");
@@ -119,7 +119,7 @@ Result<SitesFile> ParseSitesYaml(std::string_view text, const std::string& origi
         if (!site.id.empty() && !site_ids.insert(site.id).second) p.Add(s["id"], "duplicate site id '" + site.id + "'");
         const YAML::Node scopes = s["scopes"];
         if (scopes.IsDefined() && !scopes.IsSequence()) p.Add(scopes, what + ": 'scopes' must be a list of address blocks");
-        if (scopes.IsSequence()) {
+        if (scopes.IsDefined() && scopes.IsSequence()) {
           for (const auto& sc : scopes) {
             auto c = Cidr::Parse(sc.IsScalar() ? sc.as<std::string>() : "");
             if (!c) {
@@ -131,7 +131,7 @@ Result<SitesFile> ParseSitesYaml(std::string_view text, const std::string& origi
         }
         const YAML::Node dl = s["deadlines"];
         if (dl.IsDefined() && !dl.IsMap()) p.Add(dl, what + ": 'deadlines' maps policy ids to YYYY-MM-DD dates");
-        if (dl.IsMap()) {
+        if (dl.IsDefined() && dl.IsMap()) {
           for (const auto& kv : dl) {
             std::string policy = kv.first.as<std::string>();
             std::string date = kv.second.IsScalar() ? kv.second.as<std::string>() : "";
