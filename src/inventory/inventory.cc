@@ -966,6 +966,8 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
+  void MarkIncomplete() override { meta_.complete = false; }
+
   Result<IngestSummary> Commit() override {
     if (summary_.already_ingested) {
       done_ = true;

@@ -93,7 +93,10 @@ class ScanIngest {
   virtual Status AddLine(std::string_view line, int64_t seq) = 0;
   // Adds a record whose raw JSON is `raw`.
   virtual Status AddRecord(const ScanRecord& record, std::string_view raw, int64_t seq) = 0;
-  // Runs the verification pass (if meta.complete), writes the audit entry and commits.
+  // Records the scan as incomplete (stopped early): its records are kept but it does not
+  // count as a verification scan.
+  virtual void MarkIncomplete() = 0;
+  // Runs the verification pass (if complete), writes the audit entry and commits.
   virtual Result<IngestSummary> Commit() = 0;
 };
 
