@@ -33,7 +33,7 @@ std::string Record(long i, int scan) {
          R"("value":"DNVRS-Webs","rule":"hikvision.http.server.dnvrs"},{"probe":"rtsp","port":554,)"
          R"("field":"rtsp.header.server","value":"Hikvision RTSP/1.0","rule":"hikvision.rtsp.server"}],"verdicts":[)"
          R"({"policy":"us-ndaa-889","status":")" +
-         (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision is a covered entity","clause":"889(f)(3)(B)"},)"
+         (hik ? "prohibited" : "clear") + R"x(","reason":"Hikvision is a covered entity","clause":"889(f)(3)(B)"},)x"
          R"({"policy":"ca-federal-2025","status":")" +
          (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision products","clause":"direction"}],"notes":[]})";
 }

@@ -880,15 +880,21 @@ class SqlScanIngest final : public ScanIngest {
   // open devices unseen -> missing (only for addresses the scan covered).
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
-    SqlValue p[] = {I(site_.id), I(scan_id_)};
-    auto rows = store_.Query(std::string(kDeviceSelect) +
-                                 "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.state IN ('removed', 'found', "
-                                 "'confirmed', 'replacement-planned', 'waived') ORDER BY d.id",
-                             p);
-    if (!rows) return rows.error();
     int n_verify = inv_.options().verify_after_scans;
     int n_missing = inv_.options().missing_after_scans;
+    // Paged by id so memory stays bounded on large sites.
+    int64_t after_id = 0;
+    while (true) {
+    SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
+    auto rows = store_.Query(std::string(kDeviceSelect) +
+                                 "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
+                                 "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
+                                 "ORDER BY d.id LIMIT 2000",
+                             p);
+    if (!rows) return rows.error();
+    if (rows->empty()) break;
     for (const auto& r : *rows) {
+      after_id = ColInt(r, 0);
       DeviceRecord before = ReadDevice(r);
       if (!ScopeContains(scope, before.ip)) continue;
       DeviceRecord after = before;
@@ -925,6 +931,7 @@ class SqlScanIngest final : public ScanIngest {
       }
       PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
       PO_TRY_S(inv_.AddEvent(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key, &summary_.events));
+    }
     }
     return Status::Ok();
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "inventory/store_backends.h"
 
@@ -27,7 +28,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteStore() override {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, p] : cache_) sqlite3_finalize(p.stmt);
     if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close_v2(db_);
   }
@@ -39,21 +40,30 @@ class SqliteStore final : public Store {
   std::string description() const override { return "sqlite:" + path_; }
 
   Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
-    sqlite3_stmt* stmt = nullptr;
-    auto it = cache_.find(std::string(sql));
-    if (it != cache_.end()) {
-      stmt = it->second;
-    } else {
-      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      Prepared p;
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &p.stmt,
                                   nullptr);
       if (rc != SQLITE_OK) return Failure("prepare", sql);
-      cache_.emplace(std::string(sql), stmt);
+      // Map $N to SQLite's parameter slot once per statement.
+      int count = sqlite3_bind_parameter_count(p.stmt);
+      for (int idx = 1; idx <= count; ++idx) {
+        const char* name = sqlite3_bind_parameter_name(p.stmt, idx);
+        if (name == nullptr || name[0] != '$') continue;
+        long n = std::strtol(name + 1, nullptr, 10);
+        if (n <= 0 || n > 1000) continue;
+        if (p.slot.size() < static_cast<size_t>(n)) p.slot.resize(n, 0);
+        p.slot[n - 1] = idx;
+      }
+      it = cache_.emplace(std::string(sql), std::move(p)).first;
     }
+    sqlite3_stmt* stmt = it->second.stmt;
+    const std::vector<int>& slot = it->second.slot;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    for (size_t i = 0; i < params.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+    for (size_t i = 0; i < params.size() && i < slot.size(); ++i) {
+      int idx = slot[i];
       if (idx == 0) continue;  // parameter not used by this statement
       const SqlValue& v = params[i];
       int rc = SQLITE_OK;
@@ -65,7 +75,7 @@ class SqliteStore final : public Store {
         rc = sqlite3_bind_double(stmt, idx, *d);
       } else {
         const auto& s = std::get<std::string>(v);
-        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
       }
       if (rc != SQLITE_OK) return Failure("bind", sql);
     }
@@ -145,7 +155,16 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> slot;  // slot[N-1]: SQLite index of $N (0: unused)
+  };
+  // Heterogeneous lookup: find by string_view without building a string per call.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Prepared, Hash, std::equal_to<>> cache_;
   bool in_tx_ = false;
 };
 
