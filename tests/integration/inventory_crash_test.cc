@@ -130,7 +130,9 @@ TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
         "WHERE s.key = $1",
         p);
     ASSERT_TRUE(scan);
-    if (reported) ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
+    if (reported) {
+      ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
+    }
     if (!scan->empty()) {
       EXPECT_EQ(ColInt(scan->front(), 0), kRecords);
       EXPECT_EQ(ColInt(scan->front(), 1), 1);
