@@ -113,13 +113,13 @@ class CrashTest : public ::testing::Test {
 };
 
 TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
-  const long kRecords = 4000;
+  const long kRecords = 1500;
   int before_commit = 0, after_commit = 0, finished = 0;
   std::set<std::string> committed;
   for (int i = 0; i < Iterations(); ++i) {
     std::string key = "k" + std::to_string(i);
     auto k = RunAndKill({db_, "ingest", key, std::to_string(kRecords)},
-                        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 2500)(rng_)));
+                        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 5000)(rng_)));
     bool reported = !k.lines.empty() && k.lines.back() == "committed " + key;
     auto inv = Inventory::Open(db_);
     ASSERT_TRUE(inv) << inv.error().message;
