@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "apps/cli/commands.h"
+#include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
 #include "engine/scanner.h"
@@ -69,6 +70,8 @@ struct ScanFlags {
   std::string oui_dir = "/usr/share/ieee-data";
   bool no_progress = false;
   bool quiet = false;
+  // Inventory recording (phaseout scan --site S --db ...): see apps/cli/inventory_cli.h.
+  std::string site, db, scan_id, events;
 };
 
 std::atomic<engine::Scanner*> g_running_scanner{nullptr};
@@ -310,7 +313,7 @@ int RunScan(const ScanFlags& f) {
   report::ScanInfo info;
   info.tool_version = PHASEOUT_VERSION;
   info.started_at = NowIso8601();
-  info.scan_id = NewScanId();
+  info.scan_id = f.scan_id.empty() ? NewScanId() : f.scan_id;
   info.ruleset_version = knowledge->ruleset_version;
   info.targets = f.targets;
   for (const auto& file : f.target_files) info.targets.push_back("@" + file);
@@ -321,6 +324,12 @@ int RunScan(const ScanFlags& f) {
     policy_ids.push_back(p->id);
   }
   report::ScanSummary summary(policy_ids);
+  std::unique_ptr<ScanRecorder> recorder;
+  if (!f.site.empty()) {
+    auto r = ScanRecorder::Start(f.db, f.site, info.scan_id, f.targets, info.started_at);
+    if (!r) return Fail(ExitFor(r.error()), r.error().message);
+    recorder = std::move(*r);
+  }
 
   engine::Scanner scanner(options);
   std::mutex out_mu;
@@ -410,6 +419,7 @@ int RunScan(const ScanFlags& f) {
   Status drained = sorter.Drain([&](const model::DeviceReport& r, const std::string& seen_at) {
     writer->Device(r, seen_at);
     if (save_writer) save_writer->Device(r, seen_at);
+    if (recorder) recorder->Add(r);
   });
   if (!drained.ok()) return Fail(kExitRuntime, drained.error().message);
   writer->End(summary);
@@ -419,6 +429,10 @@ int RunScan(const ScanFlags& f) {
   if (save_writer && !save_file.flush()) return Fail(kExitRuntime, "writing the --save file failed");
 
   const bool complete = summary.complete();
+  if (recorder) {
+    // An incomplete scan is stored but never counts as a completed scan for verification.
+    if (int rc = recorder->Finish(stats.stopped || !complete, f.quiet, f.events, false); rc != 0) return rc;
+  }
   if (!f.quiet && !stdout_tty) {
     std::fprintf(stderr,
                  "phaseout scan: %llu addresses, %llu responsive hosts, %llu identified, %llu "
@@ -525,6 +539,10 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-udp", flags->discovery.no_udp, "No UDP discovery probes to the targets");
   cmd->add_option("--snmp-community", flags->discovery.snmp_community,
                   "SNMP v2c community to read sysDescr/sysObjectID/sysName with (never guessed)");
+  cmd->add_option("--site", flags->site, "Record the results in the inventory against this site");
+  cmd->add_option("--db", flags->db, "Inventory database for --site (default: $PHASEOUT_DB or the per-user file)");
+  cmd->add_option("--scan-id", flags->scan_id, "Idempotency key of this scan (default: generated)");
+  cmd->add_option("--events", flags->events, "With --site: append raised inventory events to FILE as JSON lines");
   cmd->add_flag("--no-progress", flags->no_progress, "No progress line on stderr");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
   cmd->callback([flags, exit_code, ports] {
