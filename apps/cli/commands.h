@@ -20,6 +20,9 @@ void AddScreenCommand(CLI::App& app, int* exit_code);
 void AddListsCommand(CLI::App& app, int* exit_code);
 void AddRulesCommand(CLI::App& app, int* exit_code);
 void AddPoliciesCommand(CLI::App& app, int* exit_code);
+void AddInventoryCommand(CLI::App& app, int* exit_code);
+void AddSitesCommand(CLI::App& app, int* exit_code);
+void AddAuditCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace phaseout::cli

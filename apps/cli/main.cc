@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   phaseout::cli::AddListsCommand(app, &exit_code);
   phaseout::cli::AddRulesCommand(app, &exit_code);
   phaseout::cli::AddPoliciesCommand(app, &exit_code);
+  phaseout::cli::AddInventoryCommand(app, &exit_code);
+  phaseout::cli::AddSitesCommand(app, &exit_code);
+  phaseout::cli::AddAuditCommand(app, &exit_code);
   phaseout::cli::AddImportCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "apps/cli/commands.h"
+#include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
 #include "engine/scanner.h"
@@ -48,6 +49,8 @@ struct ScanFlags {
   std::string oui_dir = "/usr/share/ieee-data";
   bool no_progress = false;
   bool quiet = false;
+  // Inventory recording (phaseout scan --site S --db ...): see apps/cli/inventory_cli.h.
+  std::string site, db, scan_id, events;
 };
 
 std::atomic<engine::Scanner*> g_running_scanner{nullptr};
@@ -172,6 +175,12 @@ int RunScan(const ScanFlags& f) {
   }
   report::ScanSummary summary(policy_ids);
   auto writer = report::MakeScanWriter(*format, out);
+  std::unique_ptr<ScanRecorder> recorder;
+  if (!f.site.empty()) {
+    auto r = ScanRecorder::Start(f.db, f.site, f.scan_id, f.targets, info.started_at);
+    if (!r) return Fail(ExitFor(r.error()), r.error().message);
+    recorder = std::move(*r);
+  }
   writer->Begin(info);
   if (save_writer) save_writer->Begin(info);
 
@@ -215,6 +224,7 @@ int RunScan(const ScanFlags& f) {
     summary.Add(report);
     writer->Device(report);
     if (save_writer) save_writer->Device(report);
+    if (recorder) recorder->Add(report);
   });
 
   sigaction(SIGINT, &old_int, nullptr);
@@ -239,6 +249,9 @@ int RunScan(const ScanFlags& f) {
   if (save_writer) save_writer->End(summary);
   out.flush();
   if (!out) return Fail(kExitRuntime, "writing the output failed");
+  if (recorder) {
+    if (int rc = recorder->Finish(stats.stopped, f.quiet, f.events, false); rc != 0) return rc;
+  }
   if (!f.quiet && !stdout_tty) {
     std::fprintf(stderr,
                  "phaseout scan: %llu addresses, %llu responsive hosts, %llu identified, %llu "
@@ -305,6 +318,10 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data-dir", flags->data_dir, "phaseout data directory (rules, policies)");
   cmd->add_option("--oui-dir", flags->oui_dir, "IEEE registry directory ('' to disable)")
       ->capture_default_str();
+  cmd->add_option("--site", flags->site, "Record the results in the inventory against this site");
+  cmd->add_option("--db", flags->db, "Inventory database for --site (default: $PHASEOUT_DB or the per-user file)");
+  cmd->add_option("--scan-id", flags->scan_id, "Idempotency key of this scan in the inventory (default: generated)");
+  cmd->add_option("--events", flags->events, "With --site: append raised inventory events to FILE as JSON lines");
   cmd->add_flag("--no-progress", flags->no_progress, "No progress line on stderr");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
   cmd->callback([flags, exit_code] { *exit_code = RunScan(*flags); });

@@ -1,0 +1,124 @@
+// Inventory ingest benchmark: streams N generated `phaseout scan` NDJSON records (realistic
+// size: evidence, verdicts) into an inventory in one scan, then rescans part of the estate.
+// Reports records/s and peak RSS. Usage:
+//   inventory_ingest [--records N] [--db PATH|postgresql://...] [--rescan FRACTION]
+// Scenarios (named in the output): "ingest-new" (every record a new device), "ingest-rescan"
+// (a second scan of the first FRACTION of the estate: every record matches an existing device,
+// then the verification pass over the rest).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "inventory/inventory.h"
+
+namespace inv = phaseout::inventory;
+
+namespace {
+
+std::string Record(long i, int scan) {
+  char ip[32], mac[32];
+  std::snprintf(ip, sizeof(ip), "127.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+  std::snprintf(mac, sizeof(mac), "02:00:%02lx:%02lx:%02lx:%02lx", (i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255,
+                i & 255);
+  bool hik = i % 3 != 0;
+  return std::string(R"({"ip":")") + ip + R"(","open_ports":[80,443,554],"mac":")" + mac + R"(","manufacturer":)" +
+         (hik ? R"("hikvision")" : R"("axis")") + R"(,"brand":null,"device_type":"camera","model":")" +
+         (hik ? "DS-2CD2143G2-I" : "P3265-LVE") + R"(","firmware":"V5.7.)" + std::to_string(scan) +
+         R"(","serial":null,"confidence":0.95,"evidence":[{"probe":"http","port":80,"field":"http.header.server",)"
+         R"("value":"DNVRS-Webs","rule":"hikvision.http.server.dnvrs"},{"probe":"rtsp","port":554,)"
+         R"("field":"rtsp.header.server","value":"Hikvision RTSP/1.0","rule":"hikvision.rtsp.server"}],"verdicts":[)"
+         R"({"policy":"us-ndaa-889","status":")" +
+         (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision is a covered entity","clause":"889(f)(3)(B)"},)"
+         R"({"policy":"ca-federal-2025","status":")" +
+         (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision products","clause":"direction"}],"notes":[]})";
+}
+
+long PeakRssKb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, int scan, const char* name) {
+  inv::ScanMeta meta;
+  meta.scan_key = key;
+  meta.site = "bench";
+  meta.started_at = "2026-12-0" + std::to_string(scan) + "T00:00:00Z";
+  auto start = std::chrono::steady_clock::now();
+  auto ing = db.BeginIngest(meta);
+  if (!ing) {
+    std::fprintf(stderr, "%s\n", ing.error().message.c_str());
+    return false;
+  }
+  size_t bytes = 0;
+  for (long i = first; i < first + count; ++i) {
+    std::string line = Record(i, scan);
+    bytes += line.size();
+    if (auto s = (*ing)->AddLine(line, i - first + 1); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.error().message.c_str());
+      return false;
+    }
+  }
+  auto sum = (*ing)->Commit();
+  if (!sum) {
+    std::fprintf(stderr, "%s\n", sum.error().message.c_str());
+    return false;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%-14s records=%ld  seconds=%.2f  records/s=%.0f  MB/s=%.1f  new=%lld matched=%lld "
+              "missing=%lld  peak_rss_kb=%ld\n",
+              name, count, secs, count / secs, bytes / secs / 1e6, static_cast<long long>(sum->new_devices),
+              static_cast<long long>(sum->matched_devices), static_cast<long long>(sum->went_missing), PeakRssKb());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long records = 1000000;
+  double rescan = 0.1;
+  std::string db;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--records") records = std::strtol(argv[i + 1], nullptr, 10);
+    else if (a == "--db") db = argv[i + 1];
+    else if (a == "--rescan") rescan = std::strtod(argv[i + 1], nullptr);
+    else {
+      std::fprintf(stderr, "usage: inventory_ingest [--records N] [--db PATH] [--rescan FRACTION]\n");
+      return 2;
+    }
+  }
+  std::string tmp;
+  if (db.empty()) {
+    tmp = (std::filesystem::temp_directory_path() / ("phaseout-bench-" + std::to_string(getpid()))).string();
+    db = tmp + "/inventory.db";
+  }
+  auto opened = inv::Inventory::Open(db);
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+    return 1;
+  }
+  inv::Inventory& inventory = **opened;
+  auto sites = inv::ParseSitesYaml(
+      "departments:\n  - id: d\n    sites:\n      - id: bench\n        scopes: [127.0.0.0/8]\n", "bench");
+  if (!sites || !inventory.ImportSites(*sites, "bench", "bench").ok()) return 1;
+  std::printf("store=%s records=%ld\n", inventory.store().description().c_str(), records);
+  bool ok = Ingest(inventory, "scan-1", 0, records, 1, "ingest-new") &&
+            Ingest(inventory, "scan-2", 0, static_cast<long>(records * rescan), 2, "ingest-rescan");
+  opened->reset();
+  if (!tmp.empty()) {
+    std::error_code ec;
+    auto size = [&ec](const std::string& p) {
+      auto n = std::filesystem::file_size(p, ec);
+      return ec ? 0.0 : static_cast<double>(n);
+    };
+    std::printf("database size: %.1f MB\n", (size(db) + size(db + "-wal")) / 1e6);
+    std::filesystem::remove_all(tmp, ec);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,1274 @@
+// Inventory over a Store: organisation, ingest with identity resolution and verification,
+// lifecycle with audit, events, diff and rebuild. All SQL is parameterised and written once
+// for both dialects.
+#include "inventory/inventory.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "inventory/identity.h"
+#include "inventory/schema.h"
+
+namespace phaseout::inventory {
+namespace {
+
+using nlohmann::json;
+
+#define PO_TRY(expr)                                     \
+  do {                                                   \
+    if (Status _s = (expr); !_s.ok()) return _s.error(); \
+  } while (0)
+
+// Same, for functions returning Status.
+#define PO_TRY_S(expr)                           \
+  do {                                           \
+    if (Status _s = (expr); !_s.ok()) return _s; \
+  } while (0)
+#define PO_TRY_R(expr) PO_TRY(expr)
+
+std::string SystemNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string JoinList(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+SqlValue T(std::string s) { return SqlValue(std::move(s)); }
+SqlValue I(int64_t n) { return SqlValue(n); }
+
+DeviceState StateOr(const std::string& name, DeviceState fallback) {
+  auto s = ParseDeviceState(name);
+  return s ? *s : fallback;
+}
+
+// Columns of a device row, in ReadDevice order.
+constexpr const char* kDeviceSelect =
+    "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
+    "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
+    "d.target_date, d.removed_by, d.waiver_approver, d.waiver_reason, d.waiver_expiry, d.waiver_expired, "
+    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), d.missed_scans, d.match_rule "
+    "FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = s.department_id "
+    "LEFT JOIN scans sc ON sc.id = d.last_scan_id ";
+
+DeviceRecord ReadDevice(const SqlRow& r) {
+  DeviceRecord d;
+  d.id = ColInt(r, 0);
+  d.site = Col(r, 1);
+  d.department = Col(r, 2);
+  d.mac = Col(r, 3);
+  d.serial = Col(r, 4);
+  d.ip = Col(r, 5);
+  d.manufacturer = Col(r, 6);
+  d.brand = Col(r, 7);
+  d.device_type = Col(r, 8);
+  d.model = Col(r, 9);
+  d.firmware = Col(r, 10);
+  d.prohibited = SplitList(Col(r, 11));
+  d.review = SplitList(Col(r, 12));
+  d.state = StateOr(Col(r, 13), DeviceState::kFound);
+  if (!Col(r, 14).empty()) d.prior_state = StateOr(Col(r, 14), DeviceState::kFound);
+  d.state_since = Col(r, 15);
+  d.replacement_model = Col(r, 16);
+  d.target_date = Col(r, 17);
+  d.removed_by = Col(r, 18);
+  d.waiver_approver = Col(r, 19);
+  d.waiver_reason = Col(r, 20);
+  d.waiver_expiry = Col(r, 21);
+  d.waiver_expired = ColInt(r, 22) != 0;
+  d.reason = Col(r, 23);
+  d.first_seen = Col(r, 24);
+  d.last_seen = Col(r, 25);
+  d.last_scan = Col(r, 26);
+  d.missed_scans = ColInt(r, 27);
+  d.match_rule = Col(r, 28);
+  if (!d.prohibited.empty()) {
+    d.status = "covered";
+  } else if (!d.review.empty()) {
+    d.status = "review";
+  } else if (d.manufacturer.empty()) {
+    d.status = "unknown";
+  } else {
+    d.status = "clear";
+  }
+  return d;
+}
+
+// The lifecycle part of a device, as recorded in the audit log (before/after), with the identity
+// keys so `rebuild` can find the device again.
+std::string Snapshot(const DeviceRecord& d) {
+  json j = {{"id", d.id},
+            {"site", d.site},
+            {"mac", d.mac},
+            {"serial", d.serial},
+            {"ip", d.ip},
+            {"manufacturer", d.manufacturer},
+            {"model", d.model},
+            {"state", DeviceStateName(d.state)},
+            {"prior_state", d.prior_state ? DeviceStateName(*d.prior_state) : ""},
+            {"replacement_model", d.replacement_model},
+            {"target_date", d.target_date},
+            {"removed_by", d.removed_by},
+            {"waiver_approver", d.waiver_approver},
+            {"waiver_reason", d.waiver_reason},
+            {"waiver_expiry", d.waiver_expiry},
+            {"waiver_expired", d.waiver_expired},
+            {"reason", d.reason}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool NeedsAttention(const DeviceRecord& d) { return d.status != "clear"; }
+
+struct SiteRow {
+  int64_t id = 0;
+  std::string key, department;
+  std::vector<Cidr> scopes;
+  std::map<std::string, std::string> deadlines;
+};
+
+class SqlInventory;
+
+// IdentityLookup over the devices table of one site. Remembers the state of the last
+// candidate it returned (saves a query per matched record).
+class SqlIdentityLookup final : public IdentityLookup {
+ public:
+  SqlIdentityLookup(Store& store, int64_t site_id) : store_(store), site_id_(site_id) {}
+  std::optional<IdentityCandidate> ByMac(const std::string& mac) override {
+    SqlValue p[] = {I(site_id_), T(mac)};
+    return One(kSelect + std::string("WHERE site_id = $1 AND mac = $2 ORDER BY id LIMIT 1"), p);
+  }
+  std::optional<IdentityCandidate> BySerial(const std::string& maker, const std::string& serial) override {
+    SqlValue p[] = {I(site_id_), T(serial), T(maker)};
+    return One(kSelect + std::string("WHERE site_id = $1 AND serial = $2 AND manufacturer = $3 ORDER BY id LIMIT 1"), p);
+  }
+  std::optional<IdentityCandidate> ByAddressMakerModel(const std::string& ip, const std::string& maker,
+                                                       const std::string& model) override {
+    SqlValue p[] = {I(site_id_), T(ip), T(maker), T(model)};
+    return One(kSelect + std::string("WHERE site_id = $1 AND ip = $2 AND manufacturer = $3 AND model = $4 "
+                                     "ORDER BY id DESC LIMIT 1"),
+               p);
+  }
+  Status status() const { return status_; }
+  std::string state_of(int64_t id) const { return id == last_id_ ? last_state_ : ""; }
+  std::string prior_of(int64_t id) const { return id == last_id_ ? last_prior_ : ""; }
+
+ private:
+  static constexpr const char* kSelect =
+      "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state FROM devices ";
+  std::optional<IdentityCandidate> One(const std::string& sql, std::span<const SqlValue> p) {
+    auto rows = store_.Query(sql, p);
+    if (!rows) {
+      status_ = rows.error();
+      return std::nullopt;
+    }
+    if (rows->empty()) return std::nullopt;
+    const SqlRow& r = rows->front();
+    IdentityCandidate c{ColInt(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), Col(r, 5), ColInt(r, 6)};
+    last_id_ = c.id;
+    last_state_ = Col(r, 7);
+    last_prior_ = Col(r, 8);
+    return c;
+  }
+  Store& store_;
+  int64_t site_id_;
+  Status status_;
+  int64_t last_id_ = 0;
+  std::string last_state_, last_prior_;
+};
+
+class SqlInventory final : public Inventory {
+ public:
+  SqlInventory(std::unique_ptr<Store> store, InventoryOptions options)
+      : store_(std::move(store)), options_(std::move(options)) {}
+
+  Store& store() override { return *store_; }
+  std::string Now() override { return options_.clock ? options_.clock() : SystemNow(); }
+  std::string Today() { return Now().substr(0, 10); }
+  const InventoryOptions& options() const { return options_; }
+
+  // ---- audit and events (inside an open transaction) ----
+
+  Status AppendAudit(AuditEntry e) {
+    auto last = store_->Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (!last) return last.error();
+    e.seq = last->empty() ? 1 : ColInt(last->front(), 0) + 1;
+    e.prev_hash = last->empty() ? std::string(kGenesisHash) : Col(last->front(), 1);
+    if (e.at.empty()) e.at = Now();
+    e.hash = EntryHash(e);
+    SqlValue p[] = {I(e.seq),       T(e.at),     T(e.actor),     T(e.action),     I(e.device_id), I(e.scan_id),
+                    T(e.before),    T(e.after),  T(e.note),      T(e.prev_hash),  T(e.hash)};
+    return store_->Exec(
+        "INSERT INTO audit_log (seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        p);
+  }
+
+  // Records `e` unless an event with `dedup_key` exists; appends it to `out` when new.
+  Status AddEvent(Event e, const std::string& dedup_key, std::vector<Event>* out) {
+    if (e.at.empty()) e.at = Now();
+    SqlValue p[] = {T(e.at),       T(e.kind),      T(e.severity), T(e.site),
+                    I(e.device_id), T(e.scan),     dedup_key.empty() ? SqlValue() : T(dedup_key), T(e.message)};
+    auto r = store_->Query(
+        "INSERT INTO events (at, kind, severity, site, device_id, scan, dedup_key, message) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+        p);
+    if (!r) return r.error();
+    if (!r->empty() && out != nullptr) {
+      e.id = ColInt(r->front(), 0);
+      out->push_back(std::move(e));
+    }
+    return Status::Ok();
+  }
+
+  // Writes the lifecycle columns of `after` and an audit entry from `before`.
+  Status WriteLifecycle(const DeviceRecord& before, const DeviceRecord& after, const std::string& actor,
+                        const std::string& action, const std::string& note, int64_t scan_id, bool audit = true) {
+    SqlValue p[] = {I(after.id),
+                    T(DeviceStateName(after.state)),
+                    T(after.prior_state ? DeviceStateName(*after.prior_state) : ""),
+                    T(after.state_since),
+                    T(after.replacement_model),
+                    T(after.target_date),
+                    T(after.removed_by),
+                    T(after.waiver_approver),
+                    T(after.waiver_reason),
+                    T(after.waiver_expiry),
+                    I(after.waiver_expired ? 1 : 0),
+                    T(after.reason),
+                    I(after.missed_scans)};
+    PO_TRY(store_->Exec(
+        "UPDATE devices SET state = $2, prior_state = $3, state_since = $4, replacement_model = $5, "
+        "target_date = $6, removed_by = $7, waiver_approver = $8, waiver_reason = $9, waiver_expiry = $10, "
+        "waiver_expired = $11, reason = $12, missed_scans = $13 WHERE id = $1",
+        p));
+    if (!audit) return Status::Ok();
+    AuditEntry e;
+    e.actor = actor;
+    e.action = action;
+    e.device_id = after.id;
+    e.scan_id = scan_id;
+    e.before = Snapshot(before);
+    e.after = Snapshot(after);
+    e.note = note;
+    return AppendAudit(std::move(e));
+  }
+
+  Result<DeviceRecord> LoadDevice(int64_t id) {
+    SqlValue p[] = {I(id)};
+    auto rows = store_->Query(std::string(kDeviceSelect) + "WHERE d.id = $1", p);
+    if (!rows) return rows.error();
+    if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
+    return ReadDevice(rows->front());
+  }
+
+  Result<SiteRow> LoadSite(const std::string& key) {
+    SqlValue p[] = {T(key)};
+    auto rows = store_->Query(
+        "SELECT s.id, s.key, dp.key, s.scopes FROM sites s JOIN departments dp ON dp.id = s.department_id "
+        "WHERE s.key = $1",
+        p);
+    if (!rows) return rows.error();
+    if (rows->empty()) {
+      return MakeError(ErrorCode::kNotFound,
+                       "no site '" + key + "' in " + store_->description() + " (import a sites file: phaseout sites import FILE)");
+    }
+    SiteRow s;
+    s.id = ColInt(rows->front(), 0);
+    s.key = Col(rows->front(), 1);
+    s.department = Col(rows->front(), 2);
+    auto scopes = ParseScopeList(Col(rows->front(), 3));
+    if (scopes) s.scopes = *scopes;
+    SqlValue q[] = {I(s.id)};
+    auto dl = store_->Query("SELECT policy, deadline FROM site_deadlines WHERE site_id = $1", q);
+    if (!dl) return dl.error();
+    for (const auto& r : *dl) s.deadlines[Col(r, 0)] = Col(r, 1);
+    return s;
+  }
+
+  // ---- organisation ----
+
+  Status ImportSites(const SitesFile& file, const std::string& actor, const std::string& note) override {
+    if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
+    return InTransaction(*store_, [&]() -> Status {
+      for (const auto& d : file.departments) {
+        SqlValue p[] = {T(d.id), T(d.name), T(d.owner)};
+        PO_TRY(store_->Exec("INSERT INTO departments (key, name, owner) VALUES ($1, $2, $3) "
+                            "ON CONFLICT (key) DO UPDATE SET name = excluded.name, owner = excluded.owner",
+                            p));
+      }
+      for (const auto& s : file.sites) {
+        SqlValue p[] = {T(s.id), T(s.department), T(s.name), T(s.owner), T(s.location), T(ScopeListToString(s.scopes))};
+        PO_TRY(store_->Exec(
+            "INSERT INTO sites (key, department_id, name, owner, location, scopes) "
+            "SELECT $1, id, $3, $4, $5, $6 FROM departments WHERE key = $2 "
+            "ON CONFLICT (key) DO UPDATE SET department_id = excluded.department_id, name = excluded.name, "
+            "owner = excluded.owner, location = excluded.location, scopes = excluded.scopes",
+            p));
+        SqlValue k[] = {T(s.id)};
+        PO_TRY(store_->Exec("DELETE FROM site_deadlines WHERE site_id = (SELECT id FROM sites WHERE key = $1)", k));
+        for (const auto& [policy, date] : s.deadlines) {
+          SqlValue q[] = {T(s.id), T(policy), T(date)};
+          PO_TRY(store_->Exec("INSERT INTO site_deadlines (site_id, policy, deadline) "
+                              "SELECT id, $2, $3 FROM sites WHERE key = $1",
+                              q));
+        }
+      }
+      json after = json::array();
+      for (const auto& s : file.sites) {
+        after.push_back({{"site", s.id}, {"department", s.department}, {"scopes", ScopeListToString(s.scopes)},
+                         {"deadlines", s.deadlines}});
+      }
+      AuditEntry e;
+      e.actor = actor;
+      e.action = "sites-import";
+      e.after = after.dump(-1, ' ', false, json::error_handler_t::replace);
+      e.note = note.empty() ? "sites file imported" : note;
+      return AppendAudit(std::move(e));
+    });
+  }
+
+  Result<std::vector<Department>> ListDepartments() override {
+    auto rows = store_->Query("SELECT key, name, owner FROM departments ORDER BY key");
+    if (!rows) return rows.error();
+    std::vector<Department> out;
+    for (const auto& r : *rows) out.push_back({Col(r, 0), Col(r, 1), Col(r, 2)});
+    return out;
+  }
+
+  Result<std::vector<Site>> ListSites() override {
+    auto rows = store_->Query(
+        "SELECT s.key, s.name, dp.key, s.owner, s.location, s.scopes FROM sites s "
+        "JOIN departments dp ON dp.id = s.department_id ORDER BY dp.key, s.key");
+    if (!rows) return rows.error();
+    auto dl = store_->Query("SELECT s.key, d.policy, d.deadline FROM site_deadlines d JOIN sites s ON s.id = d.site_id");
+    if (!dl) return dl.error();
+    std::vector<Site> out;
+    for (const auto& r : *rows) {
+      Site s;
+      s.id = Col(r, 0);
+      s.name = Col(r, 1);
+      s.department = Col(r, 2);
+      s.owner = Col(r, 3);
+      s.location = Col(r, 4);
+      if (auto sc = ParseScopeList(Col(r, 5))) s.scopes = *sc;
+      for (const auto& d : *dl) {
+        if (Col(d, 0) == s.id) s.deadlines[Col(d, 1)] = Col(d, 2);
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<Site> GetSite(const std::string& id) override {
+    auto all = ListSites();
+    if (!all) return all.error();
+    for (auto& s : *all) {
+      if (s.id == id) return s;
+    }
+    return MakeError(ErrorCode::kNotFound, "no site '" + id + "'");
+  }
+
+  // ---- ingest ----
+
+  Result<std::unique_ptr<ScanIngest>> BeginIngest(const ScanMeta& meta) override;
+
+  Result<std::vector<ScanListing>> ListScans(const std::string& site) override {
+    SqlValue p[] = {T(site)};
+    auto rows = store_->Query(
+        "SELECT sc.key, s.key, sc.agent, sc.started_at, sc.rules_version, sc.source, sc.scope, sc.records, "
+        "sc.complete FROM scans sc JOIN sites s ON s.id = sc.site_id WHERE ($1 = '' OR s.key = $1) "
+        "ORDER BY sc.started_at, sc.id",
+        p);
+    if (!rows) return rows.error();
+    std::vector<ScanListing> out;
+    for (const auto& r : *rows) {
+      out.push_back({Col(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), Col(r, 5), Col(r, 6), ColInt(r, 7),
+                     ColInt(r, 8) != 0});
+    }
+    return out;
+  }
+
+  // ---- devices ----
+
+  void Derive(DeviceRecord& d, const std::map<std::string, std::map<std::string, std::string>>& deadlines,
+              const std::string& today) {
+    d.overdue = false;
+    d.overdue_reason.clear();
+    bool open = IsOpenState(d.state);
+    if (d.state == DeviceState::kWaived && !d.waiver_expiry.empty() && d.waiver_expiry < today) {
+      d.overdue = true;
+      d.overdue_reason = "waiver expired " + d.waiver_expiry;
+      return;
+    }
+    if (!open || d.state == DeviceState::kWaived) return;
+    if (d.waiver_expired) {
+      d.overdue = true;
+      d.overdue_reason = "waiver expired " + d.waiver_expiry;
+      return;
+    }
+    if (d.state == DeviceState::kReplacementPlanned && !d.target_date.empty() && d.target_date < today) {
+      d.overdue = true;
+      d.overdue_reason = "replacement target " + d.target_date + " passed";
+      return;
+    }
+    auto site = deadlines.find(d.site);
+    if (site == deadlines.end()) return;
+    for (const auto& policy : d.prohibited) {
+      auto dl = site->second.find(policy);
+      if (dl != site->second.end() && dl->second < today) {
+        d.overdue = true;
+        d.overdue_reason = policy + " deadline " + dl->second + " passed";
+        return;
+      }
+    }
+  }
+
+  Result<std::map<std::string, std::map<std::string, std::string>>> AllDeadlines() {
+    auto dl = store_->Query("SELECT s.key, d.policy, d.deadline FROM site_deadlines d JOIN sites s ON s.id = d.site_id");
+    if (!dl) return dl.error();
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (const auto& r : *dl) out[Col(r, 0)][Col(r, 1)] = Col(r, 2);
+    return out;
+  }
+
+  Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& f) override {
+    if (!f.state.empty()) {
+      if (auto s = ParseDeviceState(f.state); !s) return s.error();
+    }
+    if (!f.status.empty() && f.status != "covered" && f.status != "review" && f.status != "unknown" &&
+        f.status != "clear") {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "unknown status '" + f.status + "' (covered, review, unknown, clear)");
+    }
+    SqlValue p[] = {T(f.site), T(f.department), T(f.state), T(f.maker), T(f.brand), T(f.policy)};
+    auto rows = store_->Query(
+        std::string(kDeviceSelect) +
+            "WHERE ($1 = '' OR s.key = $1) AND ($2 = '' OR dp.key = $2) AND ($3 = '' OR d.state = $3) "
+            "AND ($4 = '' OR d.manufacturer = $4) AND ($5 = '' OR d.brand = $5) "
+            "AND ($6 = '' OR (',' || d.prohibited || ',' || d.review || ',') LIKE ('%,' || $6 || ',%')) "
+            "ORDER BY s.key, d.id",
+        p);
+    if (!rows) return rows.error();
+    auto deadlines = AllDeadlines();
+    if (!deadlines) return deadlines.error();
+    std::string today = Today();
+    std::vector<DeviceRecord> out;
+    for (const auto& r : *rows) {
+      DeviceRecord d = ReadDevice(r);
+      Derive(d, *deadlines, today);
+      if (f.overdue_only && !d.overdue) continue;
+      if (!f.status.empty() && d.status != f.status) continue;
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  Result<DeviceRecord> GetDevice(int64_t id) override {
+    auto d = LoadDevice(id);
+    if (!d) return d;
+    auto deadlines = AllDeadlines();
+    if (!deadlines) return deadlines.error();
+    Derive(*d, *deadlines, Today());
+    return d;
+  }
+
+  Result<DeviceRecord> SetState(int64_t id, const TransitionRequest& req) override {
+    DeviceRecord result;
+    std::string today = Today();
+    Status s = InTransaction(*store_, [&]() -> Status {
+      auto loaded = LoadDevice(id);
+      if (!loaded) return loaded.error();
+      DeviceRecord before = *loaded;
+      if (Status v = ValidateTransition(before.state, req, today); !v.ok()) {
+        return MakeError(v.error().code, "device " + std::to_string(id) + ": " + v.error().message);
+      }
+      DeviceRecord after = before;
+      after.state = req.to;
+      after.state_since = Now();
+      after.missed_scans = 0;
+      switch (req.to) {
+        case DeviceState::kReplacementPlanned:
+          after.replacement_model = req.replacement_model;
+          after.target_date = req.target_date;
+          break;
+        case DeviceState::kRemoved: after.removed_by = req.removed_by.empty() ? req.actor : req.removed_by; break;
+        case DeviceState::kWaived:
+          if (before.state != DeviceState::kWaived) after.prior_state = before.state;
+          after.waiver_approver = req.approver;
+          after.waiver_reason = req.reason;
+          after.waiver_expiry = req.expiry;
+          after.waiver_expired = false;
+          break;
+        case DeviceState::kNotRestricted: after.reason = req.reason; break;
+        default: break;
+      }
+      if (req.to != DeviceState::kWaived) {
+        after.prior_state.reset();
+        after.waiver_expired = false;
+      }
+      PO_TRY(WriteLifecycle(before, after, req.actor, req.to == DeviceState::kWaived ? "waive" : "set-state",
+                            req.note, 0));
+      result = after;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s.error();
+    return GetDevice(id);
+  }
+
+  // Waiver expiry and passed deadlines. REQUIRES: inside a transaction.
+  Status CheckDeadlinesTx(const std::string& today, std::vector<Event>* out) {
+    SqlValue p[] = {T(today)};
+    auto rows = store_->Query(std::string(kDeviceSelect) +
+                                  "WHERE d.state = 'waived' AND d.waiver_expiry <> '' AND d.waiver_expiry < $1",
+                              p);
+    if (!rows) return rows.error();
+    for (const auto& r : *rows) {
+      DeviceRecord before = ReadDevice(r);
+      DeviceRecord after = before;
+      after.state = before.prior_state.value_or(DeviceState::kFound);
+      if (after.state == DeviceState::kWaived) after.state = DeviceState::kFound;
+      after.prior_state.reset();
+      after.waiver_expired = true;
+      after.state_since = Now();
+      PO_TRY(WriteLifecycle(before, after, "phaseout", "waiver-expired",
+                            "waiver by " + before.waiver_approver + " expired on " + before.waiver_expiry, 0));
+      Event e;
+      e.kind = "waiver-expired";
+      e.severity = "warning";
+      e.site = before.site;
+      e.device_id = before.id;
+      e.message = "device " + std::to_string(before.id) + " (" + before.ip + ", " +
+                  (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) + ") waiver expired on " +
+                  before.waiver_expiry + "; back to " + DeviceStateName(after.state) + " and overdue";
+      PO_TRY(AddEvent(e, "waiver-expired:" + std::to_string(before.id) + ":" + before.waiver_expiry, out));
+    }
+    auto dl = store_->Query(
+        "SELECT s.key, d.policy, d.deadline, s.id FROM site_deadlines d JOIN sites s ON s.id = d.site_id "
+        "WHERE d.deadline < $1",
+        p);
+    if (!dl) return dl.error();
+    for (const auto& r : *dl) {
+      SqlValue q[] = {ColInt(r, 3), T(Col(r, 1))};
+      auto n = store_->Query(
+          "SELECT COUNT(*) FROM devices WHERE site_id = $1 AND state IN ('found', 'confirmed', "
+          "'replacement-planned', 'missing') AND (',' || prohibited || ',') LIKE ('%,' || $2 || ',%')",
+          q);
+      if (!n) return n.error();
+      int64_t count = ColInt(n->front(), 0);
+      if (count == 0) continue;
+      Event e;
+      e.kind = "deadline-passed";
+      e.severity = "warning";
+      e.site = Col(r, 0);
+      e.message = "site " + Col(r, 0) + ": " + Col(r, 1) + " deadline " + Col(r, 2) + " passed with " +
+                  std::to_string(count) + " covered device(s) not removed";
+      PO_TRY(AddEvent(e, "deadline:" + Col(r, 0) + ":" + Col(r, 1) + ":" + Col(r, 2), out));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<Event>> CheckDeadlines() override {
+    std::vector<Event> out;
+    std::string today = Today();
+    Status s = InTransaction(*store_, [&]() { return CheckDeadlinesTx(today, &out); });
+    if (!s.ok()) return s.error();
+    return out;
+  }
+
+  Result<std::vector<MergeReview>> ListReviews(bool open_only) override {
+    SqlValue p[] = {I(open_only ? 1 : 0)};
+    auto rows = store_->Query(
+        "SELECT m.id, s.key, m.device_a, m.device_b, m.reason, m.scan, m.status FROM merge_reviews m "
+        "JOIN sites s ON s.id = m.site_id WHERE ($1 = 0 OR m.status = 'open') ORDER BY m.id",
+        p);
+    if (!rows) return rows.error();
+    std::vector<MergeReview> out;
+    for (const auto& r : *rows) {
+      out.push_back({ColInt(r, 0), Col(r, 1), ColInt(r, 2), ColInt(r, 3), Col(r, 4), Col(r, 5), Col(r, 6)});
+    }
+    return out;
+  }
+
+  // ---- history ----
+
+  static AuditEntry ReadAudit(const SqlRow& r) {
+    AuditEntry e;
+    e.seq = ColInt(r, 0);
+    e.at = Col(r, 1);
+    e.actor = Col(r, 2);
+    e.action = Col(r, 3);
+    e.device_id = ColInt(r, 4);
+    e.scan_id = ColInt(r, 5);
+    e.before = Col(r, 6);
+    e.after = Col(r, 7);
+    e.note = Col(r, 8);
+    e.prev_hash = Col(r, 9);
+    e.hash = Col(r, 10);
+    return e;
+  }
+  static constexpr const char* kAuditSelect =
+      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log ";
+
+  Result<std::vector<AuditEntry>> History(int64_t device_id) override {
+    SqlValue p[] = {I(device_id)};
+    auto rows = store_->Query(std::string(kAuditSelect) + "WHERE device_id = $1 ORDER BY seq", p);
+    if (!rows) return rows.error();
+    std::vector<AuditEntry> out;
+    for (const auto& r : *rows) out.push_back(ReadAudit(r));
+    return out;
+  }
+
+  Result<AuditVerification> VerifyAudit() override {
+    AuditVerification v;
+    std::string prev(kGenesisHash);
+    int64_t expected = 1;
+    int64_t after = 0;
+    // Page through the log so memory stays bounded on long histories.
+    while (true) {
+      SqlValue p[] = {I(after)};
+      auto rows = store_->Query(std::string(kAuditSelect) + "WHERE seq > $1 ORDER BY seq LIMIT 5000", p);
+      if (!rows) return rows.error();
+      if (rows->empty()) break;
+      for (const auto& r : *rows) {
+        AuditEntry e = ReadAudit(r);
+        after = e.seq;
+        ++v.entries;
+        std::string problem;
+        if (e.seq != expected) {
+          problem = "entry " + std::to_string(expected) + (e.seq > expected ? " is missing (deleted)" : " is duplicated");
+        } else if (e.prev_hash != prev) {
+          problem = "entry " + std::to_string(e.seq) + " does not follow entry " + std::to_string(e.seq - 1) +
+                    " (previous hash differs: an entry before it was changed or removed)";
+        } else if (EntryHash(e) != e.hash) {
+          problem = "entry " + std::to_string(e.seq) + " was changed after it was written (hash mismatch)";
+        }
+        if (!problem.empty() && v.ok) {
+          v.ok = false;
+          v.first_bad_seq = e.seq != expected ? expected : e.seq;
+          v.problem = problem;
+        }
+        prev = e.hash;
+        expected = e.seq + 1;
+        v.head_hash = e.hash;
+      }
+    }
+    if (v.ok) {
+      // Scans whose raw records no longer match what the ingest entry recorded.
+      auto scans = store_->Query(std::string(kAuditSelect) + "WHERE action = 'ingest' ORDER BY seq");
+      if (!scans) return scans.error();
+      for (const auto& r : *scans) {
+        AuditEntry e = ReadAudit(r);
+        json a = json::parse(e.after, nullptr, false);
+        if (!a.is_object() || !a.contains("records_sha256") || !a.contains("records")) continue;
+        Sha256Stream h;
+        int64_t count = 0;
+        int64_t after_seq = 0;
+        while (true) {
+          SqlValue q[] = {I(e.scan_id), I(after_seq)};
+          auto recs = store_->Query(
+              "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+          if (!recs) return recs.error();
+          if (recs->empty()) break;
+          for (const auto& rec : *recs) {
+            after_seq = ColInt(rec, 0);
+            h.Update(Col(rec, 1));
+            h.Update("\n");
+            ++count;
+          }
+        }
+        if (count != a["records"].get<int64_t>() || h.HexDigest() != a["records_sha256"].get<std::string>()) {
+          v.ok = false;
+          v.first_bad_seq = e.seq;
+          v.problem = "raw records of scan " + a.value("scan", std::string()) +
+                      " differ from what audit entry " + std::to_string(e.seq) + " recorded (" +
+                      std::to_string(count) + " records now)";
+          break;
+        }
+      }
+    }
+    return v;
+  }
+
+  Result<std::vector<Event>> Events(int64_t after_id) override {
+    SqlValue p[] = {I(after_id)};
+    auto rows = store_->Query(
+        "SELECT id, at, kind, severity, site, device_id, scan, message FROM events WHERE id > $1 ORDER BY id", p);
+    if (!rows) return rows.error();
+    std::vector<Event> out;
+    for (const auto& r : *rows) {
+      out.push_back({ColInt(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), ColInt(r, 5), Col(r, 6), Col(r, 7)});
+    }
+    return out;
+  }
+
+  Result<ScanDiff> Diff(const std::string& site, const std::string& from, const std::string& to) override;
+  Result<RebuildSummary> Rebuild(const std::string& actor, const std::string& note) override;
+
+  std::unique_ptr<Store> store_;
+  InventoryOptions options_;
+};
+
+// ---- ingest ----
+
+class SqlScanIngest final : public ScanIngest {
+ public:
+  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed)
+      : inv_(inv), store_(*inv.store_), meta_(std::move(meta)), site_(std::move(site)), scan_id_(scan_id),
+        resumed_(resumed), lookup_(store_, site_.id) {
+    summary_.scan_key = meta_.scan_key;
+    summary_.already_ingested = already;
+  }
+  ~SqlScanIngest() override {
+    if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
+  }
+
+  Status AddLine(std::string_view line, int64_t seq) override {
+    if (summary_.already_ingested) return Status::Ok();
+    auto rec = ParseScanRecord(line);
+    if (!rec) return rec.error();
+    return AddRecord(*rec, line, seq);
+  }
+
+  Status AddRecord(const ScanRecord& r, std::string_view raw, int64_t seq) override {
+    if (summary_.already_ingested) return Status::Ok();
+    if (done_) return MakeError(ErrorCode::kInternal, "ingest already committed");
+    if (resumed_) {
+      SqlValue p[] = {I(scan_id_), I(seq)};
+      auto e = store_.Query("SELECT 1 FROM scan_records WHERE scan_id = $1 AND seq = $2", p);
+      if (!e) return e.error();
+      if (!e->empty()) {
+        ++summary_.skipped_records;
+        return Status::Ok();
+      }
+    }
+    hash_.Update(raw);
+    hash_.Update("\n");
+    auto id = ApplyRecord(r);
+    if (!id) return id.error();
+    SqlValue p[] = {I(scan_id_), I(seq), T(r.ip), I(*id), T(rule_), T(std::string(raw))};
+    PO_TRY_S(store_.Exec(
+        "INSERT INTO scan_records (scan_id, seq, ip, device_id, match_rule, record) VALUES ($1, $2, $3, $4, $5, $6)",
+        p));
+    ++summary_.records;
+    return Status::Ok();
+  }
+
+  // Resolves and applies one record to the devices table; returns the device id.
+  Result<int64_t> ApplyRecord(const ScanRecord& r) {
+    IdentityDecision d = ResolveIdentity(r, scan_id_, lookup_);
+    if (!lookup_.status().ok()) return lookup_.status().error();
+    const std::string& at = meta_.started_at;
+    rule_ = MatchRuleName(d.rule);
+    int64_t device_id = d.device_id;
+    if (device_id == 0) {
+      SqlValue p[] = {I(site_.id),         T(r.mac),          T(r.serial), T(r.ip),          T(r.manufacturer),
+                      T(r.brand),          T(r.device_type),  T(r.model),  T(r.firmware),    T(JoinList(r.prohibited)),
+                      T(JoinList(r.review)), T(at),           I(scan_id_), T(rule_)};
+      auto ins = store_.Query(
+          "INSERT INTO devices (site_id, mac, serial, ip, manufacturer, brand, device_type, model, firmware, "
+          "prohibited, review, state, state_since, first_seen, last_seen, last_scan_id, match_rule) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'found', $12, $12, $12, $13, $14) RETURNING id",
+          p);
+      if (!ins) return ins.error();
+      device_id = ColInt(ins->front(), 0);
+      ++summary_.new_devices;
+      if (!r.prohibited.empty()) {
+        Event e;
+        e.kind = "new-covered-device";
+        e.severity = "warning";
+        e.site = site_.key;
+        e.device_id = device_id;
+        e.scan = meta_.scan_key;
+        e.message = "new covered device " + std::to_string(device_id) + " at " + r.ip + " (" +
+                    (r.manufacturer.empty() ? "unknown maker" : r.manufacturer) +
+                    (r.model.empty() ? "" : " " + r.model) + "), prohibited under " + JoinList(r.prohibited);
+        PO_TRY_R(inv_.AddEvent(e, "new-covered:" + std::to_string(device_id), &summary_.events));
+      }
+      if (d.duplicate_in_scan) ++summary_.duplicates;
+      if (d.review_device_id != 0) {
+        SqlValue q[] = {I(site_.id), I(d.review_device_id), I(device_id), T(d.review_reason), T(meta_.scan_key)};
+        PO_TRY_R(store_.Exec(
+            "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", q));
+        ++summary_.reviews_opened;
+        Event e;
+        e.kind = "merge-review";
+        e.severity = "notice";
+        e.site = site_.key;
+        e.device_id = device_id;
+        e.scan = meta_.scan_key;
+        e.message = "device " + std::to_string(device_id) + " may be device " + std::to_string(d.review_device_id) +
+                    ": " + d.review_reason + " (kept apart until someone decides)";
+        PO_TRY_R(inv_.AddEvent(e, "", &summary_.events));
+      }
+      return device_id;
+    }
+    ++summary_.matched_devices;
+    std::string state = lookup_.state_of(device_id);
+    SqlValue p[] = {I(device_id), T(r.ip),    T(r.mac),          T(r.serial),   T(r.manufacturer),
+                    T(r.brand),   T(r.device_type), T(r.model),  T(r.firmware), T(JoinList(r.prohibited)),
+                    T(JoinList(r.review)), T(at), I(scan_id_),   T(rule_)};
+    PO_TRY_R(store_.Exec(
+        "UPDATE devices SET ip = $2, mac = CASE WHEN CAST($3 AS TEXT) <> '' THEN $3 ELSE mac END, "
+        "serial = CASE WHEN CAST($4 AS TEXT) <> '' THEN $4 ELSE serial END, "
+        "manufacturer = CASE WHEN CAST($5 AS TEXT) <> '' THEN $5 ELSE manufacturer END, "
+        "brand = CASE WHEN CAST($6 AS TEXT) <> '' THEN $6 ELSE brand END, "
+        "device_type = CASE WHEN CAST($7 AS TEXT) <> '' THEN $7 ELSE device_type END, "
+        "model = CASE WHEN CAST($8 AS TEXT) <> '' THEN $8 ELSE model END, "
+        "firmware = CASE WHEN CAST($9 AS TEXT) <> '' THEN $9 ELSE firmware END, "
+        "prohibited = $10, review = $11, last_seen = $12, last_scan_id = $13, missed_scans = 0, match_rule = $14 "
+        "WHERE id = $1",
+        p));
+    if (state == "missing" || state == "removed" || state == "verified-removed") {
+      auto loaded = inv_.LoadDevice(device_id);
+      if (!loaded) return loaded.error();
+      DeviceRecord before = *loaded;
+      DeviceRecord after = before;
+      after.state_since = at;
+      Event e;
+      e.site = site_.key;
+      e.device_id = device_id;
+      e.scan = meta_.scan_key;
+      std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                         (before.model.empty() ? "" : " " + before.model);
+      if (state == "missing") {
+        after.state = before.prior_state.value_or(DeviceState::kFound);
+        after.prior_state.reset();
+        e.kind = "reappeared";
+        e.severity = "notice";
+        e.message = "device " + std::to_string(device_id) + " (" + what + ") answered again at " + r.ip +
+                    "; back to " + DeviceStateName(after.state);
+        ++summary_.reappeared;
+      } else {
+        after.state = DeviceState::kConfirmed;
+        after.prior_state.reset();
+        e.kind = "regression";
+        e.severity = "warning";
+        e.message = "regression: device " + std::to_string(device_id) + " (" + what + "), " + state +
+                    (before.removed_by.empty() ? "" : " (removal claimed by " + before.removed_by + ")") +
+                    ", answered again at " + r.ip + " in scan " + meta_.scan_key;
+        ++summary_.regressions;
+      }
+      PO_TRY_R(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+      PO_TRY_R(inv_.AddEvent(e, e.kind + ":" + std::to_string(device_id) + ":" + meta_.scan_key, &summary_.events));
+    }
+    return device_id;
+  }
+
+  // The verification pass after a complete scan: removed devices unseen -> verified-removed,
+  // open devices unseen -> missing (only for addresses the scan covered).
+  Status VerifyPass() {
+    const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
+    SqlValue p[] = {I(site_.id), I(scan_id_)};
+    auto rows = store_.Query(std::string(kDeviceSelect) +
+                                 "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.state IN ('removed', 'found', "
+                                 "'confirmed', 'replacement-planned', 'waived') ORDER BY d.id",
+                             p);
+    if (!rows) return rows.error();
+    int n_verify = inv_.options().verify_after_scans;
+    int n_missing = inv_.options().missing_after_scans;
+    for (const auto& r : *rows) {
+      DeviceRecord before = ReadDevice(r);
+      if (!ScopeContains(scope, before.ip)) continue;
+      DeviceRecord after = before;
+      after.missed_scans = before.missed_scans + 1;
+      bool attention = NeedsAttention(before);
+      Event e;
+      e.site = site_.key;
+      e.device_id = before.id;
+      e.scan = meta_.scan_key;
+      std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                         (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
+      if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
+        after.state = DeviceState::kVerifiedRemoved;
+        after.state_since = meta_.started_at;
+        e.kind = "verified-removed";
+        e.severity = "notice";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
+                    std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
+                    (before.removed_by.empty() ? "" : " by " + before.removed_by);
+        ++summary_.verified_removed;
+      } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
+        after.prior_state = before.state;
+        after.state = DeviceState::kMissing;
+        after.state_since = meta_.started_at;
+        e.kind = "missing";
+        e.severity = "warning";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
+                    std::to_string(after.missed_scans) + " scans covering its address) without being marked removed";
+        ++summary_.went_missing;
+      } else {
+        SqlValue q[] = {I(before.id), I(after.missed_scans)};
+        PO_TRY_S(store_.Exec("UPDATE devices SET missed_scans = $2 WHERE id = $1", q));
+        continue;
+      }
+      PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+      PO_TRY_S(inv_.AddEvent(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key, &summary_.events));
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    if (meta_.complete) PO_TRY_S(VerifyPass());
+    SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
+    PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    if (audit_) {
+      AuditEntry e;
+      e.actor = meta_.agent.empty() ? "phaseout" : meta_.agent;
+      e.action = "ingest";
+      e.scan_id = scan_id_;
+      json a = {{"scan", meta_.scan_key},
+                {"site", site_.key},
+                {"started_at", meta_.started_at},
+                {"rules_version", meta_.rules_version},
+                {"source", meta_.source},
+                {"records", summary_.records},
+                {"records_sha256", hash_.HexDigest()},
+                {"new_devices", summary_.new_devices},
+                {"complete", meta_.complete}};
+      e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      e.note = "scan ingested";
+      if (resumed_) {
+        // A later chunk: the raw-record digest covers this chunk only, so verify cannot recompute
+        // it from the whole scan; keep the count without the digest.
+        a.erase("records_sha256");
+        a.erase("records");
+        a["chunk_records"] = summary_.records;
+        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      PO_TRY_S(inv_.AppendAudit(std::move(e)));
+    }
+    if (audit_) PO_TRY_S(inv_.CheckDeadlinesTx(meta_.started_at.substr(0, 10) < inv_.Today()
+                                                     ? inv_.Today()
+                                                     : meta_.started_at.substr(0, 10),
+                                                 &summary_.events));
+    return Status::Ok();
+  }
+
+  void MarkIncomplete() override { meta_.complete = false; }
+
+  Result<IngestSummary> Commit() override {
+    if (summary_.already_ingested) {
+      done_ = true;
+      if (store_.in_transaction()) (void)store_.Rollback();
+      return summary_;
+    }
+    Status s = Finish();
+    if (s.ok()) s = store_.Commit();
+    done_ = true;
+    if (!s.ok()) {
+      (void)store_.Rollback();
+      return s.error();
+    }
+    return summary_;
+  }
+
+  // Replay inside Rebuild: no audit entries, and the caller owns the transaction.
+  void set_replay() {
+    audit_ = false;
+    owns_transaction_ = false;
+  }
+  const std::string& last_rule() const { return rule_; }
+  const IngestSummary& summary() const { return summary_; }
+
+ private:
+
+  SqlInventory& inv_;
+  Store& store_;
+  ScanMeta meta_;
+  SiteRow site_;
+  int64_t scan_id_;
+  bool resumed_;
+  SqlIdentityLookup lookup_;
+  IngestSummary summary_;
+  Sha256Stream hash_;
+  std::string rule_;
+  bool done_ = false;
+  bool audit_ = true;
+  bool owns_transaction_ = true;
+};
+
+Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& meta_in) {
+  ScanMeta meta = meta_in;
+  if (meta.scan_key.empty()) return MakeError(ErrorCode::kInvalidArgument, "a scan needs an id (scan key)");
+  if (meta.site.empty()) return MakeError(ErrorCode::kInvalidArgument, "a scan is recorded against a site (--site)");
+  if (meta.started_at.empty()) meta.started_at = Now();
+  PO_TRY(store_->Begin());
+  auto fail = [this](Error e) -> Result<std::unique_ptr<ScanIngest>> {
+    (void)store_->Rollback();
+    return e;
+  };
+  auto site = LoadSite(meta.site);
+  if (!site) return fail(site.error());
+  SqlValue k[] = {T(meta.scan_key)};
+  auto existing = store_->Query("SELECT id, complete, site_id FROM scans WHERE key = $1", k);
+  if (!existing) return fail(existing.error());
+  int64_t scan_id = 0;
+  bool already = false, resumed = false;
+  if (!existing->empty()) {
+    scan_id = ColInt(existing->front(), 0);
+    if (ColInt(existing->front(), 2) != site->id) {
+      return fail(MakeError(ErrorCode::kInvalidArgument,
+                            "scan " + meta.scan_key + " was recorded against another site, not " + meta.site));
+    }
+    already = ColInt(existing->front(), 1) != 0;
+    resumed = !already;
+  } else {
+    SqlValue p[] = {T(meta.scan_key),     I(site->id),   T(meta.agent),  T(meta.started_at),
+                    T(meta.rules_version), T(meta.source), T(ScopeListToString(meta.scope.empty() ? site->scopes : meta.scope)),
+                    T(Now())};
+    auto ins = store_->Query(
+        "INSERT INTO scans (key, site_id, agent, started_at, rules_version, source, scope, ingested_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        p);
+    if (!ins) return fail(ins.error());
+    scan_id = ColInt(ins->front(), 0);
+  }
+  if (already) (void)store_->Rollback();
+  return std::unique_ptr<ScanIngest>(
+      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed));
+}
+
+Result<ScanDiff> SqlInventory::Diff(const std::string& site, const std::string& from, const std::string& to) {
+  auto site_row = LoadSite(site);
+  if (!site_row) return site_row.error();
+  std::string a = from, b = to;
+  if (a.empty() || b.empty()) {
+    SqlValue p[] = {I(site_row->id)};
+    auto rows = store_->Query(
+        "SELECT key FROM scans WHERE site_id = $1 AND complete = 1 ORDER BY started_at DESC, id DESC LIMIT 2", p);
+    if (!rows) return rows.error();
+    if (rows->size() < 2) {
+      return MakeError(ErrorCode::kNotFound, "site " + site + " has fewer than two complete scans to compare");
+    }
+    if (b.empty()) b = Col((*rows)[0], 0);
+    if (a.empty()) a = Col((*rows)[1], 0);
+  }
+  struct Seen {
+    std::string ip, manufacturer, model, firmware, verdicts;
+  };
+  auto load = [&](const std::string& key) -> Result<std::map<int64_t, Seen>> {
+    SqlValue p[] = {T(key), I(site_row->id)};
+    auto id = store_->Query("SELECT id FROM scans WHERE key = $1 AND site_id = $2", p);
+    if (!id) return id.error();
+    if (id->empty()) return MakeError(ErrorCode::kNotFound, "no scan '" + key + "' at site " + site);
+    std::map<int64_t, Seen> out;
+    int64_t after = 0;
+    while (true) {
+      SqlValue q[] = {ColInt(id->front(), 0), I(after)};
+      auto rows = store_->Query(
+          "SELECT seq, device_id, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+      if (!rows) return rows.error();
+      if (rows->empty()) break;
+      for (const auto& r : *rows) {
+        after = ColInt(r, 0);
+        auto rec = ParseScanRecord(Col(r, 2));
+        if (!rec) continue;
+        out[ColInt(r, 1)] = {rec->ip, rec->manufacturer, rec->model, rec->firmware,
+                             JoinList(rec->prohibited) + "|" + JoinList(rec->review)};
+      }
+    }
+    return out;
+  };
+  auto sa = load(a);
+  if (!sa) return sa.error();
+  auto sb = load(b);
+  if (!sb) return sb.error();
+  ScanDiff d;
+  d.site = site;
+  d.from_scan = a;
+  d.to_scan = b;
+  for (const auto& [id, s] : *sb) {
+    auto it = sa->find(id);
+    if (it == sa->end()) {
+      d.appeared.push_back({id, s.ip, s.manufacturer, s.model, "appeared"});
+      continue;
+    }
+    std::string change;
+    const Seen& o = it->second;
+    if (o.ip != s.ip) change += "address " + o.ip + " -> " + s.ip + "; ";
+    if (o.manufacturer != s.manufacturer) change += "maker '" + o.manufacturer + "' -> '" + s.manufacturer + "'; ";
+    if (o.model != s.model) change += "model '" + o.model + "' -> '" + s.model + "'; ";
+    if (o.firmware != s.firmware) change += "firmware '" + o.firmware + "' -> '" + s.firmware + "'; ";
+    if (o.verdicts != s.verdicts) change += "verdicts changed; ";
+    if (!change.empty()) {
+      change.resize(change.size() - 2);
+      d.changed.push_back({id, s.ip, s.manufacturer, s.model, change});
+    }
+  }
+  for (const auto& [id, s] : *sa) {
+    if (sb->find(id) == sb->end()) d.disappeared.push_back({id, s.ip, s.manufacturer, s.model, "disappeared"});
+  }
+  return d;
+}
+
+Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std::string& note) {
+  if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
+  RebuildSummary summary;
+  Status st = InTransaction(*store_, [&]() -> Status {
+    // People's decisions, in order, with the identity of the device they were about.
+    struct Action {
+      std::string at;
+      AuditEntry entry;
+    };
+    std::vector<Action> actions;
+    auto audit = store_->Query(std::string(kAuditSelect) + "WHERE action IN ('set-state', 'waive') ORDER BY seq");
+    if (!audit) return audit.error();
+    for (const auto& r : *audit) {
+      AuditEntry e = ReadAudit(r);
+      actions.push_back({e.at, e});
+    }
+    PO_TRY_S(store_->Exec("UPDATE scan_records SET device_id = NULL, match_rule = ''"));
+    PO_TRY_S(store_->Exec("DELETE FROM merge_reviews"));
+    PO_TRY_S(store_->Exec("DELETE FROM devices"));
+    auto scans = store_->Query(
+        "SELECT sc.id, sc.key, s.key, sc.agent, sc.started_at, sc.rules_version, sc.source, sc.scope, sc.complete "
+        "FROM scans sc JOIN sites s ON s.id = sc.site_id ORDER BY sc.started_at, sc.id");
+    if (!scans) return scans.error();
+    size_t next_action = 0;
+    auto apply_actions_before = [&](const std::string& limit) -> Status {
+      for (; next_action < actions.size() && (limit.empty() || actions[next_action].at < limit); ++next_action) {
+        const AuditEntry& e = actions[next_action].entry;
+        json before = json::parse(e.before, nullptr, false);
+        json after = json::parse(e.after, nullptr, false);
+        if (!before.is_object() || !after.is_object()) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        auto site = LoadSite(before.value("site", std::string()));
+        if (!site) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        ScanRecord keys;
+        keys.mac = before.value("mac", std::string());
+        keys.serial = before.value("serial", std::string());
+        keys.ip = before.value("ip", std::string());
+        keys.manufacturer = before.value("manufacturer", std::string());
+        keys.model = before.value("model", std::string());
+        SqlIdentityLookup lookup(*store_, site->id);
+        IdentityDecision d = ResolveIdentity(keys, 0, lookup);
+        if (d.device_id == 0) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        auto dev = LoadDevice(d.device_id);
+        if (!dev) return dev.error();
+        DeviceRecord next = *dev;
+        next.state = StateOr(after.value("state", std::string()), dev->state);
+        std::string prior = after.value("prior_state", std::string());
+        next.prior_state = prior.empty() ? std::nullopt : std::optional<DeviceState>(StateOr(prior, DeviceState::kFound));
+        next.replacement_model = after.value("replacement_model", std::string());
+        next.target_date = after.value("target_date", std::string());
+        next.removed_by = after.value("removed_by", std::string());
+        next.waiver_approver = after.value("waiver_approver", std::string());
+        next.waiver_reason = after.value("waiver_reason", std::string());
+        next.waiver_expiry = after.value("waiver_expiry", std::string());
+        next.waiver_expired = after.value("waiver_expired", false);
+        next.reason = after.value("reason", std::string());
+        next.state_since = e.at;
+        next.missed_scans = 0;
+        if (!IsTransitionAllowed(dev->state, next.state, TransitionOrigin::kPerson)) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        PO_TRY_S(WriteLifecycle(*dev, next, e.actor, e.action, e.note, 0, /*audit=*/false));
+        ++summary.actions_reapplied;
+      }
+      return Status::Ok();
+    };
+    for (const auto& s : *scans) {
+      PO_TRY_S(apply_actions_before(Col(s, 4)));
+      auto site = LoadSite(Col(s, 2));
+      if (!site) return site.error();
+      ScanMeta meta;
+      meta.scan_key = Col(s, 1);
+      meta.site = Col(s, 2);
+      meta.agent = Col(s, 3);
+      meta.started_at = Col(s, 4);
+      meta.rules_version = Col(s, 5);
+      meta.source = Col(s, 6);
+      if (auto sc = ParseScopeList(Col(s, 7))) meta.scope = *sc;
+      meta.complete = ColInt(s, 8) != 0;
+      int64_t scan_id = ColInt(s, 0);
+      SqlScanIngest replay(*this, meta, *site, scan_id, false, false);
+      replay.set_replay();
+      int64_t after = 0;
+      while (true) {
+        SqlValue q[] = {I(scan_id), I(after)};
+        auto rows = store_->Query(
+            "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+        if (!rows) return rows.error();
+        if (rows->empty()) break;
+        for (const auto& r : *rows) {
+          after = ColInt(r, 0);
+          auto rec = ParseScanRecord(Col(r, 1));
+          if (!rec) continue;
+          auto id = replay.ApplyRecord(*rec);
+          if (!id) return id.error();
+          SqlValue u[] = {I(scan_id), I(after), I(*id), T(replay.last_rule())};
+          PO_TRY_S(store_->Exec("UPDATE scan_records SET device_id = $3, match_rule = $4 WHERE scan_id = $1 AND seq = $2", u));
+          ++summary.records;
+        }
+      }
+      if (meta.complete) PO_TRY_S(replay.VerifyPass());
+      ++summary.scans;
+    }
+    PO_TRY_S(apply_actions_before(""));
+    auto n = store_->Query("SELECT COUNT(*) FROM devices");
+    if (!n) return n.error();
+    summary.devices = ColInt(n->front(), 0);
+    AuditEntry e;
+    e.actor = actor;
+    e.action = "rebuild";
+    e.after = json({{"scans", summary.scans}, {"records", summary.records}, {"devices", summary.devices},
+                    {"actions_reapplied", summary.actions_reapplied}, {"actions_skipped", summary.actions_skipped}})
+                  .dump();
+    e.note = note.empty() ? "devices re-derived from the raw scan events" : note;
+    return AppendAudit(std::move(e));
+  });
+  if (!st.ok()) return st.error();
+  return summary;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Inventory>> Inventory::Open(const std::string& location, const InventoryOptions& options) {
+  auto store = OpenStore(location, options.store);
+  if (!store) return store.error();
+  if (!options.store.read_only) {
+    PO_TRY(internal::Migrate(**store, kSchemaVersion));
+  } else {
+    // Read-only: still refuse a newer schema rather than misread it.
+    auto v = (*store)->Query("SELECT value FROM schema_meta WHERE key = 'version'");
+    if (v && !v->empty() && ColInt(v->front(), 0) > kSchemaVersion) {
+      return MakeError(ErrorCode::kInvalidArgument, "database " + (*store)->description() + " has schema version " +
+                                                        Col(v->front(), 0) + ", newer than this phaseout understands (" +
+                                                        std::to_string(kSchemaVersion) + "): upgrade phaseout");
+    }
+  }
+  return std::unique_ptr<Inventory>(std::make_unique<SqlInventory>(std::move(*store), options));
+}
+
+}  // namespace phaseout::inventory

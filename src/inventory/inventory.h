@@ -1,0 +1,187 @@
+// Inventory: the system of record for a phase-out programme. Scan results are kept as raw
+// events; devices are derived from them per site; each device moves through the lifecycle
+// with every change in the hash-chained audit log. One API for the CLI, the reports and the
+// server: every call is one transaction on the Store (SQLite or PostgreSQL).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "inventory/audit.h"
+#include "inventory/events.h"
+#include "inventory/lifecycle.h"
+#include "inventory/record.h"
+#include "inventory/sites.h"
+#include "inventory/store.h"
+
+namespace phaseout::inventory {
+
+// The schema version this build writes; a database with a higher version is refused.
+inline constexpr int kSchemaVersion = 1;
+
+struct InventoryOptions {
+  StoreOptions store;
+  // ISO 8601 UTC "now" ("2026-12-01T20:00:00Z"); the system clock when empty. Tests fix it.
+  std::function<std::string()> clock;
+  int verify_after_scans = 2;   // a removed device unseen in this many covering scans is verified-removed
+  int missing_after_scans = 2;  // an open device unseen in this many covering scans is missing
+};
+
+// One device as stored, plus what is derived when read. Value type.
+struct DeviceRecord {
+  int64_t id = 0;
+  std::string site, department;
+  std::string mac, serial, ip, manufacturer, brand, device_type, model, firmware;
+  std::vector<std::string> prohibited;  // policies with a prohibited verdict at the last sighting
+  std::vector<std::string> review;
+  DeviceState state = DeviceState::kFound;
+  std::optional<DeviceState> prior_state;  // before missing / waived
+  std::string state_since;
+  std::string replacement_model, target_date, removed_by;
+  std::string waiver_approver, waiver_reason, waiver_expiry;
+  bool waiver_expired = false;
+  std::string reason;  // not-restricted reason
+  std::string first_seen, last_seen, last_scan;
+  int64_t missed_scans = 0;
+  std::string match_rule;  // rule that attached the last sighting
+  // Derived on read:
+  std::string status;      // "covered" (prohibited), "review", "unknown" (maker unknown: to check), "clear"
+  bool overdue = false;
+  std::string overdue_reason;
+};
+
+// Filters of ListDevices; empty fields match everything.
+struct DeviceFilter {
+  std::string site, department, policy, state, maker, brand, status;
+  bool overdue_only = false;
+};
+
+// Metadata of one scan to ingest.
+struct ScanMeta {
+  std::string scan_key;       // unique id of the scan (idempotency key); required
+  std::string site;           // site id; required
+  std::string agent;          // host or agent that scanned
+  std::string started_at;     // ISO 8601 UTC; defaults to now
+  std::string rules_version;  // fingerprint/policy data version
+  std::string source;         // "phaseout scan", a file name, ...
+  std::vector<Cidr> scope;    // what the scan covered; empty: the site's scopes
+  bool complete = true;       // false: more chunks follow (records only, no verification pass)
+};
+
+struct IngestSummary {
+  std::string scan_key;
+  bool already_ingested = false;  // the scan was ingested before: nothing changed
+  int64_t records = 0, skipped_records = 0, new_devices = 0, matched_devices = 0;
+  int64_t duplicates = 0, reviews_opened = 0;
+  int64_t verified_removed = 0, went_missing = 0, regressions = 0, reappeared = 0;
+  std::vector<Event> events;  // events this ingest raised
+};
+
+// An ingest in progress: one open transaction. Not thread-safe. Destroying it without Commit
+// rolls everything back.
+class ScanIngest {
+ public:
+  virtual ~ScanIngest() = default;
+  // Adds one NDJSON line of `phaseout scan` with sequence number `seq` (1-based, unique in the
+  // scan). Fails with kParse for a malformed line: the caller should then drop the ingest.
+  virtual Status AddLine(std::string_view line, int64_t seq) = 0;
+  // Adds a record whose raw JSON is `raw`.
+  virtual Status AddRecord(const ScanRecord& record, std::string_view raw, int64_t seq) = 0;
+  // Records the scan as incomplete (stopped early): its records are kept but it does not
+  // count as a verification scan.
+  virtual void MarkIncomplete() = 0;
+  // Runs the verification pass (if complete), writes the audit entry and commits.
+  virtual Result<IngestSummary> Commit() = 0;
+};
+
+// Result of VerifyAudit.
+struct AuditVerification {
+  int64_t entries = 0;
+  bool ok = true;
+  int64_t first_bad_seq = 0;
+  std::string problem;    // what is wrong, when !ok
+  std::string head_hash;  // hash of the last entry (record it elsewhere to detect truncation)
+};
+
+// Differences between two scans of a site.
+struct ScanDiff {
+  std::string site, from_scan, to_scan;
+  struct Item {
+    int64_t device_id = 0;
+    std::string ip, manufacturer, model, change;
+  };
+  std::vector<Item> appeared, disappeared, changed;
+};
+
+struct ScanListing {
+  std::string key, site, agent, started_at, rules_version, source, scope;
+  int64_t records = 0;
+  bool complete = false;
+};
+
+struct MergeReview {
+  int64_t id = 0;
+  std::string site;
+  int64_t device_a = 0, device_b = 0;
+  std::string reason, scan, status;
+};
+
+struct RebuildSummary {
+  int64_t scans = 0, records = 0, devices = 0, actions_reapplied = 0, actions_skipped = 0;
+};
+
+class Inventory {
+ public:
+  // Opens (creating if needed) the store at `location` and migrates it to kSchemaVersion.
+  // Fails with kIo (cannot open; locked; read-only) or kInvalidArgument (the database is from a
+  // newer phaseout: its version and ours are named).
+  static Result<std::unique_ptr<Inventory>> Open(const std::string& location, const InventoryOptions& options = {});
+  virtual ~Inventory() = default;
+
+  virtual Store& store() = 0;
+  virtual std::string Now() = 0;
+
+  // Organisation. ImportSites adds or updates departments and sites (never deletes: a site
+  // that disappears from the file stays, with its history) and writes one audit entry.
+  virtual Status ImportSites(const SitesFile& file, const std::string& actor, const std::string& note) = 0;
+  virtual Result<std::vector<Department>> ListDepartments() = 0;
+  virtual Result<std::vector<Site>> ListSites() = 0;
+  virtual Result<Site> GetSite(const std::string& id) = 0;  // kNotFound names the id
+
+  // Ingest. If meta.scan_key was completely ingested before, the returned ScanIngest ignores
+  // records and Commit reports already_ingested. kNotFound for an unknown site.
+  virtual Result<std::unique_ptr<ScanIngest>> BeginIngest(const ScanMeta& meta) = 0;
+  virtual Result<std::vector<ScanListing>> ListScans(const std::string& site) = 0;
+
+  // Devices.
+  virtual Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& filter) = 0;
+  virtual Result<DeviceRecord> GetDevice(int64_t id) = 0;  // kNotFound
+  // A person's lifecycle change (validated; audited). Returns the device after the change.
+  virtual Result<DeviceRecord> SetState(int64_t id, const TransitionRequest& request) = 0;
+  // Waivers past their expiry return to the prior state (audited, waiver-expired event), and
+  // deadline-passed events are raised once per site and policy. Returns the new events.
+  virtual Result<std::vector<Event>> CheckDeadlines() = 0;
+  virtual Result<std::vector<MergeReview>> ListReviews(bool open_only) = 0;
+
+  // History and proof.
+  virtual Result<std::vector<AuditEntry>> History(int64_t device_id) = 0;
+  virtual Result<AuditVerification> VerifyAudit() = 0;
+  virtual Result<std::vector<Event>> Events(int64_t after_id) = 0;
+
+  // What appeared, disappeared and changed between two scans of `site` (scan keys; empty:
+  // the two latest complete scans).
+  virtual Result<ScanDiff> Diff(const std::string& site, const std::string& from_scan, const std::string& to_scan) = 0;
+
+  // Re-derives every device from the raw scan events in time order with the current rules and
+  // re-applies people's recorded decisions to the devices they were about (matched by their
+  // recorded identity). One transaction; one audit entry.
+  virtual Result<RebuildSummary> Rebuild(const std::string& actor, const std::string& note) = 0;
+};
+
+}  // namespace phaseout::inventory

@@ -1,0 +1,168 @@
+// PostgresStore: the Store backend for central deployments (libpqxx over libpq). Writers are
+// serialised with one transaction-scoped advisory lock, the same one-writer discipline SQLite
+// has, so the inventory logic behaves the same on both.
+#include <pqxx/pqxx>
+
+#include <memory>
+#include <string>
+
+#include "inventory/store_backends.h"
+
+namespace phaseout::inventory {
+namespace {
+
+// Key of the advisory lock every writing transaction takes ("phaseout" in ASCII, truncated).
+constexpr const char* kWriterLockSql = "SELECT pg_advisory_xact_lock(7021802017)";
+
+std::string RedactUrl(const std::string& url) {
+  // postgresql://user:secret@host/db -> postgresql://user@host/db
+  size_t scheme = url.find("://");
+  size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + url.substr(at);
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string url)
+      : conn_(std::move(conn)), where_(RedactUrl(url)) {}
+  ~PostgresStore() override {
+    try {
+      if (work_) work_->abort();
+    } catch (...) {  // NOLINT: a destructor must not throw; the server rolls back on disconnect
+    }
+  }
+  PostgresStore(const PostgresStore&) = delete;  // owns the connection
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  using Store::Query;
+  Dialect dialect() const override { return Dialect::kPostgres; }
+  std::string description() const override { return where_; }
+
+  Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
+    std::vector<std::string> text(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      const SqlValue& v = params[i];
+      if (std::holds_alternative<std::monostate>(v)) continue;
+      if (auto* n = std::get_if<int64_t>(&v)) {
+        text[i] = std::to_string(*n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        text[i] = std::to_string(*d);
+      } else {
+        text[i] = std::get<std::string>(v);
+      }
+      values[i] = text[i].c_str();
+    }
+    try {
+      pqxx::result res;
+      std::string q(sql);
+      if (work_) {
+        res = work_->exec_params(q, pqxx::prepare::make_dynamic_params(values));
+      } else {
+        pqxx::nontransaction tx(*conn_);
+        res = tx.exec_params(q, pqxx::prepare::make_dynamic_params(values));
+      }
+      SqlRows rows;
+      rows.reserve(res.size());
+      for (const auto& r : res) {
+        SqlRow row(r.size());
+        for (pqxx::row::size_type c = 0; c < r.size(); ++c) {
+          if (!r[c].is_null()) row[c] = std::string(r[c].c_str(), r[c].size());
+        }
+        rows.push_back(std::move(row));
+      }
+      return rows;
+    } catch (const std::exception& e) {
+      return Failure(e, sql);
+    }
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    try {
+      if (work_) {
+        work_->exec(std::string(sql));
+      } else {
+        pqxx::nontransaction tx(*conn_);
+        tx.exec(std::string(sql));
+      }
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return Failure(e, sql);
+    }
+  }
+
+  Status Begin() override {
+    try {
+      work_ = std::make_unique<pqxx::work>(*conn_);
+      work_->exec(kWriterLockSql);
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      work_.reset();
+      return Failure(e, "BEGIN");
+    }
+  }
+  Status Commit() override {
+    if (!work_) return MakeError(ErrorCode::kInternal, "commit without a transaction");
+    try {
+      work_->commit();
+      work_.reset();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      work_.reset();
+      return Failure(e, "COMMIT");
+    }
+  }
+  Status Rollback() override {
+    if (!work_) return Status::Ok();
+    try {
+      work_->abort();
+    } catch (const std::exception&) {  // connection gone: the server discards the transaction
+    }
+    work_.reset();
+    return Status::Ok();
+  }
+  bool in_transaction() const override { return work_ != nullptr; }
+
+ private:
+  Error Failure(const std::exception& e, std::string_view sql) {
+    std::string msg = e.what();
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
+        dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr || !conn_->is_open()) {
+      msg = "the PostgreSQL server went away (" + msg + "); the open change was not committed";
+    }
+    std::string head(sql.substr(0, 60));
+    for (char& c : head) {
+      if (c == '\n') c = ' ';
+    }
+    return MakeError(ErrorCode::kIo, "database " + where_ + ": " + msg + " [" + head + "]");
+  }
+
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::work> work_;
+  std::string where_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreOptions& options) {
+  try {
+    auto conn = std::make_unique<pqxx::connection>(url);
+    auto store = std::make_unique<PostgresStore>(std::move(conn), url);
+    // Quiet NOTICEs ("relation already exists") and make lock waits bounded like SQLite's.
+    std::string setup = "SET client_min_messages TO WARNING; SET lock_timeout = " +
+                        std::to_string(options.busy_timeout_ms) + ";";
+    if (options.read_only) setup += " SET default_transaction_read_only = on;";
+    if (Status s = store->ExecScript(setup); !s.ok()) return s.error();
+    return std::unique_ptr<Store>(std::move(store));
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return MakeError(ErrorCode::kIo, "database " + RedactUrl(url) + ": cannot connect: " + msg);
+  }
+}
+
+}  // namespace phaseout::inventory

@@ -1,0 +1,40 @@
+// ScanRecord: the fields of one `phaseout scan` NDJSON line (a DeviceReport) that the inventory
+// derives devices from. The whole line is stored verbatim as the raw event.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "model/identification.h"
+
+namespace phaseout::inventory {
+
+// Value type. Empty strings mean unknown.
+struct ScanRecord {
+  std::string ip;
+  std::string mac;           // lower case aa:bb:cc:dd:ee:ff
+  std::string serial;
+  std::string manufacturer;  // canonical vendor id; "" when unknown
+  std::string brand;
+  std::string device_type;
+  std::string model;
+  std::string firmware;
+  std::vector<std::string> prohibited;  // policies whose verdict is prohibited
+  std::vector<std::string> review;      // policies whose verdict is review
+};
+
+// Parses one NDJSON line of `phaseout scan` (ip required; other fields optional, null or
+// absent meaning unknown; manufacturer "unknown" counts as unknown). Fails with kParse saying
+// what is wrong (not JSON, not an object, no ip, wrong field type).
+Result<ScanRecord> ParseScanRecord(std::string_view line);
+
+// The record of a DeviceReport without going through JSON (used by `phaseout scan --site`).
+ScanRecord RecordFromReport(const model::DeviceReport& report);
+
+// Normalises a MAC address to lower-case colon form; "" if it is not one (all-zero and
+// broadcast addresses are not identities and also give "").
+std::string NormaliseMac(std::string_view mac);
+
+}  // namespace phaseout::inventory

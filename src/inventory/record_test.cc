@@ -1,0 +1,45 @@
+// NDJSON device report -> ScanRecord.
+#include "inventory/record.h"
+
+#include <gtest/gtest.h>
+
+namespace phaseout::inventory {
+namespace {
+
+TEST(Record, ParsesScanNdjsonLine) {
+  auto r = ParseScanRecord(
+      R"({"ip":"127.16.0.5","open_ports":[80],"mac":"AA-BB-CC-00-00-01","manufacturer":"hikvision","brand":"lts",)"
+      R"("device_type":"camera","model":"DS-2CD2143G2-I","firmware":"V5.7","serial":null,"confidence":0.9,)"
+      R"("evidence":[],"verdicts":[{"policy":"us-ndaa-889","status":"prohibited","reason":"x","clause":"889"},)"
+      R"({"policy":"uk-2022","status":"review","reason":"y","clause":""}],"notes":[]})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->mac, "aa:bb:cc:00:00:01");
+  EXPECT_EQ(r->brand, "lts");
+  EXPECT_EQ(r->serial, "");
+  ASSERT_EQ(r->prohibited.size(), 1u);
+  EXPECT_EQ(r->review.at(0), "uk-2022");
+}
+
+TEST(Record, UnknownMakerIsEmpty) {
+  auto r = ParseScanRecord(R"({"ip":"127.0.0.1","manufacturer":"unknown"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->manufacturer, "");
+}
+
+TEST(Record, RejectsMalformed) {
+  EXPECT_FALSE(ParseScanRecord("{\"ip\":"));
+  EXPECT_FALSE(ParseScanRecord("[1,2]"));
+  EXPECT_FALSE(ParseScanRecord(R"({"mac":"aa:bb:cc:dd:ee:ff"})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":5})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[{"policy":"p","status":"maybe"}]})"));
+}
+
+TEST(Record, MacNormalisation) {
+  EXPECT_EQ(NormaliseMac("AABB.CC00.0001"), "aa:bb:cc:00:00:01");
+  EXPECT_EQ(NormaliseMac("00:00:00:00:00:00"), "");
+  EXPECT_EQ(NormaliseMac("ff:ff:ff:ff:ff:ff"), "");
+  EXPECT_EQ(NormaliseMac("zz:bb:cc:00:00:01"), "");
+}
+
+}  // namespace
+}  // namespace phaseout::inventory

@@ -1,0 +1,204 @@
+// Schema migrations. Migration N creates what version N needs; a migration is never edited
+// once released (add N+1 instead). "{PK}" and "{APPEND_ONLY}" are filled in per dialect.
+#include "inventory/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace phaseout::inventory::internal {
+namespace {
+
+// Version 1: organisation, raw scan events, derived devices, audit log, events, merge reviews.
+constexpr const char* kMigration1 = R"SQL(
+CREATE TABLE departments (
+  id {PK},
+  key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE sites (
+  id {PK},
+  key TEXT NOT NULL UNIQUE,
+  department_id BIGINT NOT NULL REFERENCES departments(id),
+  name TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL DEFAULT '',
+  scopes TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE site_deadlines (
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  policy TEXT NOT NULL,
+  deadline TEXT NOT NULL,
+  PRIMARY KEY (site_id, policy)
+);
+CREATE TABLE scans (
+  id {PK},
+  key TEXT NOT NULL UNIQUE,
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  agent TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  rules_version TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  scope TEXT NOT NULL DEFAULT '',
+  complete INTEGER NOT NULL DEFAULT 0,
+  records BIGINT NOT NULL DEFAULT 0,
+  ingested_at TEXT NOT NULL
+);
+CREATE TABLE scan_records (
+  scan_id BIGINT NOT NULL REFERENCES scans(id),
+  seq BIGINT NOT NULL,
+  ip TEXT NOT NULL,
+  device_id BIGINT,
+  match_rule TEXT NOT NULL DEFAULT '',
+  record TEXT NOT NULL,
+  PRIMARY KEY (scan_id, seq)
+);
+CREATE TABLE devices (
+  id {PK},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  mac TEXT NOT NULL DEFAULT '',
+  serial TEXT NOT NULL DEFAULT '',
+  ip TEXT NOT NULL DEFAULT '',
+  manufacturer TEXT NOT NULL DEFAULT '',
+  brand TEXT NOT NULL DEFAULT '',
+  device_type TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  firmware TEXT NOT NULL DEFAULT '',
+  prohibited TEXT NOT NULL DEFAULT '',
+  review TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  prior_state TEXT NOT NULL DEFAULT '',
+  state_since TEXT NOT NULL,
+  replacement_model TEXT NOT NULL DEFAULT '',
+  target_date TEXT NOT NULL DEFAULT '',
+  removed_by TEXT NOT NULL DEFAULT '',
+  waiver_approver TEXT NOT NULL DEFAULT '',
+  waiver_reason TEXT NOT NULL DEFAULT '',
+  waiver_expiry TEXT NOT NULL DEFAULT '',
+  waiver_expired INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  last_scan_id BIGINT NOT NULL DEFAULT 0,
+  missed_scans BIGINT NOT NULL DEFAULT 0,
+  match_rule TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX devices_site_mac ON devices (site_id, mac);
+CREATE INDEX devices_site_serial ON devices (site_id, serial);
+CREATE INDEX devices_site_ip ON devices (site_id, ip);
+CREATE INDEX devices_state ON devices (state);
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  device_id BIGINT NOT NULL DEFAULT 0,
+  scan_id BIGINT NOT NULL DEFAULT 0,
+  before TEXT NOT NULL DEFAULT '',
+  after TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_device ON audit_log (device_id);
+CREATE TABLE events (
+  id {PK},
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  site TEXT NOT NULL DEFAULT '',
+  device_id BIGINT NOT NULL DEFAULT 0,
+  scan TEXT NOT NULL DEFAULT '',
+  dedup_key TEXT UNIQUE,
+  message TEXT NOT NULL
+);
+CREATE TABLE merge_reviews (
+  id {PK},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  device_a BIGINT NOT NULL,
+  device_b BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  scan TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'open'
+);
+{APPEND_ONLY}
+)SQL";
+
+// The audit log refuses UPDATE and DELETE: history is append-only. (Someone with raw access
+// can drop the trigger; the hash chain still exposes any edit.)
+constexpr const char* kSqliteAppendOnly = R"SQL(
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)SQL";
+
+constexpr const char* kPostgresAppendOnly = R"SQL(
+CREATE FUNCTION phaseout_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END; $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION phaseout_audit_append_only();
+)SQL";
+
+std::string Fill(std::string sql, Dialect d) {
+  auto replace = [&sql](const std::string& token, const std::string& with) {
+    for (size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
+      sql.replace(pos, token.size(), with);
+    }
+  };
+  replace("{PK}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
+  replace("{APPEND_ONLY}", d == Dialect::kSqlite ? kSqliteAppendOnly : kPostgresAppendOnly);
+  return sql;
+}
+
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kAll = {kMigration1};
+  return kAll;
+}
+
+Result<int> CurrentVersion(Store& store) {
+  auto exists = store.dialect() == Dialect::kSqlite
+                    ? store.Query("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_meta'")
+                    : store.Query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND "
+                                  "tablename = 'schema_meta'");
+  if (!exists) return exists.error();
+  if (exists->empty()) return 0;
+  auto v = store.Query("SELECT value FROM schema_meta WHERE key = 'version'");
+  if (!v) return v.error();
+  if (v->empty()) return 0;
+  return static_cast<int>(ColInt(v->front(), 0));
+}
+
+}  // namespace
+
+Status Migrate(Store& store, int target_version) {
+  auto current = CurrentVersion(store);
+  if (!current) return current.error();
+  if (*current > target_version) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "database " + store.description() + " has schema version " + std::to_string(*current) +
+                         ", newer than this phaseout understands (" + std::to_string(target_version) +
+                         "): upgrade phaseout; the database was left untouched");
+  }
+  if (*current == target_version) return Status::Ok();
+  return InTransaction(store, [&]() -> Status {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    auto again = CurrentVersion(store);
+    if (!again) return again.error();
+    if (*again == 0) {
+      if (Status s = store.ExecScript("CREATE TABLE schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+          !s.ok()) {
+        return s;
+      }
+      SqlValue p[] = {std::string("0")};
+      if (Status s = store.Exec("INSERT INTO schema_meta (key, value) VALUES ('version', $1)", p); !s.ok()) return s;
+    }
+    for (int v = *again + 1; v <= target_version; ++v) {
+      if (Status s = store.ExecScript(Fill(Migrations().at(v - 1), store.dialect())); !s.ok()) return s;
+    }
+    SqlValue p[] = {std::to_string(target_version)};
+    return store.Exec("UPDATE schema_meta SET value = $1 WHERE key = 'version'", p);
+  });
+}
+
+}  // namespace phaseout::inventory::internal

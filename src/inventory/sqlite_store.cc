@@ -1,0 +1,190 @@
+// SqliteStore: the default Store backend, one SQLite file in WAL mode. Prepared statements are
+// cached by SQL text, so the ingest loop parses each statement once.
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+
+#include "inventory/store_backends.h"
+
+namespace phaseout::inventory {
+namespace {
+
+std::string FirstWords(std::string_view sql) {
+  size_t start = sql.find_first_not_of(" \n\t");
+  if (start == std::string_view::npos) return "";
+  std::string_view s = sql.substr(start, 60);
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\n') c = ' ';
+  }
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (in_tx_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(db_);
+  }
+  SqliteStore(const SqliteStore&) = delete;  // owns the connection handle
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  using Store::Query;
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  std::string description() const override { return "sqlite:" + path_; }
+
+  Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) override {
+    sqlite3_stmt* stmt = nullptr;
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) {
+      stmt = it->second;
+    } else {
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                  nullptr);
+      if (rc != SQLITE_OK) return Failure("prepare", sql);
+      cache_.emplace(std::string(sql), stmt);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (size_t i = 0; i < params.size(); ++i) {
+      std::string name = "$" + std::to_string(i + 1);
+      int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (idx == 0) continue;  // parameter not used by this statement
+      const SqlValue& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return Failure("bind", sql);
+    }
+    SqlRows rows;
+    int cols = sqlite3_column_count(stmt);
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Error e = Failure("run", sql);
+        sqlite3_reset(stmt);
+        return e;
+      }
+      SqlRow row(cols);
+      for (int c = 0; c < cols; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        row[c] = std::string(text, sqlite3_column_bytes(stmt, c));
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);
+    return rows;
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    char* err = nullptr;
+    std::string text(sql);
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return MakeError(ErrorCode::kIo, Describe("schema script failed: " + msg));
+    }
+    return Status::Ok();
+  }
+
+  Status Begin() override {
+    if (Status s = Simple("BEGIN IMMEDIATE"); !s.ok()) return s;
+    in_tx_ = true;
+    return Status::Ok();
+  }
+  Status Commit() override {
+    Status s = Simple("COMMIT");
+    if (s.ok()) in_tx_ = false;
+    return s;
+  }
+  Status Rollback() override {
+    in_tx_ = false;
+    if (sqlite3_get_autocommit(db_)) return Status::Ok();  // SQLite already rolled back
+    return Simple("ROLLBACK");
+  }
+  bool in_transaction() const override { return in_tx_; }
+
+ private:
+  std::string Describe(const std::string& what) const { return "database " + path_ + ": " + what; }
+
+  Error Failure(const char* stage, std::string_view sql) const {
+    int code = sqlite3_extended_errcode(db_);
+    std::string msg = sqlite3_errmsg(db_);
+    int primary = code & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      msg = "the database is locked by another process (waited for the busy timeout); try again when it has finished";
+    } else if (primary == SQLITE_READONLY) {
+      msg = "the database is read-only (file or folder permissions, or a read-only medium): " + msg;
+    }
+    return MakeError(ErrorCode::kIo, Describe(msg + " [" + stage + ": " + FirstWords(sql) + "]"));
+  }
+
+  Status Simple(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      sqlite3_free(err);
+      return Failure("run", sql);
+    }
+    return Status::Ok();
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  bool in_tx_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::path p(path);
+  if (!options.read_only && p.has_parent_path() && !std::filesystem::exists(p.parent_path(), ec)) {
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "database " + path + ": cannot create folder " + p.parent_path().string() +
+                                           ": " + ec.message());
+    }
+  }
+  sqlite3* db = nullptr;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    if (rc == SQLITE_CANTOPEN && !std::filesystem::exists(p, ec) && options.read_only) {
+      msg = "no such database (nothing has been stored yet)";
+    }
+    return MakeError(ErrorCode::kIo, "database " + path + ": cannot open: " + msg);
+  }
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  auto store = std::make_unique<SqliteStore>(db, path);
+  // WAL keeps readers going while one writer commits; synchronous=FULL makes each commit
+  // durable across power loss (sqlite.org "Atomic Commit In SQLite").
+  auto check = store->Query("PRAGMA schema_version");
+  if (!check) return check.error();  // "file is not a database" surfaces here
+  if (!options.read_only) {
+    if (auto r = store->Query("PRAGMA journal_mode=WAL"); !r) return r.error();
+  }
+  if (Status s = store->ExecScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s.ok()) return s.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace phaseout::inventory

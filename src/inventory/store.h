@@ -1,0 +1,100 @@
+// Store: the persistence interface of the inventory. A Store runs parameterised SQL in one
+// dialect (SQLite or PostgreSQL) inside explicit transactions; everything the inventory knows
+// (schema, identity, lifecycle, audit) is written once on top of it, in inventory.cc.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace phaseout::inventory {
+
+// One bound parameter: NULL, integer, real or text.
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+// One result row; NULL columns are std::nullopt, other values are their text form.
+using SqlRow = std::vector<std::optional<std::string>>;
+using SqlRows = std::vector<SqlRow>;
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A connection to one database. Not thread-safe: one thread at a time (open one Store per
+// thread). Statements use $1..$n placeholders in both dialects; values are always bound, never
+// spliced into the SQL text.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Dialect dialect() const = 0;
+  // Where the data lives, safe to print (no password): "sqlite:/path" or "postgresql://host/db".
+  virtual std::string description() const = 0;
+
+  // Runs one statement and returns its rows (none for statements without a result).
+  // Fails with kIo naming the database on any database error (locked, read-only, connection
+  // lost, constraint violated); the message includes the statement's first words.
+  virtual Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params) = 0;
+  Result<SqlRows> Query(std::string_view sql) { return Query(sql, {}); }
+  Status Exec(std::string_view sql, std::span<const SqlValue> params) {
+    auto r = Query(sql, params);
+    if (!r) return r.error();
+    return Status::Ok();
+  }
+  Status Exec(std::string_view sql) { return Exec(sql, {}); }
+  // Runs several statements without parameters (schema scripts).
+  virtual Status ExecScript(std::string_view sql) = 0;
+
+  // Transactions. Begin takes the write lock at once (SQLite BEGIN IMMEDIATE), so a second
+  // writer fails at Begin (after the busy timeout) rather than half-way through a change.
+  // REQUIRES: no transaction open for Begin; one open for Commit/Rollback.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual bool in_transaction() const = 0;
+};
+
+// Options of OpenStore.
+struct StoreOptions {
+  int busy_timeout_ms = 5000;  // how long SQLite waits for a lock held by another process
+  bool read_only = false;      // open without write access (queries only)
+};
+
+// Opens `location`: "postgresql://..." or "postgres://..." selects PostgreSQL (when built with
+// it), anything else is an SQLite file path (created with its parent folder if absent).
+// SQLite runs in WAL mode with synchronous=FULL, foreign keys on.
+// Fails with kIo (cannot open, not a database) or kInvalidArgument (PostgreSQL not built in).
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const StoreOptions& options = {});
+
+// True iff `location` names a PostgreSQL database.
+bool IsPostgresLocation(std::string_view location);
+
+// The default SQLite location: $PHASEOUT_DB if set, else $XDG_DATA_HOME/phaseout/inventory.db,
+// else $HOME/.local/share/phaseout/inventory.db.
+std::string DefaultStoreLocation();
+
+// Runs `fn` inside one transaction: commits iff fn returns ok, rolls back otherwise.
+template <typename Fn>
+Status InTransaction(Store& store, Fn&& fn) {
+  if (Status s = store.Begin(); !s.ok()) return s;
+  Status s = fn();
+  if (!s.ok()) {
+    (void)store.Rollback();
+    return s;
+  }
+  if (Status c = store.Commit(); !c.ok()) {
+    (void)store.Rollback();
+    return c;
+  }
+  return Status::Ok();
+}
+
+// Text helpers for rows: column `i` as text ("" when NULL) or as an integer (0 when NULL).
+inline std::string Col(const SqlRow& row, size_t i) { return row.at(i).value_or(""); }
+int64_t ColInt(const SqlRow& row, size_t i);
+
+}  // namespace phaseout::inventory
