@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "apps/cli/commands.h"
+#include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
 #include "fingerprint/oui_registry.h"
 #include "imports/import.h"
+#include "inventory/inventory.h"
 #include "report/scan_summary.h"
 #include "report/scan_writers.h"
 
@@ -39,6 +41,9 @@ struct ImportFlags {
   std::string oui_dir = "/usr/share/ieee-data";
   uint64_t max_bytes = 256ull << 20;
   bool quiet = false;
+  std::string site;    // record into the inventory against this site
+  std::string db;
+  std::string events;
 };
 
 int Fail(int code, const std::string& message) {
@@ -171,12 +176,69 @@ int RunImport(const ImportFlags& f) {
     if (!out_file) return Fail(kExitRuntime, "cannot write " + tmp_path);
   }
   std::ostream& out = f.output.empty() ? std::cout : out_file;
+  // --site: the records go into the inventory in one transaction, committed only after the
+  // whole input was classified. An import is recorded as an incomplete scan: it adds sightings
+  // (and raises regressions) but never counts as a scan that did not see a device, so it can
+  // confirm or contradict what scans found without verifying any removal.
+  std::unique_ptr<inventory::Inventory> inv;
+  std::unique_ptr<inventory::ScanIngest> ingest;
+  std::string scan_key;
+  if (!f.site.empty()) {
+    int code = kExitOk;
+    inv = OpenInventoryOrReport("import", f.db, &code);
+    if (!inv) return code;
+    inventory::ScanMeta meta;
+    meta.site = f.site;
+    meta.started_at = info.started_at;
+    meta.rules_version = PHASEOUT_VERSION;
+    meta.source = std::string("phaseout import ") + imports::ImportFormatName(*format) + " " + f.file;
+    meta.agent = "phaseout import";
+    // The key names the format, the input's hash and the time, so the scan list shows which
+    // file each import came from.
+    scan_key = std::string("import-") + imports::ImportFormatName(*format) + "-" +
+               inventory::Sha256Hex(*input).substr(0, 16) + "-" + info.started_at;
+    meta.scan_key = scan_key;
+    auto begun = inv->BeginIngest(meta);
+    if (!begun) return Fail(ExitCodeFor(begun.error()), begun.error().message);
+    ingest = std::move(*begun);
+  }
   auto writer = report::MakeScanWriter(*out_format, out);
   writer->Begin(info);
+  int64_t seq = 0;
   for (auto& host : imported->hosts) {
     model::DeviceReport report = classifier.Classify(std::move(host));
     summary.Add(report);
     writer->Device(report);
+    if (ingest) {
+      std::ostringstream line;
+      report::WriteNdjson(line, report);
+      std::string text = line.str();
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      Status st = ingest->AddLine(text, ++seq);
+      if (!st.ok()) {
+        if (!tmp_path.empty()) std::remove(tmp_path.c_str());
+        return Fail(ExitCodeFor(st.error()), "not recorded in the inventory (nothing committed): " + st.error().message);
+      }
+    }
+  }
+  if (ingest) {
+    ingest->MarkIncomplete();  // never used to verify a removal (see above)
+    auto committed = ingest->Commit();
+    if (!committed) {
+      if (!tmp_path.empty()) std::remove(tmp_path.c_str());
+      return Fail(ExitCodeFor(committed.error()),
+                  "not recorded in the inventory (nothing committed): " + committed.error().message);
+    }
+    if (!f.quiet) {
+      std::fprintf(stderr,
+                   "phaseout import: recorded %s at site %s: %lld records, %lld new devices, %lld matched, "
+                   "%lld regressions%s\n",
+                   scan_key.c_str(), f.site.c_str(), static_cast<long long>(committed->records),
+                   static_cast<long long>(committed->new_devices), static_cast<long long>(committed->matched_devices),
+                   static_cast<long long>(committed->regressions),
+                   "");
+    }
+    if (!EmitEvents("import", committed->events, f.events, false)) return kExitRuntime;
   }
   summary.set_finished_at(NowIso8601());
   summary.set_addresses_scanned(summary.hosts());
@@ -235,6 +297,9 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-bytes", flags->max_bytes, "Largest input accepted, in bytes")
       ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
+  cmd->add_option("--site", flags->site, "Also record the records in the inventory against this site");
+  AddDbOption(cmd, &flags->db);
+  cmd->add_option("--events", flags->events, "With --site: append raised inventory events to FILE as JSON lines");
   cmd->callback([flags, exit_code] { *exit_code = RunImport(*flags); });
 }
 

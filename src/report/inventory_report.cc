@@ -401,8 +401,8 @@ void WriteCsv(std::ostream& out, const InventorySnapshot& s, InventoryReportKind
       out << CsvField(SanitizeUtf8(*f)) << ',';
     }
     out << (IsOverdue(d, s.as_of) ? "yes" : "no") << ',';
-    for (const std::string* f : {&d.first_seen, &d.last_seen, &d.replacement_model, &d.waiver_expiry,
-                                 &sources, &evidence}) {
+    for (const std::string* f : std::initializer_list<const std::string*>{
+             &d.first_seen, &d.last_seen, &d.replacement_model, &d.waiver_expiry, &sources, &evidence}) {
       out << CsvField(SanitizeUtf8(*f)) << ',';
     }
     out << CsvField(SanitizeUtf8(history)) << '\n';

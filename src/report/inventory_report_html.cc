@@ -93,7 +93,7 @@ void StatusChart(std::ostream& out, const InventoryReportData& r) {
         << "\"/><text x=\"" << lx + 14 << "\" y=\"" << y + 15 << "\">" << p.label << "</text>\n";
     lx += 96;
   }
-  out << "</svg><figcaption class=\"n\"ote>In-scope units per site, by state (bar length = units "
+  out << "</svg><figcaption class=\"note\">In-scope units per site, by state (bar length = units "
          "found at the site; the number is the same count as the \"found\" column above).</figcaption></figure>\n";
 }
 
@@ -136,7 +136,7 @@ void BurnDownChart(std::ostream& out, const std::vector<BurnDownPoint>& points) 
       << "<text x=\"" << left + 14 << "\" y=\"" << top + h + 37 << "\">remaining</text>"
       << "<rect x=\"" << left + 100 << "\" y=\"" << top + h + 28 << "\" width=\"10\" height=\"10\" fill=\"#2e7d32\"/>"
       << "<text x=\"" << left + 114 << "\" y=\"" << top + h + 37 << "\">closed</text>\n</svg>"
-      << "<figcaption class=\"n\"ote>" << H(kBurnDownExplained) << "</figcaption></figure>\n";
+      << "<figcaption class=\"note\">" << H(kBurnDownExplained) << "</figcaption></figure>\n";
   out << "<table><thead><tr><th>date</th><th class=\"n\">remaining</th><th class=\"n\">closed</th></tr></thead><tbody>\n";
   for (const auto& p : points) {
     out << "<tr><td>" << p.date << "</td><td class=\"n\">" << p.remaining << "</td><td class=\"n\">" << p.closed << "</td></tr>\n";
@@ -152,11 +152,11 @@ void CountTable(std::ostream& out, const char* what, const std::map<std::string,
 }
 
 void Notices(std::ostream& out, const InventorySnapshot& s) {
-  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"n\"ote>" << H(kNoticeExplained) << "</p>\n";
+  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"note\">" << H(kNoticeExplained) << "</p>\n";
   auto notices = internal::Notices(s);
   if (notices.empty()) out << "<p>No device with a prohibited verdict under " << H(s.policy_id) << ".</p>\n";
   for (const auto& n : notices) {
-    out << "<section class=\"n\"otice><h3>Device " << H(n.device_id) << "</h3><dl>"
+    out << "<section class=\"notice\"><h3>Device " << H(n.device_id) << "</h3><dl>"
         << "<dt>Contract and order numbers</dt><dd>to be filled in by the contracting office</dd>"
         << "<dt>Supplier name</dt><dd>" << H(n.supplier) << "</dd>"
         << "<dt>Supplier UEI and CAGE code</dt><dd>not recorded</dd>"

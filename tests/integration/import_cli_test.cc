@@ -61,7 +61,7 @@ class ImportCliTest : public ::testing::Test {
   fs::path dir_;
 };
 
-// NDJSON rows keyed by ip (or serial for address-less register rows).
+// NDJSON rows keyed by ip (or by the source note for address-less register rows).
 std::map<std::string, nlohmann::json> ByIp(const std::string& out) {
   std::map<std::string, nlohmann::json> rows;
   std::istringstream in(out);
@@ -72,7 +72,7 @@ std::map<std::string, nlohmann::json> ByIp(const std::string& out) {
     EXPECT_FALSE(j.is_discarded()) << line;
     if (j.is_discarded()) continue;
     std::string key = j["ip"].is_string() && !j["ip"].get<std::string>().empty() ? j["ip"].get<std::string>()
-                      : j["serial"].is_string() ? j["serial"].get<std::string>() : "?";
+                      : j["notes"].empty() ? "?" : j["notes"][0].get<std::string>();
     rows[key] = j;
   }
   return rows;
@@ -129,7 +129,7 @@ TEST_F(ImportCliTest, RegisterRowsWithMappingAndContradictions) {
   EXPECT_EQ(rows["192.0.2.64"]["model"], "DS-2CD2143G0-I");
   EXPECT_EQ(rows["192.0.2.108"]["manufacturer"], "dahua");
   EXPECT_EQ(rows["192.0.2.90"]["manufacturer"], "axis");
-  EXPECT_EQ(rows["ACCC8E0A0B0C"]["manufacturer"], "axis");
+  EXPECT_EQ(rows["source: import:csv (line 5)"]["manufacturer"], "axis");
   EXPECT_NE(r.err.find("'Cost Centre', 'Notes'"), std::string::npos) << r.err;
 }
 
