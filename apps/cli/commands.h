@@ -28,5 +28,7 @@ void AddPoliciesCommand(CLI::App& app, int* exit_code);
 void AddInventoryCommand(CLI::App& app, int* exit_code);
 void AddSitesCommand(CLI::App& app, int* exit_code);
 void AddAuditCommand(CLI::App& app, int* exit_code);
+void AddImportCommand(CLI::App& app, int* exit_code);
+void AddReportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace phaseout::cli

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   phaseout::cli::AddInventoryCommand(app, &exit_code);
   phaseout::cli::AddSitesCommand(app, &exit_code);
   phaseout::cli::AddAuditCommand(app, &exit_code);
+  phaseout::cli::AddImportCommand(app, &exit_code);
+  phaseout::cli::AddReportCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
