@@ -15,6 +15,7 @@ inline constexpr int kExitUsage = 2;       // usage error: bad flags, targets, r
 inline constexpr int kExitFindings = 3;    // prohibited devices found / lines at --fail-on
 
 void AddScanCommand(CLI::App& app, int* exit_code);
+void AddCheckCommand(CLI::App& app, int* exit_code);
 void AddLabCommand(CLI::App& app, int* exit_code);
 void AddScreenCommand(CLI::App& app, int* exit_code);
 void AddListsCommand(CLI::App& app, int* exit_code);

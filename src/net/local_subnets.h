@@ -23,6 +23,7 @@ struct InterfaceAddress {
   bool up = true;            // IFF_UP and IFF_RUNNING
   bool loopback = false;     // IFF_LOOPBACK
   bool point_to_point = false;  // IFF_POINTOPOINT (VPNs, tunnels)
+  bool multicast = true;     // IFF_MULTICAST (local-segment discovery needs it)
 };
 
 // An IPv4 block network/prefix. Value type.
@@ -111,7 +112,7 @@ Result<SubnetChoice> ChooseCheckSubnets(const std::vector<InterfaceAddress>& int
 bool StillAttached(const CheckSubnet& subnet, const std::vector<InterfaceAddress>& now);
 
 // The kernel's IPv4 interface list (getifaddrs). kIo with errno text on failure.
-Result<std::vector<InterfaceAddress>> ListInterfaces();
+Result<std::vector<InterfaceAddress>> ListInterfaceAddresses();
 
 // The testing hook. Name of the environment variable that replaces the kernel's interface
 // list for `phaseout check` (end-to-end tests inside the private network namespace).

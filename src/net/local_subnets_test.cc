@@ -1,6 +1,6 @@
 // Tests for the choice of subnets `phaseout check` may scan, with fake interface lists
 // (addresses in documentation text use RFC 5737/1918 values; nothing here opens a socket).
-#include "net/interfaces.h"
+#include "net/local_subnets.h"
 
 #include <gtest/gtest.h>
 
@@ -239,8 +239,8 @@ TEST(TestingInterfacesTest, ReadsAFileOnEveryCall) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
-TEST(ListInterfacesTest, ReturnsTheKernelListWithoutFailing) {
-  auto r = ListInterfaces();
+TEST(ListInterfaceAddressesTest, ReturnsTheKernelListWithoutFailing) {
+  auto r = ListInterfaceAddresses();
   ASSERT_TRUE(r) << r.error().message;
   for (const auto& i : *r) {
     EXPECT_FALSE(i.name.empty());

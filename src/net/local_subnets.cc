@@ -1,5 +1,5 @@
 // Interface discovery and the choice of subnets `phaseout check` may scan.
-#include "net/interfaces.h"
+#include "net/local_subnets.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -220,7 +220,7 @@ bool StillAttached(const CheckSubnet& subnet, const std::vector<InterfaceAddress
   return false;
 }
 
-Result<std::vector<InterfaceAddress>> ListInterfaces() {
+Result<std::vector<InterfaceAddress>> ListInterfaceAddresses() {
   struct ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) {
     return MakeError(ErrorCode::kIo, std::string("cannot list network interfaces: ") + std::strerror(errno));
@@ -240,6 +240,7 @@ Result<std::vector<InterfaceAddress>> ListInterfaces() {
     i.up = (it->ifa_flags & IFF_UP) != 0 && (it->ifa_flags & IFF_RUNNING) != 0;
     i.loopback = (it->ifa_flags & IFF_LOOPBACK) != 0;
     i.point_to_point = (it->ifa_flags & IFF_POINTOPOINT) != 0;
+    i.multicast = (it->ifa_flags & IFF_MULTICAST) != 0;
     out.push_back(std::move(i));
   }
   freeifaddrs(list);
