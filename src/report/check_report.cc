@@ -178,6 +178,8 @@ p{margin:.25rem 0}ul{margin:.2rem 0;padding-left:1.2rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border:1px solid #bbb;padding:.1rem .3rem;text-align:left;vertical-align:top}
 .sources{font-size:.75rem;color:#333;margin:0 0 .35rem;overflow-wrap:anywhere}
 .note{font-size:.85rem;color:#333}
+.compact{font-size:.78rem}.compact td{padding:0 .25rem}
+.cols{columns:2;column-gap:1.5rem;list-style:none;padding-left:0;font-size:.85rem}.cols li{break-inside:avoid}
 a{color:#024}
 @page{size:auto;margin:11mm}
 @media print{body{margin:0;padding:0;max-width:none;font-size:8.5pt;line-height:1.25}a{color:#000}}
@@ -211,6 +213,7 @@ CheckDevice CheckResultBuilder::Describe(const model::DeviceReport& r) const {
     if (d.recognised_by.size() >= 3) break;
     std::string words = advice_.WordsFor(e.field);
     if (!said.insert(words).second) continue;
+    d.recognised_kinds.push_back(words);
     std::string phrase = words;
     if (e.port != 0) phrase += " on port " + std::to_string(e.port);
     if (!e.value.empty() && e.field != "tcp.port.open") {
@@ -410,15 +413,17 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
   if (r.covered.size() > kCompactAbove) {
     // Many devices: one table row each, and each distinct reason once below it.
     std::vector<std::string> reasons;
-    out << "<table><tr><th>Address</th><th>Device</th><th>Recognised by</th><th>Under "
+    out << "<table class=\"compact\"><tr><th>Address</th><th>Device</th><th>Recognised by</th><th>Under "
         << Html(policy.id) << "</th></tr>\n";
     for (const CheckDevice& d : r.covered) {
       auto it = std::find(reasons.begin(), reasons.end(), d.reason);
       size_t reason_no = static_cast<size_t>(it - reasons.begin()) + 1;
       if (it == reasons.end()) reasons.push_back(d.reason);
-      out << "<tr><td>" << Html(d.address) << (d.mac.empty() ? "" : "<br>" + Html(d.mac)) << "</td><td>"
+      out << "<tr><td>" << Html(d.address) << (d.mac.empty() ? "" : " " + Html(d.mac)) << "</td><td>"
           << Html(Headline(d)) << "</td><td>";
-      for (size_t i = 0; i < d.recognised_by.size(); ++i) out << (i ? "; " : "") << Html(d.recognised_by[i]);
+      for (size_t i = 0; i < d.recognised_kinds.size() && i < 2; ++i) {
+        out << (i ? "; " : "") << Html(d.recognised_kinds[i]);
+      }
       out << "</td><td><strong>" << StatusWords(d.status) << "</strong>"
           << (d.clause.empty() ? "" : " (" + Html(d.clause) + ")") << " [" << reason_no << "]</td></tr>\n";
     }
@@ -452,14 +457,14 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
     out << "</ul>\n";
   }
   if (!r.unidentified.empty()) {
-    out << "<h2>Could not be identified (" << r.unidentified.size() << ")</h2>\n"
-        << "<table><tr><th>Address</th><th>MAC</th><th>Answers on</th></tr>\n";
+    // Two columns of one line each: a school's forty unknown devices still fit on the page.
+    out << "<h2>Could not be identified (" << r.unidentified.size() << ")</h2>\n<ul class=\"cols\">\n";
     for (const CheckDevice& d : r.unidentified) {
-      out << "<tr><td>" << Html(d.address) << "</td><td>" << Html(d.mac) << "</td><td>"
+      out << "<li>" << Html(d.address) << (d.mac.empty() ? "" : " (" + Html(d.mac) + ")") << ": "
           << Html(d.web_pages.empty() ? "ports " + JoinPorts(d.open_ports) : d.web_pages.front())
-          << "</td></tr>\n";
+          << "</li>\n";
     }
-    out << "</table>\n<p>To check one by hand:</p>\n<ul>\n";
+    out << "</ul>\n<p>To check one by hand:</p>\n<ul>\n";
     for (const AdviceItem& h : advice.by_hand) out << "<li>" << Html(h.text) << "</li>\n";
     out << "</ul>\n";
   }

@@ -27,6 +27,7 @@ struct CheckDevice {
   std::string model;
   std::string firmware;
   std::vector<std::string> recognised_by;  // plain-language phrases, at most a few
+  std::vector<std::string> recognised_kinds;  // the same kinds of evidence in words, without values
   model::VerdictStatus status = model::VerdictStatus::kClear;  // under the chosen policy
   std::string clause;
   std::string reason;

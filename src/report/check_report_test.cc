@@ -261,7 +261,7 @@ TEST(CheckGoldenTest, HtmlPageForManyDevices) {
   ASSERT_EQ(r.covered.size(), 14u);
   std::ostringstream out;
   WriteCheckHtml(out, r, *us, s.advice);
-  EXPECT_NE(out.str().find("<table><tr><th>Address</th><th>Device</th>"), std::string::npos);
+  EXPECT_NE(out.str().find("<table class=\"compact\"><tr><th>Address</th><th>Device</th>"), std::string::npos);
   CompareGolden(out.str(), "estate_us.html");
 }
 

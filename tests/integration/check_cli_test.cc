@@ -119,7 +119,7 @@ TEST(CheckCliTest, NoPrivateNetworkGivesAClearMessage) {
     CliRun r = RunCheck(env, "--policy us-ndaa-889 --no-progress");
     EXPECT_EQ(r.exit_code, 1) << env << r.err;
     EXPECT_NE(r.err.find("no private network is attached"), std::string::npos) << r.err;
-    EXPECT_LT(r.seconds, 10.0);
+    EXPECT_LT(r.seconds, 30.0);
   }
 }
 
@@ -162,7 +162,11 @@ TEST(CheckCliTest, AnInterfaceThatDisappearsStopsTheCheckWithAClearMessage) {
   std::string list = Tmp("interfaces");
   { std::ofstream(list) << "lab0=" << FreeAddress(**started, 0x7f210000u, 0x7f2100ffu) << "/24\n"; }
   std::thread unplug([&] {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+    // Once the check has chosen its subnet and started scanning, the interface goes away.
+    for (int i = 0; i < 600 && Slurp(Tmp("stderr")).find("phaseout check: checking") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
     std::ofstream(list, std::ios::trunc) << "";  // the interface is gone
   });
   // At 20 attempts per second the /24 would take about 90 s; losing the interface stops it.
@@ -173,7 +177,7 @@ TEST(CheckCliTest, AnInterfaceThatDisappearsStopsTheCheckWithAClearMessage) {
   EXPECT_NE(r.out.find("INCOMPLETE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("The network interface lab0 (127.33.0.0/24) disappeared during the check"),
             std::string::npos) << r.out;
-  EXPECT_LT(r.seconds, 20.0);
+  EXPECT_LT(r.seconds, 45.0);  // startup (a few seconds under ASan) + 1 s + at most 0.5 s to notice
 }
 
 TEST(CheckCliTest, TheTimeLimitBoundsTheRun) {
@@ -183,7 +187,7 @@ TEST(CheckCliTest, TheTimeLimitBoundsTheRun) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("reached its time limit of 5 s"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("will not finish within 5 s"), std::string::npos) << r.err;
-  EXPECT_LT(r.seconds, 15.0);
+  EXPECT_LT(r.seconds, 40.0);  // startup (a few seconds under ASan) + the 5 s limit + stopping
 }
 
 }  // namespace
