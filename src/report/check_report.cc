@@ -178,7 +178,7 @@ p{margin:.25rem 0}ul{margin:.2rem 0;padding-left:1.2rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border:1px solid #bbb;padding:.1rem .3rem;text-align:left;vertical-align:top}
 .sources{font-size:.75rem;color:#333;margin:0 0 .35rem;overflow-wrap:anywhere}
 .note{font-size:.85rem;color:#333}
-.compact{font-size:.78rem}.compact td{padding:0 .25rem}
+.compact{font-size:.78rem}.compact td{padding:0 .25rem}.nw{white-space:nowrap}
 .cols{columns:2;column-gap:1.5rem;list-style:none;padding-left:0;font-size:.85rem}.cols li{break-inside:avoid}
 a{color:#024}
 @page{size:auto;margin:11mm}
@@ -419,13 +419,12 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
       auto it = std::find(reasons.begin(), reasons.end(), d.reason);
       size_t reason_no = static_cast<size_t>(it - reasons.begin()) + 1;
       if (it == reasons.end()) reasons.push_back(d.reason);
-      out << "<tr><td>" << Html(d.address) << (d.mac.empty() ? "" : " " + Html(d.mac)) << "</td><td>"
+      out << "<tr><td class=\"nw\">" << Html(d.address) << "</td><td>"
           << Html(Headline(d)) << "</td><td>";
-      for (size_t i = 0; i < d.recognised_kinds.size() && i < 2; ++i) {
-        out << (i ? "; " : "") << Html(d.recognised_kinds[i]);
-      }
-      out << "</td><td><strong>" << StatusWords(d.status) << "</strong>"
-          << (d.clause.empty() ? "" : " (" + Html(d.clause) + ")") << " [" << reason_no << "]</td></tr>\n";
+      // One line per device: the main kind of evidence; the clause is in the numbered reason.
+      if (!d.recognised_kinds.empty()) out << Html(d.recognised_kinds.front());
+      out << "</td><td class=\"nw\"><strong>" << StatusWords(d.status) << "</strong> [" << reason_no
+          << "]</td></tr>\n";
     }
     out << "</table>\n<ol class=\"note\">\n";
     for (const auto& reason : reasons) out << "<li>" << Html(reason) << "</li>\n";
