@@ -20,6 +20,7 @@ inline constexpr int kExitFindings = 3;    // prohibited devices found / lines a
 inline constexpr int kExitIncomplete = 4;
 
 void AddScanCommand(CLI::App& app, int* exit_code);
+void AddCheckCommand(CLI::App& app, int* exit_code);
 void AddLabCommand(CLI::App& app, int* exit_code);
 void AddScreenCommand(CLI::App& app, int* exit_code);
 void AddListsCommand(CLI::App& app, int* exit_code);

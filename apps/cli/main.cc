@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", PHASEOUT_VERSION);
   int exit_code = phaseout::cli::kExitOk;
   phaseout::cli::AddScanCommand(app, &exit_code);
+  phaseout::cli::AddCheckCommand(app, &exit_code);
   phaseout::cli::AddLabCommand(app, &exit_code);
   phaseout::cli::AddScreenCommand(app, &exit_code);
   phaseout::cli::AddListsCommand(app, &exit_code);

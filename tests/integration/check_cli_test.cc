@@ -1,0 +1,194 @@
+// Runs `phaseout check` end to end inside the private network namespace against the device lab
+// on 127.x, with the lab's subnet given through the testing hook PHASEOUT_CHECK_TEST_INTERFACES
+// (the same injection point the unit tests of net/interfaces use). Also the bad cases: no
+// private network, a hook pointing at a real network, no policy for the locale, a subnet
+// outside the attached one, an interface that disappears mid-check, the time limit.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tests/testing/netns_guard.h"
+#include "tools/lab/estate.h"
+#include "tools/lab/lab.h"
+
+namespace phaseout {
+namespace {
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  double seconds = 0;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Tmp(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("phaseout-check-" + std::to_string(getpid()) + "-" + name)).string();
+}
+
+// Runs phaseout with `env` (VAR=value ... prefix for sh) and `args`.
+CliRun RunCheck(const std::string& env, const std::string& args) {
+  std::string err_path = Tmp("stderr");
+  std::string cmd = env + " " + PHASEOUT_BINARY + " check " + args + " 2>" + err_path;
+  CliRun run;
+  auto start = std::chrono::steady_clock::now();
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+  int status = pclose(pipe);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.err = Slurp(err_path);
+  std::remove(err_path.c_str());
+  return run;
+}
+
+// An address of the block with nothing on it, to act as "this machine".
+std::string FreeAddress(const lab::Lab& l, uint32_t first, uint32_t last) {
+  for (uint32_t a = first + 1; a < last; ++a) {
+    bool used = false;
+    for (const auto& t : l.Truth()) used = used || (t.ip == a && t.kind != lab::HostKind::kRefuse);
+    if (!used) return lab::Ipv4ToString(a);
+  }
+  return "";
+}
+
+TEST(CheckCliTest, ChecksTheInjectedLabSubnetAndAnswersInPlainWords) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  lab::LabSpec spec;
+  spec.base = "127.30.0.0/24";
+  spec.devices = 50;
+  spec.seed = 7;
+  auto started = lab::Lab::Start(spec);
+  ASSERT_TRUE(started) << started.error().message;
+  const lab::Lab& l = **started;
+  std::string own = FreeAddress(l, 0x7f1e0000u, 0x7f1e00ffu);
+  ASSERT_FALSE(own.empty());
+  std::string html = Tmp("answer.html");
+  CliRun r = RunCheck(std::string("PHASEOUT_CHECK_TEST_INTERFACES=lab0=") + own + "/24",
+                      "--policy us-ndaa-889 --rate 300 --no-progress --oui-dir '' --html " + html);
+  // Hikvision and Dahua devices are in the lab: exit 3 as for scan.
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  int answering = 0;
+  for (const auto& t : l.Truth()) {
+    if (t.kind != lab::HostKind::kDevice) continue;
+    ++answering;
+    std::string ip = lab::Ipv4ToString(t.ip);
+    bool covered = t.manufacturer == "hikvision" || t.manufacturer == "dahua";
+    if (covered && t.expect_identified) {
+      EXPECT_NE(r.out.find(", at " + ip), std::string::npos) << ip << " (" << t.profile_id
+                                                            << ") missing from\n" << r.out;
+    }
+  }
+  EXPECT_NE(r.out.find(std::to_string(answering) + " devices answered on 253 addresses checked."),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("127.30.0.0/24 on lab0"), std::string::npos);
+  EXPECT_NE(r.out.find("What people usually do next"), std::string::npos);
+  EXPECT_NE(r.out.find("https://www.acq.osd.mil/dpap/dars/section889.html"), std::string::npos);
+  EXPECT_NE(r.out.find("Recognised by "), std::string::npos);
+  EXPECT_EQ(r.out.find("INCOMPLETE"), std::string::npos) << r.out;
+  std::string page = Slurp(html);
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(page.find("</html>"), std::string::npos);
+  EXPECT_NE(page.find("127.30.0.0/24 on lab0"), std::string::npos);
+  std::remove(html.c_str());
+  EXPECT_LT(r.seconds, 120.0);
+}
+
+TEST(CheckCliTest, NoPrivateNetworkGivesAClearMessage) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  for (const char* env : {"PHASEOUT_CHECK_TEST_INTERFACES=", "PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.31.0.1/24:down"}) {
+    CliRun r = RunCheck(env, "--policy us-ndaa-889 --no-progress");
+    EXPECT_EQ(r.exit_code, 1) << env << r.err;
+    EXPECT_NE(r.err.find("no private network is attached"), std::string::npos) << r.err;
+    EXPECT_LT(r.seconds, 30.0);
+  }
+}
+
+TEST(CheckCliTest, TheTestingHookRefusesRealNetworks) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=eth0=192.168.1.2/24", "--policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("only 127.0.0.0/8"), std::string::npos) << r.err;
+}
+
+TEST(CheckCliTest, WithoutAPolicyForTheLocaleItAsks) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  CliRun r = RunCheck("LC_ALL= LC_MESSAGES= LANG=C.UTF-8 PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.31.0.1/24", "");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("choose the policy that applies to you with --policy"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ca-federal-2025"), std::string::npos) << r.err;
+  CliRun unknown = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.31.0.1/24", "--policy nope");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  EXPECT_NE(unknown.err.find("nope"), std::string::npos) << unknown.err;
+}
+
+TEST(CheckCliTest, ANamedSubnetMustLieInsideTheAttachedNetwork) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.31.0.1/24",
+                      "--policy us-ndaa-889 --subnet 127.32.0.0/24");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("127.32.0.0/24 is not inside a private network attached"), std::string::npos) << r.err;
+  CliRun bad = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.31.0.1/24", "--policy us-ndaa-889 --subnet 10.0.0.0/33");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
+TEST(CheckCliTest, AnInterfaceThatDisappearsStopsTheCheckWithAClearMessage) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  lab::LabSpec spec;
+  spec.base = "127.33.0.0/24";
+  spec.devices = 5;
+  spec.mix = {{"axis-camera", 1.0}};
+  auto started = lab::Lab::Start(spec);
+  ASSERT_TRUE(started) << started.error().message;
+  std::string list = Tmp("interfaces");
+  { std::ofstream(list) << "lab0=" << FreeAddress(**started, 0x7f210000u, 0x7f2100ffu) << "/24\n"; }
+  std::thread unplug([&] {
+    // Once the check has chosen its subnet and started scanning, the interface goes away.
+    for (int i = 0; i < 600 && Slurp(Tmp("stderr")).find("phaseout check: checking") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::ofstream(list, std::ios::trunc) << "";  // the interface is gone
+  });
+  // At 20 attempts per second the /24 would take about 90 s; losing the interface stops it.
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=@" + list, "--policy us-ndaa-889 --rate 20 --no-progress");
+  unplug.join();
+  std::remove(list.c_str());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("INCOMPLETE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("The network interface lab0 (127.33.0.0/24) disappeared during the check"),
+            std::string::npos) << r.out;
+  EXPECT_LT(r.seconds, 45.0);  // startup (a few seconds under ASan) + 1 s + at most 0.5 s to notice
+}
+
+TEST(CheckCliTest, TheTimeLimitBoundsTheRun) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=127.34.0.1/24",
+                      "--policy us-ndaa-889 --rate 20 --max-time 5 --no-progress");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("reached its time limit of 5 s"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("will not finish within 5 s"), std::string::npos) << r.err;
+  EXPECT_LT(r.seconds, 40.0);  // startup (a few seconds under ASan) + the 5 s limit + stopping
+}
+
+}  // namespace
+}  // namespace phaseout
