@@ -50,8 +50,11 @@ class InventorySuite : public ::testing::TestWithParam<std::string> {
       }
       location_ = *url;
     } else {
-      dir_ = std::filesystem::temp_directory_path() / ("phaseout-inv-" + std::to_string(getpid()) + "-" +
-                                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      for (char& c : name) {
+        if (c == '/') c = '_';  // parameterised names contain '/'
+      }
+      dir_ = std::filesystem::temp_directory_path() / ("phaseout-inv-" + std::to_string(getpid()) + "-" + name);
       std::filesystem::remove_all(dir_);
       location_ = (dir_ / "inventory.db").string();
     }

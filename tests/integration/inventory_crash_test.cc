@@ -116,10 +116,19 @@ TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
   const long kRecords = 1500;
   int before_commit = 0, after_commit = 0, finished = 0;
   std::set<std::string> committed;
+  // Calibrate: time one uninterrupted ingest, then kill anywhere in 0..1.3x that time, so kills
+  // land before, during and after the commit whatever the machine's load.
+  auto t0 = std::chrono::steady_clock::now();
+  auto warm = RunAndKill({db_, "ingest", "warm", std::to_string(kRecords)}, std::chrono::minutes(5));
+  ASSERT_TRUE(warm.finished);
+  committed.insert("warm");
+  int full_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  int range_ms = full_ms * 13 / 10;
   for (int i = 0; i < Iterations(); ++i) {
     std::string key = "k" + std::to_string(i);
     auto k = RunAndKill({db_, "ingest", key, std::to_string(kRecords)},
-                        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 5000)(rng_)));
+                        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, range_ms)(rng_)));
     bool reported = !k.lines.empty() && k.lines.back() == "committed " + key;
     auto inv = Inventory::Open(db_);
     ASSERT_TRUE(inv) << inv.error().message;
@@ -150,6 +159,7 @@ TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
       ++after_commit;
     }
   }
+  std::printf("[crash] ingest: one uninterrupted ingest took %d ms; kills at 0..%d ms\n", full_ms, range_ms);
   std::printf("[crash] ingest: %d runs x %ld records: %d killed before commit (nothing kept), %d killed after "
               "commit (whole scan kept), %d finished\n",
               Iterations(), kRecords, before_commit, after_commit, finished);
