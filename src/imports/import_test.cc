@@ -94,6 +94,17 @@ TEST(NmapXml, FixtureHostsServicesScriptsAndSource) {
   EXPECT_EQ(Values(r->hosts[3], "nmap.service.product").size(), 0u);
 }
 
+TEST(NmapXml, OlderHtmlTitleScript) {
+  auto r = ParseNmapXml(
+      "<nmaprun><host><address addr=\"192.0.2.9\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" "
+      "portid=\"80\"><state state=\"open\"/><script id=\"html-title\" output=\"DS-7608NI-K2\"/></port>"
+      "<port protocol=\"tcp\" portid=\"81\"><state state=\"open\"/><script id=\"html-title\" "
+      "output=\"Site doesn&apos;t have a title.\"/></port></ports></host></nmaprun>", {});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->hosts.size(), 1u);
+  EXPECT_EQ(Values(r->hosts[0], "http.title"), (std::vector<std::string>{"DS-7608NI-K2"}));
+}
+
 TEST(NmapXml, MalformedInputIsRefusedWhole) {
   std::string good = Fixture("nmap.xml");
   auto truncated = ParseNmapXml(good.substr(0, good.size() / 2), {});
