@@ -737,6 +737,9 @@ void Lab::Impl::Stop() {
   }
   threads.clear();
   acceptors.clear();
+  // UDP sockets belong to contexts[0]: close them while their io_context still exists.
+  multicast.clear();
+  udp.clear();
   contexts.clear();  // destroys the pending coroutines (and their sockets)
   if (silent_enabled && !nft.empty()) {
     char path[] = "/tmp/phaseout-lab-nft-XXXXXX";
