@@ -36,6 +36,22 @@ std::string NormaliseMac(std::string_view mac) {
   return out;
 }
 
+ScanLineKind ClassifyScanLine(std::string_view line) {
+  nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return ScanLineKind::kDevice;
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>() == "device") {
+    return ScanLineKind::kDevice;
+  }
+  if (type->get_ref<const std::string&>() == "scan_end") {
+    auto complete = j.find("complete");
+    if (complete != j.end() && complete->is_boolean() && !complete->get<bool>()) {
+      return ScanLineKind::kIncompleteEnd;
+    }
+  }
+  return ScanLineKind::kOther;
+}
+
 Result<ScanRecord> ParseScanRecord(std::string_view line) {
   nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return MakeError(ErrorCode::kParse, "not valid JSON");
@@ -70,7 +86,7 @@ Result<ScanRecord> ParseScanRecord(std::string_view line) {
         r.prohibited.push_back(policy->get<std::string>());
       } else if (s == "review") {
         r.review.push_back(policy->get<std::string>());
-      } else if (s != "clear") {
+      } else if (s != "clear" && s != "unknown") {
         return MakeError(ErrorCode::kParse, "unknown verdict status '" + s + "'");
       }
     }

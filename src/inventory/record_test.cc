@@ -26,6 +26,22 @@ TEST(Record, UnknownMakerIsEmpty) {
   EXPECT_EQ(r->manufacturer, "");
 }
 
+TEST(Record, UnknownVerdictIsNeitherProhibitedNorReview) {
+  auto r = ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[{"policy":"p","status":"unknown"}]})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->prohibited.empty());
+  EXPECT_TRUE(r->review.empty());
+}
+
+TEST(Record, ClassifiesScanStartAndEndRecords) {
+  EXPECT_EQ(ClassifyScanLine(R"({"type":"device","ip":"127.0.0.1"})"), ScanLineKind::kDevice);
+  EXPECT_EQ(ClassifyScanLine(R"({"ip":"127.0.0.1"})"), ScanLineKind::kDevice);
+  EXPECT_EQ(ClassifyScanLine("not json"), ScanLineKind::kDevice);  // ParseScanRecord reports it
+  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_start","scan_id":"s"})"), ScanLineKind::kOther);
+  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_end","complete":true})"), ScanLineKind::kOther);
+  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_end","complete":false})"), ScanLineKind::kIncompleteEnd);
+}
+
 TEST(Record, RejectsMalformed) {
   EXPECT_FALSE(ParseScanRecord("{\"ip\":"));
   EXPECT_FALSE(ParseScanRecord("[1,2]"));
