@@ -331,8 +331,7 @@ int RunCheck(const CheckFlags& f) {
   bool prohibited = false;
   for (const auto& d : result.covered) prohibited = prohibited || d.status == model::VerdictStatus::kProhibited;
   if (prohibited) return kExitFindings;
-  // TODO(#6): use the "incomplete" exit code once it lands with the scan changes.
-  if (result.incomplete) return kExitRuntime;
+  if (result.incomplete) return kExitIncomplete;
   return kExitOk;
 }
 
