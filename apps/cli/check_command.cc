@@ -303,8 +303,12 @@ int RunCheck(const CheckFlags& f) {
                    "is not seen.");
   limits.push_back("This check runs as an ordinary user and uses no raw sockets: ARP and ping "
                    "sweeps, which need administrator rights, are not used.");
-  limits.push_back("Device discovery protocols (SADP, DHIP, WS-Discovery, SSDP, mDNS) are not part "
-                   "of this build.");
+  if (options.udp) {
+    // The scan's UDP pass (engine/discovery.h) sends the discovery datagrams to every address.
+    limits.push_back("Discovery requests (Hikvision SADP, Dahua DHIP, ONVIF WS-Discovery, SSDP) were "
+                     "sent to each address; multicast discovery on the segment and mDNS are not used "
+                     "by this check yet.");
+  }
   result.limits = std::move(limits);
   result.incomplete = stats.stopped || !lost.empty();
   result = builder.Finish(std::move(result));
