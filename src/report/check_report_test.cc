@@ -40,6 +40,7 @@ struct Shipped {
     r.identification.device_type = type;
     r.identification.model = model_number;
     r.identification.confidence = maker.empty() ? 0.0 : 0.95;
+    r.identification.decisive = !maker.empty();  // as from a strong identifying rule
     r.identification.evidence = std::move(evidence);
     std::vector<const policy::Policy*> all;
     for (const auto& p : policies->policies()) all.push_back(&p);

@@ -51,7 +51,7 @@ class InventoryLab : public ::testing::Test {
   }
   ShellRun Po(const std::string& args) { return Sh(std::string(PHASEOUT_BINARY) + " " + args); }
   ShellRun Scan(const std::string& id) {
-    return Po("scan 127.27.0.0/28 --rate 0 --quiet --format ndjson -o /dev/null --policy us-ndaa-889 --site lab --db " +
+    return Po("scan 127.27.0.0/28 --rate 5000 --quiet --format ndjson -o /dev/null --policy us-ndaa-889 --site lab --db " +
               db_ + " --scan-id " + id + " --events " + (dir_ / "events.ndjson").string());
   }
   std::map<int64_t, nlohmann::json> Devices() {

@@ -106,7 +106,10 @@ TEST_F(ReportCliTest, JsonCountsFollowTheInventory) {
   EXPECT_EQ(all["remaining"], 2);
   EXPECT_EQ(all["overdue"], 2);             // site deadline 2026-06-30 has passed
   EXPECT_EQ(j["status"]["sites"]["Headquarters"]["found"], 3);
-  EXPECT_EQ(j["notices"].size(), 3u);
+  // FAR 52.204-25(d) notices go out for covered equipment identified decisively: the Hikvision
+  // camera. The Huawei and Dahua hosts rest on one medium identifying rule each (nmap's product
+  // string): counted as found (to review), no notice until confirmed (docs/reports.md).
+  EXPECT_EQ(j["notices"].size(), 1u);
   bool history = false;
   for (const auto& d : j["devices"]) {
     if (d["id"] == camera) {
@@ -135,7 +138,7 @@ TEST_F(ReportCliTest, EveryFormatAndKind) {
   EXPECT_NE(md.out.find("## Status by department and site"), std::string::npos);
   CliRun notice = Run("report --policy us-ndaa-889 --db " + db_ + " --format csv --kind notice --site hq");
   EXPECT_EQ(notice.exit_code, 0) << notice.err;
-  EXPECT_EQ(std::count(notice.out.begin(), notice.out.end(), '\n'), 4) << notice.out;  // header + 3
+  EXPECT_EQ(std::count(notice.out.begin(), notice.out.end(), '\n'), 2) << notice.out;  // header + the camera
   CliRun status = Run("report --policy us-ndaa-889 --db " + db_ + " --format csv --kind status");
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("site,Headquarters,3,1,0,0,0,2,2"), std::string::npos) << status.out;

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/ports.h"
 #include "net/testing/fake_tcp_server.h"
 #include "tests/testing/netns_guard.h"
 #include "tools/lab/lab.h"
@@ -158,7 +159,7 @@ TEST(ScanCliBadInputTest, ClearMessagesAndExit2) {
       {{"scan", "fd00::/64"}, "IPv6 block too large"},
       // Scope guard: more than a /16 needs --large-scope; the message gives count and time.
       {{"scan", "127.0.0.0/15"}, "the scope is 131072 addresses, more than a /16 (65536)"},
-      {{"scan", "127.0.0.0/15", "--rate", "1000"}, "at least 15:17"},
+      {{"scan", "127.0.0.0/15", "--rate", "1000"}, "at least 19:39"},
       {{"scan", "0.0.0.0/0"}, "most of the IPv4 Internet"},
       {{"scan", "0.0.0.0/0"}, "--large-scope"},
       // With --large-scope the guard lets it through; the next check (policy) decides.
@@ -226,19 +227,29 @@ TEST(ScanCliTest, UnknownIsNotClearAndFailOnSetsTheThreshold) {
 
 TEST(ScanCliTest, IdentifiedNonCoveredIsClearAndPassesFailOnUnknown) {
   PHASEOUT_REQUIRE_ISOLATED_NETWORK();
-  lab::LabSpec spec;
-  spec.base = "127.28.0.0/28";
-  spec.devices = 4;
-  spec.seed = 5;
-  spec.mix = {{"axis-camera", 1.0}};
-  auto started = lab::Lab::Start(spec);
-  ASSERT_TRUE(started) << started.error().message;
-  CliResult r = Phaseout({"scan", "127.28.0.0/28", "--rate", "5000", "--format", "ndjson", "--quiet", "--fail-on", "unknown"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Two web servers that name a maker nothing covers with a strong identifying rule
+  // (axis.http.server.linux_axis_upnp, rapid7/recog xml/http_servers.xml). The lab's Axis
+  // profile is synthetic and is not identified (docs/lab.md), so the reply is served here.
+  auto axis_http = [](int fd, const std::atomic<bool>& stop) {
+    char buf[2048];
+    (void)::recv(fd, buf, sizeof buf, 0);
+    net::testing::SendAll(fd,
+                          "HTTP/1.1 200 OK\r\nServer: Linux/4.9.94-axis5, UPnP/1.0, Portable SDK for UPnP "
+                          "devices/1.6.22\r\nContent-Type: text/html\r\nContent-Length: 13\r\n"
+                          "Connection: close\r\n\r\n<html></html>");
+  };
+  auto a = net::testing::FakeTcpServer::Start("127.28.0.2", 80, axis_http);
+  auto b = net::testing::FakeTcpServer::Start("127.28.0.3", 80, axis_http);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  CliResult r = Phaseout({"scan", "127.28.0.0/28", "--ports", "80", "--no-udp", "--rate", "5000", "--format",
+                          "ndjson", "--quiet", "--fail-on", "unknown"});
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   auto records = Records(r.out);
   auto devices = Devices(records);
-  EXPECT_EQ(devices.size(), 4u);
+  EXPECT_EQ(devices.size(), 2u);
   for (const auto& d : devices) {
+    EXPECT_EQ(d["manufacturer"], "axis") << d.dump();
     for (const auto& v : d["verdicts"]) EXPECT_EQ(v["status"], "clear") << d.dump();
   }
   ASSERT_FALSE(records.empty());
@@ -255,6 +266,19 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
   spec.latency_ms = 5;
   auto started = lab::Lab::Start(spec);
   ASSERT_TRUE(started) << started.error().message;
+  // Devices a default scan sees: those answering on a default TCP port or a discovery datagram
+  // (a telnet-only device is not seen without --ports 23).
+  size_t seen = 0;
+  for (const auto& t : (**started).Truth()) {
+    if (t.kind != lab::HostKind::kDevice) continue;
+    bool on_default = !t.udp_ports.empty();
+    for (uint16_t p : t.open_ports) {
+      const auto& d = net::DefaultPorts();
+      on_default = on_default || std::find(d.begin(), d.end(), p) != d.end();
+    }
+    if (on_default) ++seen;
+  }
+  ASSERT_GT(seen, 50u);
   fs::path dir = Scratch();
   CliResult r = Phaseout({"scan", "127.29.0.0/25", "--rate", "20000", "--threads", "2", "--concurrency", "128",
                     "--format", "ndjson", "--quiet", "--save", (dir / "saved.ndjson").string()});
@@ -274,7 +298,7 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
     EXPECT_TRUE(rec["time"].is_string());
   }
   auto devices = Devices(records);
-  EXPECT_EQ(devices.size(), 60u);
+  EXPECT_EQ(devices.size(), seen);
   for (size_t i = 1; i < devices.size(); ++i) {
     EXPECT_LT(V4(devices[i - 1]["ip"]), V4(devices[i]["ip"])) << devices[i - 1]["ip"] << " before " << devices[i]["ip"];
   }
@@ -289,7 +313,7 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
     while (std::getline(lines, line)) {
       if (line.rfind("127.29.", 0) == 0) ips.push_back(V4(line.substr(0, line.find_first_of(" ,"))));
     }
-    EXPECT_EQ(ips.size(), 60u) << format;
+    EXPECT_EQ(ips.size(), seen) << format;
     EXPECT_TRUE(std::is_sorted(ips.begin(), ips.end())) << format << "\n" << t.out;
   }
   fs::remove_all(dir);

@@ -27,6 +27,9 @@ constexpr const char* kGenericWords[] = {
     // Camera", "Juniper Networks") is a name, not a copied reply.
     "networks", "network", "cameras", "camera", "router", "switch", "login", "web", "device",
     "video", "page", "welcome", "admin", "management",
+    // Ordinary business English that screening role words use ("technical support" is also
+    // an OU of some certificates): a shared phrase, not a copied reply.
+    "technical support",
     // Library names many makers' firmware carries verbatim (libupnp's Server token).
     "portable sdk for upnp devices", "upnp"};
 
