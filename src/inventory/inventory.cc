@@ -749,14 +749,14 @@ class SqlScanIngest final : public ScanIngest {
     // `phaseout scan` NDJSON also carries scan_start/scan_end records (docs/policies.md,
     // "Complete or not"): they are not devices. A scan_end saying the scan was incomplete keeps
     // the scan out of the verification pass.
-    switch (ClassifyScanLine(line)) {
-      case ScanLineKind::kDevice: break;
+    auto parsed = ParseScanLine(line);
+    if (!parsed) return parsed.error();
+    switch (parsed->kind) {
+      case ScanLineKind::kDevice: return AddRecord(parsed->record, line, seq);
       case ScanLineKind::kIncompleteEnd: MarkIncomplete(); return Status::Ok();
       case ScanLineKind::kOther: return Status::Ok();
     }
-    auto rec = ParseScanRecord(line);
-    if (!rec) return rec.error();
-    return AddRecord(*rec, line, seq);
+    return Status::Ok();
   }
 
   Status AddRecord(const ScanRecord& r, std::string_view raw, int64_t seq) override {

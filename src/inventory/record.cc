@@ -36,9 +36,10 @@ std::string NormaliseMac(std::string_view mac) {
   return out;
 }
 
-ScanLineKind ClassifyScanLine(std::string_view line) {
-  nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return ScanLineKind::kDevice;
+namespace {
+
+// What a parsed line is (see ScanLineKind): a device unless "type" names another record.
+ScanLineKind KindOf(const nlohmann::json& j) {
   auto type = j.find("type");
   if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>() == "device") {
     return ScanLineKind::kDevice;
@@ -52,10 +53,14 @@ ScanLineKind ClassifyScanLine(std::string_view line) {
   return ScanLineKind::kOther;
 }
 
-Result<ScanRecord> ParseScanRecord(std::string_view line) {
+Result<nlohmann::json> ParseObject(std::string_view line) {
   nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return MakeError(ErrorCode::kParse, "not valid JSON");
   if (!j.is_object()) return MakeError(ErrorCode::kParse, "not a JSON object (one device report per line expected)");
+  return j;
+}
+
+Result<ScanRecord> RecordFromJson(const nlohmann::json& j) {
   ScanRecord r;
   struct Field {
     const char* key;
@@ -92,6 +97,26 @@ Result<ScanRecord> ParseScanRecord(std::string_view line) {
     }
   }
   return r;
+}
+
+}  // namespace
+
+Result<ScanRecord> ParseScanRecord(std::string_view line) {
+  auto j = ParseObject(line);
+  if (!j) return j.error();
+  return RecordFromJson(*j);
+}
+
+Result<ScanLine> ParseScanLine(std::string_view line) {
+  auto j = ParseObject(line);
+  if (!j) return j.error();
+  ScanLine out;
+  out.kind = KindOf(*j);
+  if (out.kind != ScanLineKind::kDevice) return out;
+  auto r = RecordFromJson(*j);
+  if (!r) return r.error();
+  out.record = std::move(*r);
+  return out;
 }
 
 ScanRecord RecordFromReport(const model::DeviceReport& rep) {

@@ -30,11 +30,17 @@ struct ScanRecord {
 // what is wrong (not JSON, not an object, no ip, wrong field type).
 Result<ScanRecord> ParseScanRecord(std::string_view line);
 
-// What one NDJSON line of `phaseout scan` is: a device report (also any line that is not a JSON
-// object with a "type", so that parse errors are reported by ParseScanRecord), a scan_end record
-// saying the scan was incomplete, or another non-device record (scan_start, a complete scan_end).
+// What one NDJSON line of `phaseout scan` is: a device report (a "device" record, or a line
+// with no "type"), a scan_end record saying the scan was incomplete, or another non-device
+// record (scan_start, a complete scan_end).
 enum class ScanLineKind { kDevice, kIncompleteEnd, kOther };
-ScanLineKind ClassifyScanLine(std::string_view line);
+struct ScanLine {
+  ScanLineKind kind = ScanLineKind::kDevice;
+  ScanRecord record;  // filled iff kind == kDevice
+};
+// Parses one NDJSON line of `phaseout scan` once: its kind and, for a device, the record.
+// Fails as ParseScanRecord does (not JSON, not an object, and for devices no ip, wrong types).
+Result<ScanLine> ParseScanLine(std::string_view line);
 
 // The record of a DeviceReport without going through JSON (used by `phaseout scan --site`).
 ScanRecord RecordFromReport(const model::DeviceReport& report);

@@ -33,13 +33,22 @@ TEST(Record, UnknownVerdictIsNeitherProhibitedNorReview) {
   EXPECT_TRUE(r->review.empty());
 }
 
-TEST(Record, ClassifiesScanStartAndEndRecords) {
-  EXPECT_EQ(ClassifyScanLine(R"({"type":"device","ip":"127.0.0.1"})"), ScanLineKind::kDevice);
-  EXPECT_EQ(ClassifyScanLine(R"({"ip":"127.0.0.1"})"), ScanLineKind::kDevice);
-  EXPECT_EQ(ClassifyScanLine("not json"), ScanLineKind::kDevice);  // ParseScanRecord reports it
-  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_start","scan_id":"s"})"), ScanLineKind::kOther);
-  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_end","complete":true})"), ScanLineKind::kOther);
-  EXPECT_EQ(ClassifyScanLine(R"({"type":"scan_end","complete":false})"), ScanLineKind::kIncompleteEnd);
+TEST(Record, ParsesScanStartAndEndRecordsByKind) {
+  auto kind = [](std::string_view line) {
+    auto l = ParseScanLine(line);
+    EXPECT_TRUE(l) << line;
+    return l ? l->kind : ScanLineKind::kDevice;
+  };
+  EXPECT_EQ(kind(R"({"type":"device","ip":"127.0.0.1"})"), ScanLineKind::kDevice);
+  EXPECT_EQ(kind(R"({"ip":"127.0.0.1"})"), ScanLineKind::kDevice);
+  EXPECT_EQ(kind(R"({"type":"scan_start","scan_id":"s"})"), ScanLineKind::kOther);
+  EXPECT_EQ(kind(R"({"type":"scan_end","complete":true})"), ScanLineKind::kOther);
+  EXPECT_EQ(kind(R"({"type":"scan_end","complete":false})"), ScanLineKind::kIncompleteEnd);
+  auto device = ParseScanLine(R"({"type":"device","ip":"127.0.0.1","mac":"AA-BB-CC-00-00-01"})");
+  ASSERT_TRUE(device);
+  EXPECT_EQ(device->record.mac, "aa:bb:cc:00:00:01");
+  EXPECT_FALSE(ParseScanLine("not json"));
+  EXPECT_FALSE(ParseScanLine(R"({"type":"device"})"));  // a device report needs an ip
 }
 
 TEST(Record, RejectsMalformed) {
