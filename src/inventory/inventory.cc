@@ -65,6 +65,18 @@ DeviceState StateOr(const std::string& name, DeviceState fallback) {
 }
 
 // Columns of a device row, in ReadDevice order.
+// True iff `needle` occurs, ignoring ASCII case, in the address, MAC, serial, maker, brand or
+// model of `d`.
+bool MatchesText(const DeviceRecord& d, std::string_view needle) {
+  auto contains = [&](std::string_view hay) {
+    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           }) != hay.end();
+  };
+  return contains(d.ip) || contains(d.mac) || contains(d.serial) || contains(d.manufacturer) || contains(d.brand) ||
+         contains(d.model);
+}
+
 constexpr const char* kDeviceSelect =
     "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
     "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
@@ -480,9 +492,23 @@ class SqlInventory final : public Inventory {
       Derive(d, *deadlines, today);
       if (f.overdue_only && !d.overdue) continue;
       if (!f.status.empty() && d.status != f.status) continue;
+      if (f.only_sites && std::find(f.only_sites->begin(), f.only_sites->end(), d.site) == f.only_sites->end()) continue;
+      if (!f.text.empty() && !MatchesText(d, f.text)) continue;
       out.push_back(std::move(d));
     }
     return out;
+  }
+
+  Result<DevicePage> ListDevicePage(const DeviceFilter& f) override {
+    if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
+    auto all = ListDevices(f);
+    if (!all) return all.error();
+    DevicePage page;
+    page.total = static_cast<int64_t>(all->size());
+    size_t from = std::min(all->size(), static_cast<size_t>(f.offset));
+    size_t to = f.limit == 0 ? all->size() : std::min(all->size(), from + static_cast<size_t>(f.limit));
+    page.devices.assign(std::make_move_iterator(all->begin() + from), std::make_move_iterator(all->begin() + to));
+    return page;
   }
 
   Result<DeviceRecord> GetDevice(int64_t id) override {

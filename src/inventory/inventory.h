@@ -60,6 +60,20 @@ struct DeviceRecord {
 struct DeviceFilter {
   std::string site, department, policy, state, maker, brand, status;
   bool overdue_only = false;
+  // Case-insensitive substring of address, MAC, serial, maker, brand or model; empty: all.
+  std::string text;
+  // When set, only devices of these site keys (an authorisation scope: an empty list matches
+  // nothing). Applied on top of `site` and `department`.
+  std::optional<std::vector<std::string>> only_sites;
+  // Paging of ListDevicePage (ListDevices ignores them): skip `offset` matches, return at
+  // most `limit` (0: all).
+  int64_t offset = 0, limit = 0;
+};
+
+// One page of ListDevicePage: the devices and how many match the filter in all.
+struct DevicePage {
+  std::vector<DeviceRecord> devices;
+  int64_t total = 0;
 };
 
 // Metadata of one scan to ingest.
@@ -161,6 +175,9 @@ class Inventory {
 
   // Devices.
   virtual Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& filter) = 0;
+  // The devices matching `filter` from filter.offset, at most filter.limit of them, in the
+  // order of ListDevices, and the number of matches.
+  virtual Result<DevicePage> ListDevicePage(const DeviceFilter& filter) = 0;
   virtual Result<DeviceRecord> GetDevice(int64_t id) = 0;  // kNotFound
   // A person's lifecycle change (validated; audited). Returns the device after the change.
   virtual Result<DeviceRecord> SetState(int64_t id, const TransitionRequest& request) = 0;

@@ -164,6 +164,40 @@ TEST_P(InventorySuite, IngestIsIdempotentAndPerSite) {
   EXPECT_EQ(unknown_site.error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(InventorySuite, DevicePagesFilterByScopeAndText) {
+  std::vector<std::string> lines = {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                                    Line("127.16.0.3", "aa:bb:cc:00:00:03")};
+  ASSERT_TRUE(Ingest("scan-1", lines));
+  ASSERT_TRUE(Ingest("scan-b", lines, "branch"));
+  DeviceFilter f;
+  f.limit = 4;
+  auto first = inv_->ListDevicePage(f);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->total, 6);
+  ASSERT_EQ(first->devices.size(), 4u);
+  f.offset = 4;
+  auto rest = inv_->ListDevicePage(f);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->devices.size(), 2u);
+  EXPECT_NE(rest->devices[0].id, first->devices[3].id);
+  f.offset = 10;
+  EXPECT_TRUE(inv_->ListDevicePage(f)->devices.empty());
+  f.offset = -1;
+  EXPECT_FALSE(inv_->ListDevicePage(f));
+  // An authorisation scope: only the listed sites; an empty list matches nothing.
+  DeviceFilter scoped;
+  scoped.only_sites = std::vector<std::string>{"branch"};
+  auto branch = inv_->ListDevicePage(scoped);
+  ASSERT_TRUE(branch);
+  EXPECT_EQ(branch->total, 3);
+  for (const auto& d : branch->devices) EXPECT_EQ(d.site, "branch");
+  scoped.only_sites = std::vector<std::string>{};
+  EXPECT_EQ(inv_->ListDevicePage(scoped)->total, 0);
+  DeviceFilter text;
+  text.text = "AA:BB:CC:00:00:02";
+  EXPECT_EQ(inv_->ListDevicePage(text)->total, 2);
+}
+
 TEST_P(InventorySuite, MalformedLineCommitsNothing) {
   auto s = Ingest("scan-bad", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), "{\"ip\": oops"});
   ASSERT_FALSE(s);
