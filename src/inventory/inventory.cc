@@ -511,6 +511,15 @@ class SqlInventory final : public Inventory {
     return page;
   }
 
+  Result<std::string> LastRecord(int64_t id) override {
+    if (auto d = LoadDevice(id); !d) return d.error();
+    SqlValue p[] = {I(id)};
+    auto rows = store_->Query(
+        "SELECT record FROM scan_records WHERE device_id = $1 ORDER BY scan_id DESC, seq DESC LIMIT 1", p);
+    if (!rows) return rows.error();
+    return rows->empty() ? std::string() : Col(rows->front(), 0);
+  }
+
   Result<DeviceRecord> GetDevice(int64_t id) override {
     auto d = LoadDevice(id);
     if (!d) return d;

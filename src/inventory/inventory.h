@@ -185,6 +185,9 @@ class Inventory {
   // deadline-passed events are raised once per site and policy. Returns the new events.
   virtual Result<std::vector<Event>> CheckDeadlines() = 0;
   virtual Result<std::vector<MergeReview>> ListReviews(bool open_only) = 0;
+  // The raw scan record (one NDJSON device line as scanned, with its identification evidence)
+  // that last attached to device `id`; "" when the device has none. kNotFound for no device.
+  virtual Result<std::string> LastRecord(int64_t id) = 0;
 
   // History and proof.
   virtual Result<std::vector<AuditEntry>> History(int64_t device_id) = 0;

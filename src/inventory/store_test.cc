@@ -195,7 +195,13 @@ TEST_P(InventorySuite, DevicePagesFilterByScopeAndText) {
   EXPECT_EQ(inv_->ListDevicePage(scoped)->total, 0);
   DeviceFilter text;
   text.text = "AA:BB:CC:00:00:02";
-  EXPECT_EQ(inv_->ListDevicePage(text)->total, 2);
+  auto matched = inv_->ListDevicePage(text);
+  ASSERT_EQ(matched->total, 2);
+  // The raw record that attached the device is kept and given back (its evidence as scanned).
+  auto raw = inv_->LastRecord(matched->devices[0].id);
+  ASSERT_TRUE(raw);
+  EXPECT_NE(raw->find("aa:bb:cc:00:00:02"), std::string::npos) << *raw;
+  EXPECT_EQ(inv_->LastRecord(999999).error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(InventorySuite, MalformedLineCommitsNothing) {
