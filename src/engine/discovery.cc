@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 using Ms = std::chrono::milliseconds;
 
 // Keys whose value is a MAC the device reports about itself.
-constexpr const char* kMacKeys[] = {"sadp.mac", "dhip.mac", "onvif.mac", "onvif.uuid_node"};
+constexpr const char* kMacKeys[] = {"sadp.mac", "dhip.mac", "onvif.mac", "onvif.uuid_node", "mdns.txt.macaddress"};
 constexpr const char* kSerialKeys[] = {"sadp.serial", "dhip.serial", "onvif.serial", "upnp.serial"};
 
 struct Endpoint {

@@ -20,12 +20,14 @@
 //   dhip    37810  239.255.255.251   Dahua DHIP DHDiscover.search
 //   onvif   3702   239.255.255.250   ONVIF WS-Discovery Probe (two types)
 //   ssdp    1900   239.255.255.250   SSDP M-SEARCH for root devices
+//   mdns    5353   224.0.0.251       mDNS / DNS-SD PTR query for camera-relevant service types
 //   snmp    161    (unicast only)    SNMP v2c GET, only with --snmp-community
 #include "probes/registry.h"
 
 #include "probes/banner/probe.h"
 #include "probes/dhip/dhip.h"
 #include "probes/greeting/probes.h"
+#include "probes/mdns/mdns.h"
 #include "probes/onvif/wsd.h"
 #include "probes/sadp/sadp.h"
 #include "probes/snmp/snmp.h"
@@ -75,7 +77,7 @@ const banner::BannerProbe& Banner() {
 const std::vector<const DatagramProbe*>& AllDatagramProbes() {
   static const auto* all = new std::vector<const DatagramProbe*>{
       new sadp::SadpProbe(), new dhip::DhipProbe(), new onvif::OnvifWsdProbe(), new ssdp::SsdpProbe(),
-      new snmp::SnmpProbe()};
+      new mdns::MdnsProbe(), new snmp::SnmpProbe()};
   return *all;
 }
 
