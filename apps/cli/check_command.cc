@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -28,6 +29,7 @@
 #include "engine/knowledge.h"
 #include "engine/scanner.h"
 #include "fingerprint/oui_registry.h"
+#include "net/interfaces.h"
 #include "net/local_subnets.h"
 #include "net/target_set.h"
 #include "policy/policy_set.h"
@@ -43,6 +45,12 @@ namespace {
 constexpr double kDefaultRate = 100;
 constexpr double kMaxRate = 300;
 constexpr uint32_t kDefaultMaxSeconds = 110;
+// Discovery reply caps (docs/check.md): replies read per address, in all, and distinct
+// addresses outside the checked networks recorded; the answer names at most kMaxOutsideListed.
+constexpr uint32_t kMaxRepliesPerHost = 16;
+constexpr uint32_t kMaxRepliesTotal = 20000;
+constexpr uint32_t kMaxOutsideHosts = 256;
+constexpr size_t kMaxOutsideListed = 10;
 
 struct CheckFlags {
   std::string policy;
@@ -185,8 +193,39 @@ int RunCheck(const CheckFlags& f) {
   options.threads = 1;  // a laptop on a shop's network: one event loop is plenty at this rate
   options.host_timeout_ms = 20000;
 
+  // Discovery: the datagram probes go unicast to every target (the scan's UDP pass) and, with a
+  // TTL of 1, to each probe's multicast group on the chosen interfaces only. Replies from
+  // addresses outside the chosen blocks are kept apart, flagged and never merged.
+  std::vector<std::string> multicast_on, no_multicast;
+  for (const auto& s : choice->subnets) {
+    bool multicast = false;
+    for (const auto& itf : *interfaces) {
+      multicast = multicast || (itf.name == s.interface && itf.address == s.own_address && itf.multicast);
+    }
+    if (!multicast) {
+      no_multicast.push_back(s.interface);
+      continue;
+    }
+    net::Interface itf;
+    itf.name = s.interface;
+    itf.address = net::Ipv4ToString(s.own_address);
+    itf.prefix_len = s.attached.prefix;
+    itf.up = true;
+    itf.multicast = true;
+    bool already = false;
+    for (const auto& m : options.discovery.interfaces) already = already || m.address == itf.address;
+    if (already) continue;
+    multicast_on.push_back(itf.name);
+    options.discovery.interfaces.push_back(std::move(itf));
+  }
+  options.discovery.max_replies_per_host = kMaxRepliesPerHost;
+  options.discovery.max_replies_total = kMaxRepliesTotal;
+  options.discovery.max_out_of_scope_hosts = kMaxOutsideHosts;
+
   uint64_t attempts = (*targets)->Count() * options.ports.size();
-  double estimate_s = attempts / f.rate + options.connect_timeout_ms / 1000.0;
+  // TCP attempts, one UDP slot per target, the unicast and multicast reply windows.
+  double estimate_s = (attempts + (*targets)->Count()) / f.rate + options.connect_timeout_ms / 1000.0 +
+                      (options.discovery.wait_ms + (multicast_on.empty() ? 0 : options.discovery.multicast_wait_ms)) / 1000.0;
   if (!f.quiet) {
     std::string where;
     for (const auto& s : result.subnets) where += (where.empty() ? "" : ", ") + s;
@@ -254,7 +293,14 @@ int RunCheck(const CheckFlags& f) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
+  std::vector<std::string> outside;  // discovery repliers outside the chosen blocks
   Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
+    if (host.out_of_scope) {
+      // Flagged, never merged, never classified or counted: the check does not leave its blocks.
+      std::lock_guard<std::mutex> lock(mu);
+      outside.push_back(host.ip);
+      return;
+    }
     model::DeviceReport report = classifier.Classify(std::move(host));
     seen.fetch_add(1);
     std::lock_guard<std::mutex> lock(mu);
@@ -304,10 +350,45 @@ int RunCheck(const CheckFlags& f) {
   limits.push_back("This check runs as an ordinary user and uses no raw sockets: ARP and ping "
                    "sweeps, which need administrator rights, are not used.");
   if (options.udp) {
-    // The scan's UDP pass (engine/discovery.h) sends the discovery datagrams to every address.
-    limits.push_back("Discovery requests (Hikvision SADP, Dahua DHIP, ONVIF WS-Discovery, SSDP) were "
-                     "sent to each address; multicast discovery on the segment and mDNS are not used "
-                     "by this check yet.");
+    // The scan's UDP pass (engine/discovery.h): unicast to every address, multicast (TTL 1) on
+    // the chosen interfaces.
+    std::string where;
+    for (const auto& m : multicast_on) where += (where.empty() ? "" : ", ") + m;
+    limits.push_back("Discovery requests (Hikvision SADP, Dahua DHIP, ONVIF WS-Discovery, SSDP, mDNS) "
+                     "were sent to each address" +
+                     (where.empty() ? std::string(".")
+                                    : " and to their multicast groups on " + where +
+                                          " (time to live 1: they never cross a router)."));
+    for (const auto& n : no_multicast) {
+      limits.push_back("The interface " + n + " does not support multicast, so discovery there was "
+                       "sent to each address only.");
+    }
+    for (const auto& w : stats.udp_warnings) limits.push_back("Discovery: " + w + ".");
+    const engine::DiscoveryStats& u = stats.udp;
+    if (u.replies_dropped > 0 || u.replies_truncated > 0) {
+      std::string what = "Discovery replies were capped: " + std::to_string(u.replies) + " arrived";
+      if (u.replies_dropped > 0) {
+        what += ", " + std::to_string(u.replies_dropped) + " were dropped (at most " +
+                std::to_string(kMaxRepliesPerHost) + " are read from one address, " +
+                std::to_string(kMaxRepliesTotal) + " in all, from at most " +
+                std::to_string(kMaxOutsideHosts) + " addresses outside the checked networks)";
+      }
+      if (u.replies_truncated > 0) {
+        what += ", " + std::to_string(u.replies_truncated) + " were longer than " +
+                std::to_string(options.discovery.max_datagram_bytes) + " bytes and were cut";
+      }
+      limits.push_back(what + ". A device that floods replies is still listed once; the flood "
+                       "did not lengthen the check.");
+    }
+  }
+  if (!outside.empty()) {
+    std::sort(outside.begin(), outside.end());
+    std::string list;
+    for (size_t i = 0; i < outside.size() && i < kMaxOutsideListed; ++i) list += (i ? ", " : "") + outside[i];
+    if (outside.size() > kMaxOutsideListed) list += " and " + std::to_string(outside.size() - kMaxOutsideListed) + " more";
+    result.notes.push_back(std::to_string(outside.size()) + (outside.size() == 1 ? " address" : " addresses") +
+                           " outside the checked networks answered the discovery requests (" + list +
+                           "); they were not checked, are not counted and are not part of this answer.");
   }
   result.limits = std::move(limits);
   result.incomplete = stats.stopped || !lost.empty();

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "net/ports.h"
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include <string>
 #include <thread>
 
+#include "engine/discovery.h"
+#include "probes/mdns/mdns.h"
 #include "tests/testing/netns_guard.h"
 #include "tools/lab/estate.h"
 #include "tools/lab/lab.h"
@@ -200,6 +203,195 @@ TEST(CheckCliTest, TheTimeLimitBoundsTheRun) {
   EXPECT_NE(r.out.find("reached its time limit of 5 s"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("will not finish within 5 s"), std::string::npos) << r.err;
   EXPECT_LT(r.seconds, 40.0);  // startup (a few seconds under ASan) + the 5 s limit + stopping
+}
+
+// ---- Discovery on the local segment: multicast, mDNS and a flooding device ----
+
+// A camera that answers only mDNS (synthetic replies shaped after RFC 6763: PTR to the instance,
+// SRV with host and port, TXT key=value strings, A record).
+constexpr const char* kMdnsCamera = R"(id: test-mdns-camera
+description: camera answering only mDNS (synthetic, discovery tests)
+weight: 1
+sources:
+  - id: rfc6763
+    ref: RFC 6763 sections 4, 6 and 7 (https://www.rfc-editor.org/rfc/rfc6763)
+    fact: a DNS-SD service is announced with a PTR to the instance name, an SRV with host and port and a TXT of key=value strings
+truth:
+  manufacturer: axis
+  device_type: camera
+  model: M3045-V
+  serial: "ACCC8E{n:6}"
+  ouis: ["020A05"]
+  expect_identified: false
+  synthetic: true
+ports:
+  - port: 5353
+    kind: udp
+    protocol: mdns
+    reply: |
+      PTR;_axis-video._tcp.local;AXIS {model} - {mac_hex}._axis-video._tcp.local
+      SRV;AXIS {model} - {mac_hex}._axis-video._tcp.local;80;axis-{mac_hex}.local
+      TXT;AXIS {model} - {mac_hex}._axis-video._tcp.local;macaddress={mac_hex}|serial={serial}
+      A;axis-{mac_hex}.local;{ip}
+    synthetic: true
+)";
+
+// A hostile device: every SADP inquiry gets `repeat` copies of a ProbeMatch.
+std::string Flooder(int repeat) {
+  return std::string(R"(id: test-sadp-flooder
+description: hostile host flooding SADP replies (synthetic, discovery tests)
+weight: 1
+sources:
+  - id: issue
+    ref: phaseout issue 10 (bad input - a device that floods discovery replies)
+    fact: a check must stay bounded when a device floods discovery replies
+truth:
+  manufacturer: ""
+  expect_identified: false
+  synthetic: true
+ports:
+  - port: 37020
+    kind: udp
+    protocol: sadp
+    repeat: )") + std::to_string(repeat) + R"(
+    reply: |
+      <?xml version="1.0" encoding="UTF-8"?><ProbeMatch><Types>inquiry</Types><DeviceDescription>FLOOD</DeviceDescription><DeviceSN>{serial}{hex_token}</DeviceSN></ProbeMatch>
+    synthetic: true
+)";
+}
+
+std::vector<lab::Profile> Profiles(std::initializer_list<std::string> texts) {
+  std::vector<lab::Profile> out;
+  for (const std::string& t : texts) {
+    auto p = lab::ParseProfile(t, "test-profile.yaml");
+    EXPECT_TRUE(p) << p.error().message;
+    if (p) out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+// The answer's text with its 78-column wrapping undone (runs of blanks and newlines -> one blank).
+std::string Flat(const std::string& text) {
+  std::string flat;
+  for (char c : text) {
+    if (c == '\n' || c == ' ') {
+      if (!flat.empty() && flat.back() != ' ') flat += ' ';
+      continue;
+    }
+    flat += c;
+  }
+  return flat;
+}
+
+std::string ValueOf(const engine::DiscoveredHost& h, const std::string& key) {
+  for (const auto& o : h.observations) {
+    if (o.key == key) return o.value;
+  }
+  return "<absent>";
+}
+
+TEST(CheckDiscoveryTest, MdnsLabDevicesAnswerUnicastAndMulticastQueries) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  lab::LabSpec spec;
+  spec.base = "127.36.2.0/24";
+  spec.devices = 3;
+  spec.seed = 3;
+  auto started = lab::Lab::Start(spec, Profiles({kMdnsCamera}));
+  ASSERT_TRUE(started) << started.error().message;
+  const lab::Lab& l = **started;
+  auto scope = net::TargetSet::Parse({"127.36.2.0/24"});
+  ASSERT_TRUE(scope);
+  probes::mdns::MdnsProbe mdns;
+  for (bool unicast : {true, false}) {
+    engine::DiscoveryOptions o;
+    o.unicast = unicast;
+    o.probes = {&mdns};
+    o.rate = 0;
+    o.wait_ms = 300;
+    o.multicast_wait_ms = 500;
+    if (!unicast) o.interfaces = {net::Interface{"lab0", FreeAddress(l, 0x7f240200u, 0x7f2402ffu), 24, true, false, true}};
+    auto r = engine::RunDiscovery(**scope, o, nullptr);
+    ASSERT_TRUE(r) << r.error().message;
+    int devices = 0;
+    for (const auto& t : l.Truth()) {
+      if (t.kind != lab::HostKind::kDevice) continue;
+      ++devices;
+      std::string ip = lab::Ipv4ToString(t.ip);
+      ASSERT_EQ(r->in_scope.count(ip), 1u) << ip << (unicast ? " unicast" : " multicast");
+      const engine::DiscoveredHost& h = r->in_scope.at(ip);
+      std::string mac_hex = t.mac;
+      mac_hex.erase(std::remove(mac_hex.begin(), mac_hex.end(), ':'), mac_hex.end());
+      EXPECT_EQ(ValueOf(h, "mdns.instance"), "AXIS M3045-V - " + mac_hex);
+      EXPECT_EQ(ValueOf(h, "mdns.service_type"), "_axis-video._tcp.local");
+      EXPECT_EQ(ValueOf(h, "mdns.srv"), "80 axis-" + mac_hex + ".local");
+      EXPECT_EQ(ValueOf(h, "mdns.ipv4"), ip);
+      EXPECT_EQ(h.mac, t.mac);  // from mdns.txt.macaddress
+    }
+    EXPECT_EQ(devices, 3);
+    EXPECT_EQ(r->in_scope.size(), 3u);
+  }
+}
+
+TEST(CheckCliTest, MulticastDiscoveryRunsOnTheChosenInterfaceAndFlagsRepliesFromOutside) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  // Two blocks on the same segment: the check is given 127.36.0.0/24; the devices of
+  // 127.36.1.0/24 hear the multicast query too and answer from outside the chosen block.
+  lab::LabSpec inside;
+  inside.base = "127.36.0.0/24";
+  inside.devices = 3;
+  inside.seed = 5;
+  auto in_lab = lab::Lab::Start(inside, Profiles({kMdnsCamera}));
+  ASSERT_TRUE(in_lab) << in_lab.error().message;
+  lab::LabSpec outside = inside;
+  outside.base = "127.36.1.0/24";
+  outside.devices = 2;
+  auto out_lab = lab::Lab::Start(outside, Profiles({kMdnsCamera}));
+  ASSERT_TRUE(out_lab) << out_lab.error().message;
+  std::string own = FreeAddress(**in_lab, 0x7f240000u, 0x7f2400ffu);
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=" + own + "/24",
+                      "--policy us-ndaa-889 --rate 300 --no-progress --oui-dir ''");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // nothing covered in either block
+  EXPECT_NE(r.out.find("3 devices answered on 253 addresses checked."), std::string::npos) << r.out;
+  std::vector<std::string> outside_ips;
+  for (const auto& t : (*out_lab)->Truth()) {
+    if (t.kind == lab::HostKind::kDevice) outside_ips.push_back(lab::Ipv4ToString(t.ip));
+  }
+  ASSERT_EQ(outside_ips.size(), 2u);
+  std::sort(outside_ips.begin(), outside_ips.end());
+  std::string flagged = "2 addresses outside the checked networks answered the discovery requests (" +
+                        outside_ips[0] + ", " + outside_ips[1] + "); they were not checked";
+  std::string flat = Flat(r.out);
+  EXPECT_NE(flat.find(flagged), std::string::npos) << r.out;
+  EXPECT_NE(flat.find("to their multicast groups on lab0 (time to live 1"), std::string::npos) << r.out;
+  for (const auto& ip : outside_ips) {
+    EXPECT_EQ(r.out.find("- " + ip), std::string::npos) << ip << " listed as a device:\n" << r.out;
+  }
+}
+
+TEST(CheckCliTest, ADeviceThatFloodsDiscoveryRepliesKeepsTheCheckBounded) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  lab::LabSpec spec;
+  spec.base = "127.37.0.0/24";
+  spec.devices = 2;
+  spec.seed = 9;
+  auto started = lab::Lab::Start(spec, Profiles({Flooder(20000)}));
+  ASSERT_TRUE(started) << started.error().message;
+  std::string own = FreeAddress(**started, 0x7f250000u, 0x7f2500ffu);
+  CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=" + own + "/24",
+                      "--policy us-ndaa-889 --rate 300 --no-progress --oui-dir ''");
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Both flooders are listed once each, as devices that could not be identified.
+  EXPECT_NE(r.out.find("2 devices answered on 253 addresses checked."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Discovery replies were capped:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dropped"), std::string::npos) << r.out;
+  EXPECT_NE(Flat(r.out).find("floods replies is still listed once"), std::string::npos) << r.out;
+  // Time: the flood does not lengthen the check (a /24 at 300/s takes a few seconds).
+  EXPECT_LT(r.seconds, 60.0);
+  // Memory: the largest child so far (this check, ASan included) stays far from a flood's size
+  // (2 x 2 x 20,000 replies of ~200 bytes would be ~16 MB of payload alone if all were kept).
+  EXPECT_LT(children.ru_maxrss, 512 * 1024) << "peak RSS " << children.ru_maxrss << " KiB";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -394,13 +395,105 @@ bool UdpRequestMatches(const std::string& protocol, std::string_view request) {
   if (protocol == "onvif") {
     return request.find("http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe<") != std::string_view::npos;
   }
+  if (protocol == "mdns") {
+    // A standard query (QR 0, opcode 0) with at least one question about a ".local" name.
+    return request.size() >= 12 && (static_cast<unsigned char>(request[2]) & 0xf8) == 0 &&
+           (request[4] != 0 || request[5] != 0) &&
+           request.find(std::string_view("\x05local\x00", 7)) != std::string_view::npos;
+  }
   return false;
 }
 
+// Encodes the rendered "mdns" reply lines (profile.h, PortSpec::udp_reply) as one DNS response:
+// ID echoed from `request` (RFC 6762 section 6.7, legacy unicast), flags 0x8400 (response,
+// authoritative), every record an answer, names written out in full, class IN with the
+// cache-flush bit on unique records (SRV, TXT, A), TTL 120.
+std::string EncodeMdnsReply(std::string_view lines, std::string_view request) {
+  auto u16 = [](std::string* out, unsigned v) {
+    out->push_back(static_cast<char>((v >> 8) & 0xff));
+    out->push_back(static_cast<char>(v & 0xff));
+  };
+  auto name = [](std::string* out, std::string_view dotted) {
+    while (!dotted.empty()) {
+      size_t dot = dotted.find('.');
+      std::string_view label = dotted.substr(0, std::min<size_t>(dot, 63));
+      out->push_back(static_cast<char>(label.size()));
+      out->append(label);
+      dotted = dot == std::string_view::npos ? std::string_view() : dotted.substr(dot + 1);
+    }
+    out->push_back('\0');
+  };
+  std::string records;
+  unsigned count = 0;
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+    // TYPE;OWNER;VALUE (names may hold blanks, so fields are split on ';').
+    size_t sp1 = line.find(';');
+    if (sp1 == std::string_view::npos) continue;
+    std::string_view type = line.substr(0, sp1);
+    std::string_view rest = line.substr(sp1 + 1);
+    size_t sp2 = rest.find(';');
+    if (sp2 == std::string_view::npos) continue;
+    std::string_view owner = rest.substr(0, sp2);
+    std::string_view value = rest.substr(sp2 + 1);
+    std::string rdata;
+    unsigned code = 0;
+    if (type == "PTR") {
+      code = 12;
+      name(&rdata, value);  // the target may hold blanks (instance names)
+    } else if (type == "SRV") {
+      code = 33;
+      size_t sp = value.find(';');
+      u16(&rdata, 0);
+      u16(&rdata, 0);
+      u16(&rdata, static_cast<unsigned>(std::atoi(std::string(value.substr(0, sp)).c_str())));
+      name(&rdata, sp == std::string_view::npos ? std::string_view() : value.substr(sp + 1));
+    } else if (type == "TXT") {
+      code = 16;
+      while (!value.empty()) {
+        size_t bar = value.find('|');
+        std::string_view item = value.substr(0, std::min<size_t>(bar, 255));
+        rdata.push_back(static_cast<char>(item.size()));
+        rdata.append(item);
+        value = bar == std::string_view::npos ? std::string_view() : value.substr(bar + 1);
+      }
+    } else if (type == "A") {
+      code = 1;
+      asio::error_code ec;
+      auto a = asio::ip::make_address_v4(std::string(value), ec);
+      if (ec) continue;
+      for (unsigned char b : a.to_bytes()) rdata.push_back(static_cast<char>(b));
+    } else {
+      continue;
+    }
+    // The owner of a PTR is shared (no cache flush); SRV/TXT/A are unique to this device.
+    name(&records, owner);
+    u16(&records, code);
+    u16(&records, code == 12 ? 0x0001 : 0x8001);
+    u16(&records, 0);
+    u16(&records, 120);
+    u16(&records, static_cast<unsigned>(rdata.size()));
+    records += rdata;
+    ++count;
+  }
+  std::string out;
+  out.push_back(request.size() >= 2 ? request[0] : '\0');
+  out.push_back(request.size() >= 2 ? request[1] : '\0');
+  u16(&out, 0x8400);
+  u16(&out, 0);
+  u16(&out, count);
+  u16(&out, 0);
+  u16(&out, 0);
+  return out + records;
+}
+
 // The datagram a device sends back: the rendered template, DHIP-framed for dhip.
-std::string UdpReply(const PortSpec& port, const TemplateVars& vars) {
+std::string UdpReply(const PortSpec& port, const TemplateVars& vars, std::string_view request) {
   std::string body = RenderTemplate(port.udp_reply, vars);
   while (!body.empty() && body.back() == '\n') body.pop_back();
+  if (port.udp_protocol == "mdns") return EncodeMdnsReply(body, request);
   if (port.udp_protocol != "dhip") return body;
   body += std::string("\n\0", 2);  // real replies end "0a 00" (Haicam/Haicam golang/discovery.go)
   std::string out;
@@ -422,6 +515,13 @@ struct UdpResponder {
   std::unique_ptr<asio::ip::udp::socket> socket;
 };
 
+// Sends `reply` port.udp_repeat times (a flooding responder sends many; a full socket buffer
+// drops the rest, as on a real network).
+void SendReplies(UdpResponder& r, const std::string& reply, const asio::ip::udp::endpoint& to) {
+  asio::error_code ec;
+  for (uint32_t i = 0; i < r.port->udp_repeat; ++i) r.socket->send_to(asio::buffer(reply), to, 0, ec);
+}
+
 asio::awaitable<void> UdpLoop(UdpResponder* r, Shared* s) {
   std::string buf(65536, '\0');
   for (;;) {
@@ -430,9 +530,10 @@ asio::awaitable<void> UdpLoop(UdpResponder* r, Shared* s) {
     size_t n = co_await r->socket->async_receive_from(asio::buffer(buf), from, Redirect(ec));
     if (ec == asio::error::operation_aborted || s->stopping.load()) co_return;
     if (ec) continue;
-    if (!UdpRequestMatches(r->port->udp_protocol, std::string_view(buf.data(), n))) continue;
-    std::string reply = UdpReply(*r->port, r->device->vars);
-    r->socket->send_to(asio::buffer(reply), from, 0, ec);
+    std::string_view request(buf.data(), n);
+    if (!UdpRequestMatches(r->port->udp_protocol, request)) continue;
+    std::string reply = UdpReply(*r->port, r->device->vars, request);
+    SendReplies(*r, reply, from);
   }
 }
 
@@ -453,16 +554,18 @@ asio::awaitable<void> MulticastLoop(MulticastListener* m, Shared* s) {
     size_t n = co_await m->socket->async_receive_from(asio::buffer(buf), from, Redirect(ec));
     if (ec == asio::error::operation_aborted || s->stopping.load()) co_return;
     if (ec) continue;
-    if (!UdpRequestMatches(m->protocol, std::string_view(buf.data(), n))) continue;
+    std::string_view request(buf.data(), n);
+    if (!UdpRequestMatches(m->protocol, request)) continue;
     for (UdpResponder* r : m->responders) {
-      std::string reply = UdpReply(*r->port, r->device->vars);
-      r->socket->send_to(asio::buffer(reply), from, 0, ec);
+      std::string reply = UdpReply(*r->port, r->device->vars, request);
+      SendReplies(*r, reply, from);
     }
   }
 }
 
 const char* MulticastGroupFor(const std::string& protocol) {
   if (protocol == "dhip") return "239.255.255.251";
+  if (protocol == "mdns") return "224.0.0.251";
   return "239.255.255.250";  // sadp, onvif (WS-Discovery)
 }
 

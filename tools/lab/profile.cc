@@ -214,7 +214,7 @@ std::string DecodeHex(const std::string& file, const YAML::Node& node, const std
 PortSpec ParsePort(const std::string& file, const YAML::Node& node, const std::set<std::string>& ids) {
   CheckKeys(file, node,
             {"port", "kind", "tls", "routes", "default", "methods", "hex", "sources", "synthetic", "unverified",
-             "note", "protocol", "reply"},
+             "note", "protocol", "reply", "repeat"},
             "port");
   PortSpec p;
   int port = 0;
@@ -242,15 +242,28 @@ PortSpec ParsePort(const std::string& file, const YAML::Node& node, const std::s
       Fail(file, node, fmt::format("udp {} takes only 'protocol' and 'reply'", where));
     }
     p.udp_protocol = Str(file, node, "protocol", true, where);
-    if (p.udp_protocol != "sadp" && p.udp_protocol != "dhip" && p.udp_protocol != "onvif") {
-      Fail(file, node["protocol"], fmt::format("unknown udp protocol '{}' (sadp, dhip, onvif)", p.udp_protocol));
+    if (p.udp_protocol != "sadp" && p.udp_protocol != "dhip" && p.udp_protocol != "onvif" &&
+        p.udp_protocol != "mdns") {
+      Fail(file, node["protocol"], fmt::format("unknown udp protocol '{}' (sadp, dhip, onvif, mdns)", p.udp_protocol));
     }
     p.udp_reply = Str(file, node, "reply", true, where);
+    if (const YAML::Node repeat = node["repeat"]) {
+      // A hostile flooding responder: this many copies of the reply per request.
+      long long n = -1;
+      try {
+        n = repeat.as<long long>();
+      } catch (const YAML::Exception&) {
+      }
+      if (n < 1 || n > kMaxUdpRepeat) Fail(file, repeat, fmt::format("'repeat' must be 1..{}", kMaxUdpRepeat));
+      p.udp_repeat = static_cast<uint32_t>(n);
+    }
     if (Status st = CheckTemplate(p.udp_reply, false); !st.ok()) Fail(file, node["reply"], st.error().message);
     p.provenance = ParseProvenance(file, node, ids, where);
     return p;
   }
-  if (node["protocol"] || node["reply"]) Fail(file, node, fmt::format("'protocol'/'reply' are for kind udp only"));
+  if (node["protocol"] || node["reply"] || node["repeat"]) {
+    Fail(file, node, fmt::format("'protocol'/'reply'/'repeat' are for kind udp only"));
+  }
   if (const YAML::Node tls = node["tls"]) {
     if (p.kind == PortKind::kRefuse) Fail(file, tls, "a refused port cannot have 'tls'");
     p.tls = ParseCert(file, tls, ids);

@@ -77,6 +77,8 @@ enum class PortKind {
 
 const char* PortKindName(PortKind kind);
 
+inline constexpr long long kMaxUdpRepeat = 100000;
+
 struct PortSpec {
   uint16_t port = 0;
   PortKind kind = PortKind::kRefuse;
@@ -90,7 +92,14 @@ struct PortSpec {
   // no reply, as on real devices) or "onvif" (WS-Discovery Probe). Replies come from the
   // device's own address, also to the protocol's multicast group.
   std::string udp_protocol;
-  std::string udp_reply;             // kUdp: reply template (see RenderTemplate)
+  // kUdp: reply template (see RenderTemplate). For "mdns" it lists DNS records, one a line:
+  //   PTR;<owner>;<target>   SRV;<owner>;<port>;<target>   TXT;<owner>;<k=v>[|<k=v>...]   A;<owner>;<ipv4>
+  // and the lab encodes them as an mDNS response (RFC 1035 section 4.1, no compression) that
+  // echoes the query ID; queries (QR 0) that ask about ".local" names are answered.
+  std::string udp_reply;
+  // kUdp: copies of the reply sent per request (`repeat:`, default 1). Above 1 the responder
+  // is a hostile flooder, for tests that discovery stays bounded.
+  uint32_t udp_repeat = 1;
   Provenance provenance;             // kBanner / kRefuse
 };
 
