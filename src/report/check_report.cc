@@ -182,7 +182,7 @@ table{border-collapse:collapse;width:100%;font-size:.85rem}td,th{border:1px soli
 .cols{columns:2;column-gap:1.5rem;list-style:none;padding-left:0;font-size:.85rem}.cols li{break-inside:avoid}
 a{color:#024}
 @page{size:auto;margin:11mm}
-@media print{body{margin:0;padding:0;max-width:none;font-size:8.5pt;line-height:1.25}a{color:#000}}
+@media print{html{font-size:8.5pt}body{margin:0;padding:0;max-width:none;font-size:1rem;line-height:1.25}a{color:#000}.compact tr{break-inside:avoid}}
 )";
 
 }  // namespace

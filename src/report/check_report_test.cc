@@ -266,5 +266,52 @@ TEST(CheckGoldenTest, HtmlPageForManyDevices) {
   CompareGolden(out.str(), "estate_us.html");
 }
 
+// A whole lab /24 as `phaseout check` saw it: 40 covered devices with two kinds of evidence
+// each, 12 unidentified, the limits a real check writes. The issue asks for one or two printed
+// pages (tests/integration/check_html_chromium.sh prints it).
+TEST(CheckGoldenTest, HtmlPageForFortyCoveredDevices) {
+  Shipped s;
+  const policy::Policy* us = s.policies->Find("us-ndaa-889");
+  CheckResultBuilder b(*s.policies, *us, s.advice);
+  const char* const kHikModels[] = {"DS-2CD2385G1-I", "DS-7608NI-K2", "DS-2CD2143G0-I", "DS-7216HQHI-K1"};
+  const char* const kDahuaModels[] = {"IPC-HDW1230T1-S5", "NVR4108HS-4KS2", "IPC-HFW2431S-S-S2"};
+  for (int i = 0; i < 40; ++i) {
+    bool hik = i % 3 != 2;
+    std::string model = hik ? kHikModels[i % 4] : kDahuaModels[i % 3];
+    std::vector<model::Evidence> evidence;
+    if (hik) {
+      evidence = {{"http", 80, "http.header.server", "App-webs/", "hikvision.http.server.appwebs", "manufacturer=hikvision"},
+                  {"sadp", 37020, "sadp.model", model, "hikvision.sadp.model", "manufacturer=hikvision"}};
+    } else {
+      evidence = {{"http", 80, "magicbox.auth.realm", "Login to 4H01D66PAJ00042", "dahua.magicbox.realm", "manufacturer=dahua"},
+                  {"dhip", 37810, "dhip.model", model, "dahua.dhip.model", "manufacturer=dahua"}};
+    }
+    b.Add(s.Report("192.0.2." + std::to_string(10 + i), hik ? "hikvision" : "dahua", i % 7 == 3 && hik ? "lts" : "",
+                   i % 5 == 1 ? "nvr" : "camera", model, std::move(evidence), {80, 443, 554, 8000}));
+  }
+  for (int i = 0; i < 12; ++i) b.Add(s.Report("192.0.2." + std::to_string(100 + i), "", "", "", "", {}, {80, 443}));
+  CheckResult r;
+  r.tool_version = "test";
+  r.started_at = "2026-12-01T12:00:00Z";
+  r.subnets = {"192.0.2.0/24 on eth0"};
+  r.addresses_checked = 253;
+  r.notes = {"2 addresses outside the checked networks answered the discovery requests (198.51.100.7, "
+             "198.51.100.9); they were not checked, are not counted and are not part of this answer."};
+  r.limits = {"Only TCP ports 22, 80, 443, 554, 7547, 8000, 8080, 8443, 37777 were tried; a device that answers "
+              "none of them is not seen.",
+              "This check runs as an ordinary user and uses no raw sockets: ARP and ping sweeps, which need "
+              "administrator rights, are not used.",
+              "Discovery requests (Hikvision SADP, Dahua DHIP, ONVIF WS-Discovery, SSDP, mDNS) were sent to each "
+              "address and to their multicast groups on eth0 (time to live 1: they never cross a router).",
+              "Discovery replies were capped: 9120 arrived, 8800 were dropped (at most 16 are read from one "
+              "address, 20000 in all, from at most 256 addresses outside the checked networks). A device that "
+              "floods replies is still listed once; the flood did not lengthen the check."};
+  r = b.Finish(std::move(r));
+  ASSERT_EQ(r.covered.size(), 40u);
+  std::ostringstream out;
+  WriteCheckHtml(out, r, *us, s.advice);
+  CompareGolden(out.str(), "lab40_us.html");
+}
+
 }  // namespace
 }  // namespace phaseout::report

@@ -218,12 +218,15 @@ sources:
     fact: a DNS-SD service is announced with a PTR to the instance name, an SRV with host and port and a TXT of key=value strings
 truth:
   manufacturer: axis
+  brand: axis
   device_type: camera
   model: M3045-V
+  firmware: ""
   serial: "ACCC8E{n:6}"
   ouis: ["020A05"]
   expect_identified: false
   synthetic: true
+  note: no public capture of a camera's mDNS answer is used; no rule reads mdns keys, so the maker stays unknown
 ports:
   - port: 5353
     kind: udp
@@ -234,6 +237,7 @@ ports:
       TXT;AXIS {model} - {mac_hex}._axis-video._tcp.local;macaddress={mac_hex}|serial={serial}
       A;axis-{mac_hex}.local;{ip}
     synthetic: true
+    note: record layout per RFC 6763 sections 4, 6 and 7; names and TXT keys invented
 )";
 
 // A hostile device: every SADP inquiry gets `repeat` copies of a ProbeMatch.
@@ -247,8 +251,15 @@ sources:
     fact: a check must stay bounded when a device floods discovery replies
 truth:
   manufacturer: ""
+  brand: ""
+  device_type: camera
+  model: ""
+  firmware: ""
+  serial: "F{n:6}"
+  ouis: ["020A06"]
   expect_identified: false
   synthetic: true
+  note: a hostile host, not a real product
 ports:
   - port: 37020
     kind: udp
@@ -257,6 +268,7 @@ ports:
     reply: |
       <?xml version="1.0" encoding="UTF-8"?><ProbeMatch><Types>inquiry</Types><DeviceDescription>FLOOD</DeviceDescription><DeviceSN>{serial}{hex_token}</DeviceSN></ProbeMatch>
     synthetic: true
+    note: a flood of one short ProbeMatch
 )";
 }
 
