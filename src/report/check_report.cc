@@ -331,6 +331,8 @@ void WriteCheckText(std::ostream& out, const CheckResult& r, const policy::Polic
         line += ", web page " + d.web_pages.front();
       } else if (!d.open_ports.empty()) {
         line += ", answers on port" + std::string(d.open_ports.size() > 1 ? "s " : " ") + JoinPorts(d.open_ports);
+      } else {
+        line += ", answered only a discovery request";
       }
       Wrap(out, "  - ", "    ", line);
     }
@@ -460,7 +462,9 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
     out << "<h2>Could not be identified (" << r.unidentified.size() << ")</h2>\n<ul class=\"cols\">\n";
     for (const CheckDevice& d : r.unidentified) {
       out << "<li>" << Html(d.address) << (d.mac.empty() ? "" : " (" + Html(d.mac) + ")") << ": "
-          << Html(d.web_pages.empty() ? "ports " + JoinPorts(d.open_ports) : d.web_pages.front())
+          << Html(!d.web_pages.empty()   ? d.web_pages.front()
+                  : d.open_ports.empty() ? std::string("answered only a discovery request")
+                                         : "ports " + JoinPorts(d.open_ports))
           << "</li>\n";
     }
     out << "</ul>\n<p>To check one by hand:</p>\n<ul>\n";

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "net/ports.h"
 #include <sys/resource.h>
@@ -333,6 +334,7 @@ TEST(CheckDiscoveryTest, MdnsLabDevicesAnswerUnicastAndMulticastQueries) {
       const engine::DiscoveredHost& h = r->in_scope.at(ip);
       std::string mac_hex = t.mac;
       mac_hex.erase(std::remove(mac_hex.begin(), mac_hex.end(), ':'), mac_hex.end());
+      for (char& c : mac_hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));  // {mac_hex}
       EXPECT_EQ(ValueOf(h, "mdns.instance"), "AXIS M3045-V - " + mac_hex);
       EXPECT_EQ(ValueOf(h, "mdns.service_type"), "_axis-video._tcp.local");
       EXPECT_EQ(ValueOf(h, "mdns.srv"), "80 axis-" + mac_hex + ".local");
@@ -375,6 +377,11 @@ TEST(CheckCliTest, MulticastDiscoveryRunsOnTheChosenInterfaceAndFlagsRepliesFrom
   std::string flat = Flat(r.out);
   EXPECT_NE(flat.find(flagged), std::string::npos) << r.out;
   EXPECT_NE(flat.find("to their multicast groups on lab0 (time to live 1"), std::string::npos) << r.out;
+  for (const auto& t : (*in_lab)->Truth()) {
+    if (t.kind != lab::HostKind::kDevice) continue;
+    std::string line = "- " + lab::Ipv4ToString(t.ip) + " (MAC " + t.mac + "), answered only a discovery request";
+    EXPECT_NE(flat.find(line), std::string::npos) << line << "\n" << r.out;
+  }
   for (const auto& ip : outside_ips) {
     EXPECT_EQ(r.out.find("- " + ip), std::string::npos) << ip << " listed as a device:\n" << r.out;
   }

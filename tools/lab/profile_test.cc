@@ -127,6 +127,32 @@ TEST(LabProfile, RejectsUnknownSourceIdKeyAndTemplate) {
   EXPECT_NE(pc.error().message.find("{serail}"), std::string::npos) << pc.error().message;
 }
 
+TEST(LabProfile, UdpRepeatAndMdnsParse) {
+  const std::string udp = R"(  - port: 5353
+    kind: udp
+    protocol: mdns
+    repeat: REPEAT
+    reply: |
+      A;cam.local;{ip}
+    sources: [s1]
+)";
+  Result<Profile> ok = ParseProfile(MinimalProfile("", ReplaceFirst(udp, "REPEAT", "500")), "t.yaml");
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_EQ(ok->ports.size(), 2u);
+  EXPECT_EQ(ok->ports[1].udp_protocol, "mdns");
+  EXPECT_EQ(ok->ports[1].udp_repeat, 500u);
+  EXPECT_EQ(ok->UdpPorts(), std::vector<uint16_t>{5353});
+  for (const char* bad : {"0", "100001", "many"}) {
+    Result<Profile> p = ParseProfile(MinimalProfile("", ReplaceFirst(udp, "REPEAT", bad)), "t.yaml");
+    ASSERT_FALSE(p) << bad;
+    EXPECT_NE(p.error().message.find("'repeat' must be 1..100000"), std::string::npos) << p.error().message;
+  }
+  // `repeat` belongs to UDP responders only.
+  Result<Profile> tcp = ParseProfile(ReplaceFirst(MinimalProfile(), "    kind: http\n", "    kind: http\n    repeat: 2\n"), "t.yaml");
+  ASSERT_FALSE(tcp);
+  EXPECT_NE(tcp.error().message.find("are for kind udp only"), std::string::npos) << tcp.error().message;
+}
+
 TEST(LabProfile, RejectsMissingTruthAndBadYaml) {
   std::string text = MinimalProfile();
   const size_t start = text.find("truth:");
