@@ -208,39 +208,6 @@ TEST(CheckCliTest, TheTimeLimitBoundsTheRun) {
 
 // ---- Discovery on the local segment: multicast, mDNS and a flooding device ----
 
-// A camera that answers only mDNS (synthetic replies shaped after RFC 6763: PTR to the instance,
-// SRV with host and port, TXT key=value strings, A record).
-constexpr const char* kMdnsCamera = R"(id: test-mdns-camera
-description: camera answering only mDNS (synthetic, discovery tests)
-weight: 1
-sources:
-  - id: rfc6763
-    ref: RFC 6763 sections 4, 6 and 7 (https://www.rfc-editor.org/rfc/rfc6763)
-    fact: a DNS-SD service is announced with a PTR to the instance name, an SRV with host and port and a TXT of key=value strings
-truth:
-  manufacturer: axis
-  brand: axis
-  device_type: camera
-  model: M3045-V
-  firmware: ""
-  serial: "ACCC8E{n:6}"
-  ouis: ["020A05"]
-  expect_identified: false
-  synthetic: true
-  note: no public capture of a camera's mDNS answer is used; no rule reads mdns keys, so the maker stays unknown
-ports:
-  - port: 5353
-    kind: udp
-    protocol: mdns
-    reply: |
-      PTR;_axis-video._tcp.local;AXIS {model} - {mac_hex}._axis-video._tcp.local
-      SRV;AXIS {model} - {mac_hex}._axis-video._tcp.local;80;axis-{mac_hex}.local
-      TXT;AXIS {model} - {mac_hex}._axis-video._tcp.local;macaddress={mac_hex}|serial={serial}
-      A;axis-{mac_hex}.local;{ip}
-    synthetic: true
-    note: record layout per RFC 6763 sections 4, 6 and 7; names and TXT keys invented
-)";
-
 // A hostile device: every SADP inquiry gets `repeat` copies of a ProbeMatch.
 std::string Flooder(int repeat) {
   return std::string(R"(id: test-sadp-flooder
@@ -309,7 +276,8 @@ TEST(CheckDiscoveryTest, MdnsLabDevicesAnswerUnicastAndMulticastQueries) {
   spec.base = "127.36.2.0/24";
   spec.devices = 3;
   spec.seed = 3;
-  auto started = lab::Lab::Start(spec, Profiles({kMdnsCamera}));
+  spec.mix = {{"axis-camera-mdns", 1.0}};  // data/lab/profiles: a camera answering only mDNS
+  auto started = lab::Lab::Start(spec);
   ASSERT_TRUE(started) << started.error().message;
   const lab::Lab& l = **started;
   auto scope = net::TargetSet::Parse({"127.36.2.0/24"});
@@ -354,12 +322,13 @@ TEST(CheckCliTest, MulticastDiscoveryRunsOnTheChosenInterfaceAndFlagsRepliesFrom
   inside.base = "127.36.0.0/24";
   inside.devices = 3;
   inside.seed = 5;
-  auto in_lab = lab::Lab::Start(inside, Profiles({kMdnsCamera}));
+  inside.mix = {{"axis-camera-mdns", 1.0}};  // data/lab/profiles: a camera answering only mDNS
+  auto in_lab = lab::Lab::Start(inside);
   ASSERT_TRUE(in_lab) << in_lab.error().message;
   lab::LabSpec outside = inside;
   outside.base = "127.36.1.0/24";
   outside.devices = 2;
-  auto out_lab = lab::Lab::Start(outside, Profiles({kMdnsCamera}));
+  auto out_lab = lab::Lab::Start(outside);
   ASSERT_TRUE(out_lab) << out_lab.error().message;
   std::string own = FreeAddress(**in_lab, 0x7f240000u, 0x7f2400ffu);
   CliRun r = RunCheck("PHASEOUT_CHECK_TEST_INTERFACES=lab0=" + own + "/24",
