@@ -434,8 +434,11 @@ void AddCheckCommand(CLI::App& app, int* exit_code) {
       "uk-gov-sensitive-sites-2022, en_AU: au-gov-2023); otherwise --policy is required.\n"
       "Safety: never leaves the attached private networks, at most --rate connection attempts "
       "per second (default 100, never above 300), stops after --max-time seconds (default 110).\n"
-      "Exit codes: 0 nothing prohibited, 3 prohibited devices found, 1 runtime error or "
-      "incomplete check, 2 usage error. See docs/check.md.");
+      "Discovery: SADP, DHIP, WS-Discovery, SSDP and mDNS requests to each address and, with a "
+      "time to live of 1, to their multicast groups on the chosen interfaces; replies from "
+      "outside the chosen networks are named, never checked.\n"
+      "Exit codes: 0 nothing prohibited, 3 prohibited devices found, 1 runtime error, 2 usage "
+      "error, 4 incomplete check with nothing prohibited found. See docs/check.md.");
   cmd->add_option("--policy", flags->policy, "Policy id (default: from the locale)");
   cmd->add_option("--html", flags->html, "Also write the answer as one self-contained HTML page");
   cmd->add_option("--subnet", flags->subnets,
