@@ -294,9 +294,13 @@ int RunCheck(const CheckFlags& f) {
   sigaction(SIGTERM, &sa, &old_term);
 
   std::vector<std::string> outside;  // discovery repliers outside the chosen blocks
+  std::vector<std::string> own;      // this machine's addresses (its own mDNS responder answers too)
+  for (uint32_t a : choice->own_addresses) own.push_back(net::Ipv4ToString(a));
   Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
     if (host.out_of_scope) {
       // Flagged, never merged, never classified or counted: the check does not leave its blocks.
+      // This machine answering its own query is neither a device nor outside: left out.
+      if (std::find(own.begin(), own.end(), host.ip) != own.end()) return;
       std::lock_guard<std::mutex> lock(mu);
       outside.push_back(host.ip);
       return;
