@@ -199,9 +199,11 @@ class Dashboard:
         self.d.save_screenshot(path)
 
     def wait(self, condition, what, timeout=10):
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
         try:
-            return WebDriverWait(self.d, timeout).until(condition)
+            # Pages re-render after each answer: an element read a moment ago may be gone.
+            return WebDriverWait(self.d, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
         except Exception:
             self.shot('failed')
             raise Failure('timed out waiting for ' + what)

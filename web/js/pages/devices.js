@@ -19,7 +19,7 @@ export async function renderDevices(main, { params }) {
   ]);
   document.title = 'Devices - phaseout';
 
-  const form = el('form', { class: 'filters', id: 'device-filters', role: 'search' },
+  const form = el('form', { class: 'filters', id: 'device-filters', role: 'search', 'aria-label': 'Device filters' },
     inputField('f-q', 'Search (address, MAC, serial, maker, model)', { type: 'search', value: filter.q }),
     selectField('f-site', 'Site', sites.map(s => [s.id, s.name ? `${s.name} (${s.id})` : s.id]), filter.site),
     selectField('f-department', 'Department', departments.map(d => [d.id, d.name || d.id]), filter.department),
@@ -51,9 +51,13 @@ export async function renderDevices(main, { params }) {
     el('span', { id: 'device-count', 'aria-live': 'polite' }, `${from}-${to} of ${total} devices`),
     to < total ? pageLink(offset + kPageSize, 'Next', 'next') : null);
 
+  // On a phone the filters fold away unless one is set; on wider screens they stay open.
+  const active = kFilters.filter(k => filter[k]).length;
+  const folder = el('details', { class: 'filter-box', open: active > 0 || window.matchMedia('(min-width: 761px)').matches },
+    el('summary', {}, active ? `Filters (${active} set)` : 'Filters'), form);
   replace(main,
     el('h1', {}, 'Devices'),
-    form,
+    folder,
     pager,
     devices.length ? table('Devices matching the filters', [
       ['Id', d => link('/device/' + d.id, String(d.id))],

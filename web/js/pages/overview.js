@@ -9,7 +9,10 @@ export async function renderOverview(main, { params }) {
   const sites = await loadSites();
   const policies = policiesOf(sites);
   const policy = params.get('policy') || policies[0];
-  const data = await get('/overview' + query({ policy }));
+  const [data, overdue] = await Promise.all([
+    get('/overview' + query({ policy })),
+    get('/devices' + query({ policy, overdue: 1, limit: 10 })),
+  ]);
   document.title = `Overview ${policy} - phaseout`;
 
   const picker = selectField('f-policy', 'Policy', policies, policy, null);
@@ -29,6 +32,16 @@ export async function renderOverview(main, { params }) {
         el('p', {}, link('/devices' + query({ policy, overdue: 1 }), 'overdue'))),
       el('div', { class: 'card' }, el('p', { class: 'big', id: 'overview-open' }, String(open)), el('p', {}, 'open (not removed, waived or cleared)')),
       el('div', { class: 'card' }, el('p', { class: 'big' }, String(bySite.length)), el('p', {}, 'sites'))),
+    el('section', {}, el('h2', {}, 'Overdue'),
+      (overdue.devices || []).length ? [
+        table(`Open devices past a deadline under ${policy} (first 10 of ${overdue.total})`, [
+          ['Device', d => link('/device/' + d.id, `${d.id}: ${[d.manufacturer, d.model].filter(Boolean).join(' ') || d.ip}`)],
+          ['Site', d => link('/site/' + encodeURIComponent(d.site), d.site)],
+          ['State', d => d.state],
+          ['Why overdue', d => d.overdue_reason || ''],
+        ], overdue.devices, { id: 'overdue-table' }),
+        el('p', {}, link('/devices' + query({ policy, overdue: 1 }), `All ${overdue.total} overdue devices`)),
+      ] : message('ok', 'No device is past its deadline.')),
     el('section', {}, el('h2', {}, 'Burn-down'),
       burndownChart(data.burndown || [], `Open devices covered by ${policy} over time`)),
     el('div', { class: 'two' },
