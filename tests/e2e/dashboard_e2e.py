@@ -245,11 +245,13 @@ class Dashboard:
             const r = await fetch(path, {method, headers, body: body === null ? undefined : body});
             const text = await r.text();
             let data = null; try { data = JSON.parse(text); } catch (e) {}
-            done([r.status, data, r.headers.get('Content-Disposition')]);
-          })().catch(e => done([0, String(e), null]));
+            done([r.status, data, r.headers.get('Content-Disposition'), text]);
+          })().catch(e => done([0, String(e), null, '']));
         """
         payload = None if body is None else (body if isinstance(body, str) else json.dumps(body))
-        return self.d.execute_async_script(script, method, path, payload, csrf, content_type)
+        status, data, disposition, self.last_text = self.d.execute_async_script(
+            script, method, path, payload, csrf, content_type)
+        return status, data, disposition
 
     def console_problems(self):
         """Console messages other than the API's deliberate 401/403/404/422 answers."""
@@ -311,11 +313,17 @@ def check_programme(b, ids, total):
     b.shot('reports')
     link = [a for a in b.css('#report-links a') if a.get_attribute('data-report') == 'status.csv'][0]
     link.click()
-    target = os.path.join(b.downloads, 'status.csv')
-    b.wait(lambda d: os.path.exists(target) and os.path.getsize(target) > 0, 'the downloaded status.csv', 20)
+    # The server's Content-Disposition may name the file; take whatever finished arriving.
+    def downloaded():
+        done = [n for n in os.listdir(b.downloads) if n.endswith('.csv')]
+        return os.path.join(b.downloads, done[0]) if done else False
+    target = b.wait(lambda d: downloaded(), 'the downloaded status.csv', 20)
     with open(target, encoding='utf-8') as f:
         text = f.read()
     check('ottawa-hq' in text, 'the downloaded report names the sites')
+    status, _, disposition = b.fetch('GET', '/api/v1/reports/status.csv?policy=ca-federal-2025')
+    check(status == 200 and disposition and 'attachment' in disposition,
+          f'the report comes as an attachment ({status}, {disposition})')
     status, _, disposition = b.fetch('GET', '/api/v1/reports/..%2fetc%2fpasswd')
     check(status == 404, f'a traversal report name is refused ({status})')
 
@@ -333,6 +341,9 @@ def check_officer(b, ids):
     check(status in (403, 404), f'a works device is refused to the finance officer ({status})')
     status, _, _ = b.fetch('GET', '/api/v1/users')
     check(status == 403, f'the user list is refused to an officer ({status})')
+    status, _, _ = b.fetch('GET', '/api/v1/reports/status.csv?policy=ca-federal-2025')
+    check(status == 200 and 'ottawa-hq' in b.last_text and 'depot' not in b.last_text,
+          f'the officer\'s report covers finance sites only ({status})')
     # Confirm a device through the form, then plan its replacement.
     device = ids['127.20.1.10']
     b.go(f'/device/{device}', '#action-form')
