@@ -46,12 +46,12 @@ export async function renderOverview(main, { params }) {
       burndownChart(data.burndown || [], `Open devices covered by ${policy} over time`)),
     el('div', { class: 'two' },
       el('section', {}, el('h2', {}, 'Devices by state'),
-        table(`Devices covered by ${policy}, by lifecycle state`, [
-          ['State', r => link('/devices' + query({ policy, state: r.state }), r.state)],
+        table('Every device in your scope (covered by the policy or not) by lifecycle state', [
+          ['State', r => link('/devices' + query({ state: r.state }), r.state)],
           ['Devices', r => String(r.n)],
         ], stateRows, { id: 'by-state' })),
       el('section', {}, el('h2', {}, 'Devices by site'),
-        bySite.length ? table(`Covered, open and overdue devices per site under ${policy}`, [
+        bySite.length ? table(`Per site under ${policy}: devices found covered (any state), still open, and overdue`, [
           ['Site', r => link('/site/' + encodeURIComponent(r.site), r.site)],
           ['Covered', r => link('/devices' + query({ policy, site: r.site }), String(r.covered))],
           ['Open', r => String(r.open)],
