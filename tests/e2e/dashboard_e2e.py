@@ -416,6 +416,30 @@ def check_procurement(b, fixture):
     b.d.set_window_size(1024, 900)
 
 
+def check_admin(b):
+    log('admin:')
+    nav = b.nav()
+    check('Administration' in nav and 'Overview' in nav, f'admin navigation {nav}')
+    from selenium.webdriver.support.ui import Select
+    b.go('/admin', '#user-form')
+    b.css('#u-name')[0].send_keys('otto')
+    Select(b.css('#u-role')[0]).select_by_value('officer')
+    b.css('#u-departments')[0].send_keys('works')
+    b.css('#u-password')[0].send_keys(PASSWORD)
+    b.css('#user-submit')[0].click()
+    b.wait(lambda d: any('otto' in r.text for r in b.css('#user-table tbody tr')), 'the new user in the list')
+    Select(b.css('#s-sites')[0]).select_by_value('depot')
+    b.css('#secret-submit')[0].click()
+    secret = b.wait_css('#secret-value', 'the one-time enrolment secret').text
+    check(len(secret) >= 16, 'an enrolment secret is shown once')
+    b.shot('admin')
+    # Signing out ends the session on the server too.
+    b.css('#logout')[0].click()
+    b.wait_css('#login-user', 'the sign-in form after signing out')
+    status, _, _ = b.fetch('GET', '/api/v1/me')
+    check(status == 401, f'the session is gone after signing out ({status})')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--phaseout', required=True)
@@ -504,14 +528,12 @@ def main():
         check_officer(session('olga', 'officer'), ids)
         check_site(session('sam', 'site'), ids)
         check_procurement(session('pru', 'procurement'), fixture)
-        admin = session('ada', 'admin')
-        check('Overview' in admin.nav(), f'admin navigation {admin.nav()}')
-        admin.shot('home')
-        # Signing out ends the session on the server too.
-        admin.css('#logout')[0].click()
-        admin.wait_css('#login-user', 'the sign-in form after signing out')
-        status, _, _ = admin.fetch('GET', '/api/v1/me')
-        check(status == 401, f'the session is gone after signing out ({status})')
+        check_admin(session('ada', 'admin'))
+        # The officer the admin just added sees the works devices only.
+        otto = session('otto', 'officer-works')
+        otto.go('/devices', '#device-count')
+        count = otto.css('#device-count')[0].text
+        check('of 2 devices' in count, f'the new works officer sees the 2 works devices ({count})')
 
         for b in browsers:
             problems = b.console_problems()

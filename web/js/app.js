@@ -9,6 +9,7 @@ import { renderDevice } from './pages/device.js';
 import { renderSites, renderSite, renderDepartments, renderDepartment } from './pages/places.js';
 import { renderScreening } from './pages/screening.js';
 import { renderReports } from './pages/reports.js';
+import { renderAdmin } from './pages/admin.js';
 
 // The signed-in user ({user, role, departments, sites, csrf}) or null.
 let session = null;
@@ -24,6 +25,7 @@ const kRoutes = [
   [/^\/department\/([^/]+)$/, renderDepartment],
   [/^\/screening$/, renderScreening],
   [/^\/reports$/, renderReports],
+  [/^\/admin$/, renderAdmin],
 ];
 
 export function currentSession() { return session; }

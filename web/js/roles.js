@@ -9,6 +9,7 @@ export const kPages = [
   ['/departments', 'Departments', ['admin', 'programme', 'officer', 'site']],
   ['/screening', 'Screening', ['admin', 'programme', 'procurement']],
   ['/reports', 'Reports', ['admin', 'programme', 'officer', 'site']],
+  ['/admin', 'Administration', ['admin']],
 ];
 
 export function pagesFor(role) {
