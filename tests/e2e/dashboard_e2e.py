@@ -465,6 +465,11 @@ def main():
         log('chromium or chromedriver (chromium-driver) is missing: run scripts/bootstrap')
         return 1 if ci else SKIP
 
+    probe = subprocess.run([args.phaseout, 'serve', '--help'], capture_output=True, text=True)
+    if probe.returncode != 0:
+        log(f'{args.phaseout} has no `serve` command (this build lacks the server)')
+        return 1 if ci else SKIP
+
     os.makedirs(args.artifacts, exist_ok=True)
     for old in os.listdir(args.artifacts):
         if old.endswith('.png'):
