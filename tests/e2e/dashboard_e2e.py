@@ -466,7 +466,7 @@ def main():
         return 1 if ci else SKIP
 
     probe = subprocess.run([args.phaseout, 'serve', '--help'], capture_output=True, text=True)
-    if probe.returncode != 0:
+    if probe.returncode != 0 or '--web-root' not in probe.stdout + probe.stderr:
         log(f'{args.phaseout} has no `serve` command (this build lacks the server)')
         return 1 if ci else SKIP
 
