@@ -14,6 +14,7 @@ it or without Chromium/chromedriver/Selenium, except that with CI set a missing 
 Usage: dashboard_e2e.py --phaseout BIN --web-root DIR --source-dir DIR --artifacts DIR
 """
 import argparse
+import http.client
 import json
 import os
 import shutil
@@ -510,6 +511,15 @@ def main():
             time.sleep(0.2)
         log('server up at', base)
 
+        with urllib.request.urlopen(base, timeout=10) as r:
+            csp = r.headers.get('Content-Security-Policy', '')
+            page = r.read().decode()
+        check("default-src 'self'" in csp and 'js/app.js' in page, f'the dashboard is served under a strict CSP ({csp})')
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+        conn.request('GET', '/js/../../../../etc/passwd')
+        status = conn.getresponse().status
+        conn.close()
+        check(status in (400, 403, 404), f'a path out of the web root is refused ({status})')
         status, body, _ = http_json(base + 'api/v1/devices')
         check(status == 401, f'the API refuses an anonymous caller ({status})')
         status, body, headers = http_json(base + 'api/v1/session', 'POST', {'user': 'pat', 'password': 'wrong'})
