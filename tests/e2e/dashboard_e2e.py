@@ -232,6 +232,11 @@ class Dashboard:
         self.d.switch_to.active_element.send_keys(Keys.ENTER)
         self.wait_css('#whoami', 'the signed-in header')
 
+    def text(self, selector):
+        """Text of the first element matching `selector`, '' while there is none."""
+        found = self.css(selector)
+        return found[0].text if found else ''
+
     def nav(self):
         return [a.text for a in self.css('#nav a')]
 
@@ -287,7 +292,7 @@ def check_programme(b, ids, total):
     check(b.css('svg.chart') or b.css('.chart-box, .note'), 'overview shows the burn-down (or says it has no history)')
     b.shot('overview')
     b.go('/devices', '#device-count')
-    count = b.css('#device-count')[0].text
+    count = b.text('#device-count')
     check(f'of {total} devices' in count, f'programme sees every device ({count})')
     # The brand with markup is shown as text, never parsed.
     check(any('<img src=x onerror=alert(1)>' in td.text for td in b.css('#device-table td')),
@@ -297,11 +302,11 @@ def check_programme(b, ids, total):
     from selenium.webdriver.support.ui import Select
     Select(b.css('#f-site')[0]).select_by_value('toronto')
     b.css('#apply-filters')[0].click()
-    b.wait(lambda d: 'of 2 devices' in b.css('#device-count')[0].text, 'the site filter (2 toronto devices)')
+    b.wait(lambda d: 'of 2 devices' in b.text('#device-count'), 'the site filter (2 toronto devices)')
     check('site=toronto' in b.d.current_url, 'the filter is kept in the address')
     b.shot('devices-filtered')
     b.go('/devices?q=NVR4108', '#device-count')
-    b.wait(lambda d: 'of 1 devices' in b.css('#device-count')[0].text, 'the text search (1 NVR)')
+    b.wait(lambda d: 'of 1 devices' in b.text('#device-count'), 'the text search (1 NVR)')
     b.go(f'/device/{ids["127.20.1.10"]}', '#evidence')
     check(b.css('#no-actions'), 'programme is offered no lifecycle action')
     b.shot('device')
@@ -322,7 +327,7 @@ def check_programme(b, ids, total):
     target = b.wait(lambda d: downloaded(), 'the downloaded status.csv', 20)
     with open(target, encoding='utf-8') as f:
         text = f.read()
-    check('ottawa-hq' in text, 'the downloaded report names the sites')
+    check('Ottawa headquarters' in text and 'Works depot' in text, f'the downloaded report names the sites ({text[:300]!r})')
     status, _, disposition = b.fetch('GET', '/api/v1/reports/status.csv?policy=ca-federal-2025')
     check(status == 200 and disposition and 'attachment' in disposition,
           f'the report comes as an attachment ({status}, {disposition})')
@@ -335,7 +340,7 @@ def check_officer(b, ids):
     nav = b.nav()
     check('Devices' in nav and 'Screening' not in nav, f'officer navigation {nav}')
     b.go('/devices', '#device-count')
-    count = b.css('#device-count')[0].text
+    count = b.text('#device-count')
     check('of 7 devices' in count, f'officer sees the 7 finance devices only ({count})')
     sites = {td.text for td in b.css('#device-table td:nth-child(7)')}
     check(sites <= {'ottawa-hq', 'toronto'}, f'only finance sites listed ({sites})')
@@ -344,7 +349,7 @@ def check_officer(b, ids):
     status, _, _ = b.fetch('GET', '/api/v1/users')
     check(status == 403, f'the user list is refused to an officer ({status})')
     status, _, _ = b.fetch('GET', '/api/v1/reports/status.csv?policy=ca-federal-2025')
-    check(status == 200 and 'ottawa-hq' in b.last_text and 'depot' not in b.last_text,
+    check(status == 200 and 'Ottawa headquarters' in b.last_text and 'Works depot' not in b.last_text,
           f'the officer\'s report covers finance sites only ({status})')
     # Confirm a device through the form, then plan its replacement.
     device = ids['127.20.1.10']
@@ -380,7 +385,7 @@ def check_officer(b, ids):
 def check_site(b, ids):
     log('site (depot):')
     b.go('/devices', '#device-count')
-    count = b.css('#device-count')[0].text
+    count = b.text('#device-count')
     check('of 2 devices' in count, f'site user sees the 2 depot devices ({count})')
     device = ids['127.20.3.11']
     b.go(f'/device/{device}', '#action-form')
@@ -547,7 +552,7 @@ def main():
         # The officer the admin just added sees the works devices only.
         otto = session('otto', 'officer-works')
         otto.go('/devices', '#device-count')
-        count = otto.css('#device-count')[0].text
+        count = otto.text('#device-count')
         check('of 2 devices' in count, f'the new works officer sees the 2 works devices ({count})')
 
         for b in browsers:
