@@ -413,7 +413,8 @@ def check_procurement(b, fixture):
     b.wait_css('#screening-table', 'the screening results')
     rows = b.css('#screening-table tbody tr')
     check(len(rows) >= 4, f'one result row per purchase line ({len(rows)})')
-    check(any('prohibited' in r.text for r in rows), 'a Hikvision line is flagged')
+    check(any('prohibited' in r.text and 'DS-2CD2143G2-I' in r.text for r in rows),
+          'the Hikvision line is shown as uploaded and flagged')
     b.shot('screening')
     # The phone layout: nothing wider than the screen.
     b.d.set_window_size(390, 844)

@@ -22,7 +22,9 @@ export async function renderOverview(main, { params }) {
   const stateRows = kStates.concat(Object.keys(byState).filter(s => !kStates.includes(s)))
     .map(state => ({ state, n: byState[state] || 0 }));
   const bySite = data.by_site || [];
-  const open = bySite.reduce((a, r) => a + (r.open || 0), 0);
+  // Open now: the burn-down's last day (replayed from the audit log up to today).
+  const burndown = data.burndown || [];
+  const open = burndown.length ? burndown[burndown.length - 1].open : bySite.reduce((a, r) => a + (r.open || 0), 0);
 
   replace(main,
     el('h1', {}, 'Overview'),
@@ -34,7 +36,7 @@ export async function renderOverview(main, { params }) {
       el('div', { class: 'card' }, el('p', { class: 'big' }, String(bySite.length)), el('p', {}, 'sites'))),
     el('section', {}, el('h2', {}, 'Overdue'),
       (overdue.devices || []).length ? [
-        table(`Open devices past a deadline under ${policy} (first 10 of ${overdue.total})`, [
+        table(`Open devices past a deadline under ${policy}` + (overdue.total > 10 ? ` (the first 10 of ${overdue.total})` : ''), [
           ['Device', d => link('/device/' + d.id, `${d.id}: ${[d.manufacturer, d.model].filter(Boolean).join(' ') || d.ip}`)],
           ['Site', d => link('/site/' + encodeURIComponent(d.site), d.site)],
           ['State', d => d.state],
@@ -43,7 +45,7 @@ export async function renderOverview(main, { params }) {
         el('p', {}, link('/devices' + query({ policy, overdue: 1 }), `All ${overdue.total} overdue devices`)),
       ] : message('ok', 'No device is past its deadline.')),
     el('section', {}, el('h2', {}, 'Burn-down'),
-      burndownChart(data.burndown || [], `Open devices covered by ${policy} over time`)),
+      burndownChart(burndown, `Open devices covered by ${policy} over time`)),
     el('div', { class: 'two' },
       el('section', {}, el('h2', {}, 'Devices by state'),
         table('Every device in your scope (covered by the policy or not) by lifecycle state', [

@@ -18,14 +18,12 @@ function worst(verdicts) {
   return best;
 }
 
-function describe(r) {
-  const f = r.fields || {};
-  const byLower = {};
-  for (const [k, v] of Object.entries(f)) byLower[k.toLowerCase()] = v;
-  for (const k of ['description', 'item', 'product', 'name', 'model', 'manufacturer', 'supplier']) {
-    if (byLower[k]) return byLower[k];
-  }
-  return Object.values(f)[0] || '';
+// The uploaded text of result `r` (its line number in the file), shortened; else a
+// passed-through field.
+function describe(r, lines) {
+  const raw = r.line >= 1 && r.line <= lines.length ? lines[r.line - 1] : '';
+  if (raw) return raw.length > 140 ? raw.slice(0, 140) + '\u2026' : raw;
+  return Object.values(r.fields || {})[0] || '';
 }
 
 function verdictList(verdicts) {
@@ -33,7 +31,7 @@ function verdictList(verdicts) {
   if (!shown.length) return 'clear under every policy checked';
   return el('ul', { class: 'plain' }, shown.map(v => el('li', {},
     el('span', { class: 'badge verdict-' + v.status }, v.status), ` ${v.policy}: ${v.reason || ''}`,
-    (v.matches || []).length ? ` (${v.matches.map(m => m.entity_name || m.entity).filter(Boolean).join(', ')})` : '')));
+    (v.matches || []).length ? ` (${[...new Set(v.matches.map(m => m.entity_name || m.entity).filter(Boolean))].join(', ')})` : '')));
 }
 
 function summaryFacts(summary) {
@@ -66,6 +64,7 @@ export async function renderScreening(main) {
       const q = query({ policy: form.querySelector('#f-policy').value, as_of: form.querySelector('#f-as_of').value });
       const data = await post('/screening' + q, { raw: chosen, type: contentType(chosen) });
       const rows = data.results || [];
+      const lines = (await chosen.text()).split(/\r?\n/);
       const flagged = rows.filter(r => worst(r.verdicts) !== 'clear').length;
       replace(results,
         el('h2', {}, 'Results'),
@@ -74,7 +73,7 @@ export async function renderScreening(main) {
         rows.length ? table(`Verdicts for ${chosen.name}`, [
           ['Line', r => String(r.line)],
           ['Id', r => r.line_id || ''],
-          ['Item', r => describe(r)],
+          ['Line as uploaded', r => el('code', {}, describe(r, lines))],
           ['Worst', r => el('span', { class: 'badge verdict-' + worst(r.verdicts) }, worst(r.verdicts))],
           ['Verdicts', r => verdictList(r.verdicts)],
         ], rows, { id: 'screening-table' }) : null);
