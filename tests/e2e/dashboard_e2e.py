@@ -333,6 +333,13 @@ def check_programme(b, ids, total):
           f'the report comes as an attachment ({status}, {disposition})')
     status, _, disposition = b.fetch('GET', '/api/v1/reports/..%2fetc%2fpasswd')
     check(status == 404, f'a traversal report name is refused ({status})')
+    # A phone: the overview and a device page fit the screen width.
+    b.d.set_window_size(390, 844)
+    for route, ready in (('/overview', '#by-state'), (f'/device/{ids["127.20.1.11"]}', '#evidence')):
+        b.go(route, ready)
+        b.shot('phone' + route.replace('/', '-'))
+        check(b.no_horizontal_overflow(), f'{route} fits a phone screen')
+    b.d.set_window_size(1024, 900)
 
 
 def check_officer(b, ids):
