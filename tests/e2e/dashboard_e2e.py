@@ -313,6 +313,16 @@ def check_programme(b, ids, total):
     status, data, _ = b.fetch('POST', f'/api/v1/devices/{ids["127.20.1.10"]}/transitions',
                               {'to': 'confirmed', 'note': 'e2e'})
     check(status == 403, f'the API refuses a transition by programme ({status})')
+    # Site and department pages.
+    b.go('/sites', '#site-table')
+    check(len(b.css('#site-table tbody tr')) == 3, 'the sites page lists the 3 sites')
+    b.go('/site/depot', 'h1')
+    b.wait(lambda d: 'Works depot' in b.text('h1') and '2 devices' in b.text('main'), 'the depot page with its 2 devices')
+    b.go('/departments', '#department-table')
+    check(len(b.css('#department-table tbody tr')) == 2, 'the departments page lists the 2 departments')
+    b.go('/department/finance', '#site-table')
+    b.wait(lambda d: '7 devices' in b.text('main'), 'the finance page with its 7 devices')
+    b.shot('department')
     # Reports: the page links, and a real download through the browser.
     b.go('/reports', '#report-links a')
     names = [a.get_attribute('data-report') for a in b.css('#report-links a')]
