@@ -999,9 +999,32 @@ class SqlScanIngest final : public ScanIngest {
                 {"complete", meta_.complete}};
       e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
       e.note = "scan ingested";
-      if (resumed_) {
-        // A later chunk: the raw-record digest covers this chunk only, so verify cannot recompute
-        // it from the whole scan; keep the count without the digest.
+      // An ingest opened with ScanMeta.complete = false (one chunk of a scan pushed in parts)
+      // or a later chunk: the stream digest covers this chunk only, so verify could not
+      // recompute it from the whole scan; keep the count without the digest. The ingest that
+      // finishes a chunked scan records the digest of all the scan's records instead.
+      bool chunk = !meta_.complete && !marked_incomplete_;
+      if (resumed_ && !chunk) {
+        Sha256Stream all;
+        int64_t count = 0, after_seq = 0;
+        while (true) {
+          SqlValue q[] = {I(scan_id_), I(after_seq)};
+          auto recs = store_.Query(
+              "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+          if (!recs) return recs.error();
+          if (recs->empty()) break;
+          for (const auto& rec : *recs) {
+            after_seq = ColInt(rec, 0);
+            all.Update(Col(rec, 1));
+            all.Update("\n");
+            ++count;
+          }
+        }
+        a["records"] = count;
+        a["records_sha256"] = all.HexDigest();
+        a["chunk_records"] = summary_.records;
+        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      } else if (resumed_ || chunk) {
         a.erase("records_sha256");
         a.erase("records");
         a["chunk_records"] = summary_.records;
@@ -1016,7 +1039,10 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
-  void MarkIncomplete() override { meta_.complete = false; }
+  void MarkIncomplete() override {
+    meta_.complete = false;
+    marked_incomplete_ = true;
+  }
 
   Result<IngestSummary> Commit() override {
     if (summary_.already_ingested) {
@@ -1055,6 +1081,7 @@ class SqlScanIngest final : public ScanIngest {
   Sha256Stream hash_;
   std::string rule_;
   bool done_ = false;
+  bool marked_incomplete_ = false;  // stopped early (not a chunk): the digest is kept
   bool audit_ = true;
   bool owns_transaction_ = true;
 };

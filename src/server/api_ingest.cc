@@ -264,9 +264,13 @@ HttpResponse CompleteScan(Call& call) {
     return r;
   }
   inventory::ScanMeta meta = scan->meta;
-  meta.complete = body->complete && !scan->end_incomplete;
+  meta.complete = true;
+  bool complete = body->complete && !scan->end_incomplete;
   auto ingest = call.inv->BeginIngest(meta);
   if (!ingest) return FromError(call, ingest.error());
+  // A scan that did not cover its scope is kept out of verification (and still gets the digest
+  // of all its records in its audit entry).
+  if (!complete) (*ingest)->MarkIncomplete();
   SqlValue u[] = {T(key)};
   if (!call.inv->store().in_transaction()) {  // completely ingested already: only remember it
     if (Status s = call.inv->store().Exec("UPDATE server_scans SET completed = 1 WHERE scan_key = $1", u); !s.ok()) {
@@ -283,7 +287,7 @@ HttpResponse CompleteScan(Call& call) {
   if (!summary) return FromError(call, summary.error());
   return Json(200, {{"scan_key", key},
                     {"already_completed", summary->already_ingested},
-                    {"complete", meta.complete},
+                    {"complete", complete},
                     {"verified_removed", summary->verified_removed},
                     {"went_missing", summary->went_missing},
                     {"events", summary->events.size()}});

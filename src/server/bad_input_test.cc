@@ -9,6 +9,10 @@
 #include "inventory/testing/pg_server.h"
 #include "server/testing/fixture.h"
 
+// libpq allocates a result for a statement on a connection that broke, and libpqxx 6.4 does not
+// free it on that error path: a leak outside phaseout, seen only when the database goes away.
+extern "C" const char* __lsan_default_suppressions() { return "leak:PQmakeEmptyPGresult\n"; }
+
 namespace phaseout::server {
 namespace {
 
