@@ -1,0 +1,75 @@
+// Device list: filters (site, department, policy, state, status, maker, overdue), search and
+// paging; the filters live in the address (#/devices?site=...) so a view can be bookmarked.
+import { get } from '../api.js';
+import { el, replace, link, query, table, message } from '../dom.js';
+import { kStates, kStatuses, loadSites, loadDepartments, policiesOf, selectField, inputField,
+         valueOf, statusBadge, stateBadge } from '../common.js';
+import { navigate } from '../app.js';
+
+const kFilters = ['site', 'department', 'policy', 'state', 'status', 'maker', 'overdue', 'q'];
+const kPageSize = 50;
+
+export async function renderDevices(main, { params }) {
+  const filter = {};
+  for (const k of kFilters) filter[k] = params.get(k) || '';
+  const offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+  const [sites, departments, page] = await Promise.all([
+    loadSites(), loadDepartments(),
+    get('/devices' + query(Object.assign({}, filter, { offset, limit: kPageSize }))),
+  ]);
+  document.title = 'Devices - phaseout';
+
+  const form = el('form', { class: 'filters', id: 'device-filters', role: 'search', 'aria-label': 'Device filters' },
+    inputField('f-q', 'Search (address, MAC, serial, maker, model)', { type: 'search', value: filter.q }),
+    selectField('f-site', 'Site', sites.map(s => [s.id, s.name ? `${s.name} (${s.id})` : s.id]), filter.site),
+    selectField('f-department', 'Department', departments.map(d => [d.id, d.name || d.id]), filter.department),
+    selectField('f-policy', 'Policy', policiesOf(sites), filter.policy),
+    selectField('f-state', 'State', kStates, filter.state),
+    selectField('f-status', 'Status', kStatuses, filter.status),
+    inputField('f-maker', 'Maker', { value: filter.maker }),
+    el('p', { class: 'field check' },
+      el('input', { type: 'checkbox', id: 'f-overdue', name: 'overdue', checked: filter.overdue === '1' }),
+      el('label', { for: 'f-overdue' }, 'Overdue only')),
+    el('p', { class: 'buttons' },
+      el('button', { type: 'submit', id: 'apply-filters' }, 'Apply'),
+      el('button', { type: 'button', id: 'clear-filters', onclick: () => navigate('/devices') }, 'Clear')));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const next = {};
+    for (const k of kFilters) next[k] = valueOf(form, 'f-' + k);
+    navigate('/devices' + query(next));
+  });
+
+  const devices = page.devices || [];
+  const total = page.total || 0;
+  const from = devices.length ? offset + 1 : 0;
+  const to = offset + devices.length;
+  const pageLink = (at, text, rel) =>
+    el('a', { href: '#/devices' + query(Object.assign({}, filter, { offset: at })), rel, id: 'page-' + rel }, text);
+  const pager = el('nav', { class: 'pager', 'aria-label': 'Pages' },
+    offset > 0 ? pageLink(Math.max(0, offset - kPageSize), 'Previous', 'prev') : null,
+    el('span', { id: 'device-count', 'aria-live': 'polite' }, `${from}-${to} of ${total} devices`),
+    to < total ? pageLink(offset + kPageSize, 'Next', 'next') : null);
+
+  // On a phone the filters fold away unless one is set; on wider screens they stay open.
+  const active = kFilters.filter(k => filter[k]).length;
+  const folder = el('details', { class: 'filter-box', open: active > 0 || window.matchMedia('(min-width: 761px)').matches },
+    el('summary', {}, active ? `Filters (${active} set)` : 'Filters'), form);
+  replace(main,
+    el('h1', {}, 'Devices'),
+    folder,
+    pager,
+    devices.length ? table('Devices matching the filters', [
+      ['Id', d => link('/device/' + d.id, String(d.id))],
+      ['Address', d => d.ip],
+      ['Maker', d => d.manufacturer || el('em', {}, 'unknown')],
+      ['Brand', d => d.brand],
+      ['Model', d => d.model],
+      ['Type', d => d.device_type],
+      ['Site', d => link('/site/' + encodeURIComponent(d.site), d.site)],
+      ['Status', d => statusBadge(d.status)],
+      ['State', d => stateBadge(d.state)],
+      ['Overdue', d => d.overdue ? el('span', { class: 'badge overdue', title: d.overdue_reason || '' }, 'overdue') : ''],
+      ['Last seen', d => d.last_seen],
+    ], devices, { id: 'device-table' }) : message('info', 'No device matches these filters.'));
+}
