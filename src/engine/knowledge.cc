@@ -66,7 +66,6 @@ Result<Knowledge> LoadKnowledge(const std::string& data_dir_override) {
   if (!rules) return rules.error();
   k.rules = *rules;
   k.combiner = fingerprint::kCombinerName;
-  k.rules_version = "fp-" + k.rules->version();
   auto vendors = policy::VendorRegistry::Load(*dir + "/vendors.yaml");
   if (!vendors) return vendors.error();
   k.vendors = std::make_unique<policy::VendorRegistry>(std::move(*vendors));

@@ -20,16 +20,15 @@ struct Knowledge {
   // Version of the knowledge used: "sha256:" + 16 hex digits of the SHA-256 over every
   // loaded data file (fingerprints/, identifiers/, policies/, vendors.yaml), each as its path
   // relative to data_dir, a NUL, its size and its bytes, in path order. Recorded with every
-  // scan result so a finding can be traced to the rules that produced it.
+  // scan result so a finding can be traced to the rules that produced it. The one rule-set
+  // version of the project: scan output, inventory scan metadata and the corpus tool use it.
   std::string ruleset_version;
   std::shared_ptr<const fingerprint::RuleDb> rules;
   std::unique_ptr<policy::VendorRegistry> vendors;
   std::unique_ptr<policy::PolicySet> policies;
-  // What turns observations into identifications, for scan output next to the data version:
-  // the combiner's name (fingerprint::kCombinerName) and the version of the fingerprint rules
-  // alone ("fp-" + RuleDb::version(), FNV-1a 64 of the rule files).
+  // What turns observations into identifications, for scan output next to ruleset_version:
+  // the combiner's name (fingerprint::kCombinerName).
   std::string combiner;
-  std::string rules_version;
 };
 
 // Finds the data directory (FindDataDir(data_dir_override)) and loads rules, vendors.yaml and
