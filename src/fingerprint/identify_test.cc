@@ -57,6 +57,20 @@ TEST(Combine, ModelPrefixAloneNeverDecidesManufacturer) {
   }
 }
 
+// Padding, tabs and doubled spaces a device adds do not hide a vendor string written in the
+// tidy form; the raw and the tidy match of one rule count once.
+TEST(Combine, WhitespaceVariantsMatchTheTidyForm) {
+  auto padded = Identify(Db(), Host({{"http", 80, "http.header.server", "  Vivotek\tNetwork   Camera \r\n"}}));
+  EXPECT_EQ(padded.manufacturer, "vivotek");
+  EXPECT_TRUE(HasRule(padded, "vivotek.http.server.vivotek_network_camera"));
+  EXPECT_EQ(padded.evidence.size(), 1u);
+  auto both = Identify(Db(), Host({{"ssh", 22, "ssh.software", "NetScreen"}}));
+  EXPECT_EQ(both.evidence.size(), 1u);
+  // Line breaks inside a value are kept: tidying never joins two banner lines into one.
+  EXPECT_FALSE(HasRule(Identify(Db(), Host({{"http", 80, "http.header.server", "Vivotek\nNetwork Camera"}})),
+                       "vivotek.http.server.vivotek_network_camera"));
+}
+
 TEST(Combine, HintsOnlyCorroborate) {
   // No Server header, upper-case header names and 37777 open: all hints, no decision.
   auto hints = Identify(Db(), Host({{"http", 80, "http.no_server_header", "true"},
