@@ -50,8 +50,9 @@ std::vector<std::string> Plan(std::vector<Observation> root,
 Observation Http(const char* key, const char* value) { return {"http", 80, key, value}; }
 
 TEST(FollowUpPlanner, LoadKnowledgeInstallsTheDataDrivenPlanner) {
-  ASSERT_NE(K().http_followups, nullptr);
-  EXPECT_EQ(probes::http::CurrentFollowUpPlanner(), K().http_followups);
+  ASSERT_TRUE(K().http_followups != nullptr);
+  EXPECT_EQ(static_cast<const void*>(probes::http::CurrentFollowUpPlanner().get()),
+            static_cast<const void*>(K().http_followups.get()));
 }
 
 TEST(FollowUpPlanner, NothingAskedNothingSent) {
