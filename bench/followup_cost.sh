@@ -30,9 +30,11 @@ run() {
   python3 - "$W/$name.json" "$name" "$(echo "$t1 - $t0" | bc)" <<PY
 import json, sys
 doc = json.load(open(sys.argv[1]))
-s = doc["summary"]; c = s.get("coverage", {})
+s = doc["summary"]
+attempts = s.get("coverage", {}).get("connections_attempted", 0)
 ids = sum(1 for d in doc["devices"] if d.get("manufacturer"))
-print(f"{sys.argv[2]:<26} {float(sys.argv[3]):7.1f} s  {c.get(\"connections_attempted\", 0):7d} connection attempts  {s[\"hosts\"]:5d} hosts  {ids:5d} identified  {s[\"hosts_prohibited\"]:5d} prohibited")
+print("%-26s %7.1f s  %7d connection attempts  %5d hosts  %5d identified  %5d prohibited"
+      % (sys.argv[2], float(sys.argv[3]), attempts, s["hosts"], ids, s["hosts_prohibited"]))
 PY
 }
 run "follow-ups when useful"
