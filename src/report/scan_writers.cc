@@ -28,8 +28,9 @@ json DeviceJson(const model::DeviceReport& r) {
   json j = json::object();
   j["ip"] = SanitizeUtf8(h.ip);
   // Outside the scan scope: answered a discovery probe from an address not among the targets;
-  // never probed, never merged, not counted in the summary.
-  j["out_of_scope"] = h.out_of_scope;
+  // never probed, never merged, not counted in the summary. Present only on such records, so
+  // in-scope records keep exactly the contract fields.
+  if (h.out_of_scope) j["out_of_scope"] = true;
   j["open_ports"] = h.open_ports;
   j["mac"] = StrOrNull(h.mac);
   j["manufacturer"] = StrOrNull(id.manufacturer);
