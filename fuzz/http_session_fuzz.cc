@@ -4,16 +4,46 @@
 // last piece is also handed over as the peer certificate.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "probes/http/followups.h"
 #include "probes/http/probe.h"
 #include "probes/testing/fake_engine.h"
 
 using namespace phaseout::probes;
 
+namespace {
+
+// Plans every follow-up kind in turn whatever the replies say, so each reply parser is fuzzed
+// (the shipped planner, engine::FollowUpRulePlanner, asks only when rules match).
+class EveryKindPlanner final : public http::FollowUpPlanner {
+ public:
+  std::optional<http::FollowUpRequest> Next(std::span<const phaseout::model::Observation>,
+                                            std::span<const std::string> sent) const override {
+    static const http::FollowUpRequest kAll[] = {
+        {"isapi", http::FollowUpKind::kIsapiDeviceInfo, "/ISAPI/System/deviceInfo"},
+        {"login", http::FollowUpKind::kHikvisionLogin, "/doc/page/login.asp"},
+        {"magicbox", http::FollowUpKind::kDahuaMagicBox, "/cgi-bin/magicBox.cgi?action=getDeviceType"},
+        {"favicon", http::FollowUpKind::kFavicon, "/favicon.ico"},
+    };
+    if (sent.size() >= 4) return std::nullopt;
+    return kAll[sent.size()];
+  }
+};
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool installed = [] {
+    http::SetFollowUpPlanner(std::make_shared<EveryKindPlanner>());
+    return true;
+  }();
+  (void)installed;
   if (size == 0 || size > 512 * 1024) return 0;  // beyond the per-reply limits nothing new happens
   uint8_t flags = data[0];
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);

@@ -159,6 +159,7 @@ int RunImport(const ImportFlags& f) {
 
   report::ScanInfo info;
   info.tool_version = PHASEOUT_VERSION;
+  info.ruleset_version = knowledge->ruleset_version;
   info.started_at = NowIso8601();
   info.targets = {std::string("import:") + imports::ImportFormatName(*format) + " " + f.file};
   std::vector<std::string> policy_ids;
@@ -190,7 +191,7 @@ int RunImport(const ImportFlags& f) {
     inventory::ScanMeta meta;
     meta.site = f.site;
     meta.started_at = info.started_at;
-    meta.rules_version = PHASEOUT_VERSION;
+    meta.rules_version = knowledge->ruleset_version;
     meta.source = std::string("phaseout import ") + imports::ImportFormatName(*format) + " " + f.file;
     meta.agent = "phaseout import";
     // The key names the format, the input's hash and the time, so the scan list shows which

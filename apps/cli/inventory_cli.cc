@@ -77,12 +77,13 @@ bool EmitEvents(const std::string& command, const std::vector<inventory::Event>&
 Result<std::unique_ptr<ScanRecorder>> ScanRecorder::Start(const std::string& db, const std::string& site,
                                                           const std::string& scan_id,
                                                           const std::vector<std::string>& targets,
-                                                          const std::string& started_at) {
+                                                          const std::string& started_at,
+                                                          const std::string& ruleset_version) {
   inventory::ScanMeta meta;
   meta.site = site;
   meta.started_at = started_at;
   meta.source = "phaseout scan";
-  meta.rules_version = PHASEOUT_VERSION;
+  meta.rules_version = ruleset_version;
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   meta.agent = host;
@@ -119,7 +120,9 @@ Result<std::unique_ptr<ScanRecorder>> ScanRecorder::Start(const std::string& db,
 ScanRecorder::~ScanRecorder() = default;
 
 void ScanRecorder::Add(const model::DeviceReport& report) {
-  if (!error_.ok()) return;
+  // A replier outside the scan's targets is not a device of the site (it is in the output,
+  // flagged; ingest skips such records too).
+  if (!error_.ok() || report.host.out_of_scope) return;
   std::ostringstream line;
   report::WriteNdjson(line, report);
   std::string text = line.str();

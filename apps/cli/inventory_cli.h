@@ -41,10 +41,12 @@ bool EmitEvents(const std::string& command, const std::vector<inventory::Event>&
 class ScanRecorder {
  public:
   // Begins the ingest. `targets` must be addresses or CIDR blocks (they are the scan's scope).
+  // `ruleset_version` is engine::Knowledge::ruleset_version, stored as the scan's rules_version.
   static Result<std::unique_ptr<ScanRecorder>> Start(const std::string& db, const std::string& site,
                                                      const std::string& scan_id,
                                                      const std::vector<std::string>& targets,
-                                                     const std::string& started_at);
+                                                     const std::string& started_at,
+                                                     const std::string& ruleset_version);
   ~ScanRecorder();
   ScanRecorder(const ScanRecorder&) = delete;  // owns an open transaction
   ScanRecorder& operator=(const ScanRecorder&) = delete;

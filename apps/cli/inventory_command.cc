@@ -237,12 +237,37 @@ int RunIngest(InventoryFlags& f) {
     file.seekg(0);
     key = "sha256:" + h.HexDigest();
   }
+  // The rule-set version comes from the scan's own records (`ruleset` of its first line, a
+  // scan_start or device record of `phaseout scan`); --rules-version is for inputs without it
+  // and may not contradict it. The first line is read here and ingested first below.
+  std::string first_line;
+  bool have_first = false;
+  int64_t lines_to_first = 0;
+  while (!have_first && std::getline(*in, first_line)) {
+    ++lines_to_first;
+    if (!first_line.empty() && first_line.back() == '\r') first_line.pop_back();
+    have_first = first_line.find_first_not_of(" \t") != std::string::npos;
+  }
+  std::string recorded_ruleset;
+  if (have_first) {
+    json first = json::parse(first_line, nullptr, /*allow_exceptions=*/false);
+    if (first.is_object() && first.contains("ruleset") && first["ruleset"].is_string()) {
+      recorded_ruleset = first["ruleset"].get<std::string>();
+    }
+  }
+  if (!f.rules_version.empty() && !recorded_ruleset.empty() && f.rules_version != recorded_ruleset) {
+    std::fprintf(stderr,
+                 "phaseout inventory ingest: --rules-version %s contradicts the scan's own ruleset %s; "
+                 "nothing was committed\n",
+                 f.rules_version.c_str(), recorded_ruleset.c_str());
+    return kExitUsage;
+  }
   inv::ScanMeta meta;
   meta.scan_key = key;
   meta.site = f.site;
   meta.agent = f.agent;
   meta.started_at = f.started_at;
-  meta.rules_version = f.rules_version;
+  meta.rules_version = recorded_ruleset.empty() ? f.rules_version : recorded_ruleset;
   meta.source = f.file == "-" ? "stdin" : f.file;
   for (const auto& s : f.scope) {
     auto c = inv::Cidr::Parse(s);
@@ -259,8 +284,14 @@ int RunIngest(InventoryFlags& f) {
   auto ingest = store->BeginIngest(meta);
   if (!ingest) return Fail("ingest", ingest.error());
   std::string line;
-  int64_t line_no = 0, seq = 0;
-  while (std::getline(*in, line)) {
+  // Line numbers in messages count from the file's first line, blank lines included.
+  int64_t line_no = have_first ? lines_to_first - 1 : 0, seq = 0;
+  bool pending_first = have_first;
+  while (pending_first || std::getline(*in, line)) {
+    if (pending_first) {
+      line = first_line;
+      pending_first = false;
+    }
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -406,8 +437,9 @@ int RunScans(InventoryFlags& f) {
   auto scans = store->ListScans(f.site);
   if (!scans) return Fail("scans", scans.error());
   for (const auto& s : *scans) {
-    std::printf("%s  %-12s %-22s %8lld records %s  %s\n", s.started_at.c_str(), s.site.c_str(), s.key.c_str(),
-                static_cast<long long>(s.records), s.complete ? "complete  " : "incomplete", s.scope.c_str());
+    std::printf("%s  %-12s %-22s %8lld records %s  %s  rules %s\n", s.started_at.c_str(), s.site.c_str(),
+                s.key.c_str(), static_cast<long long>(s.records), s.complete ? "complete  " : "incomplete",
+                s.scope.c_str(), s.rules_version.empty() ? "-" : s.rules_version.c_str());
   }
   return kExitOk;
 }
@@ -482,7 +514,9 @@ void AddInventoryCommand(CLI::App& app, int* exit_code) {
   ingest->add_option("--scan-id", f->scan_id, "Idempotency key (default: SHA-256 of the file)");
   ingest->add_option("--agent", f->agent, "Host or agent that scanned");
   ingest->add_option("--started-at", f->started_at, "When the scan ran, ISO 8601 UTC (default: now)");
-  ingest->add_option("--rules-version", f->rules_version, "Version of the rules the scan used");
+  ingest->add_option("--rules-version", f->rules_version,
+                     "Rule-set version the scan used, for inputs whose records carry no `ruleset` (default: the "
+                     "first record's `ruleset`)");
   ingest->add_option("--scope", f->scope, "Blocks the scan covered (default: the site's scopes)");
   ingest->add_option("--events", f->events_file, "Append raised events as JSON lines to FILE ('-': stdout)");
   ingest->add_flag("--syslog", f->syslog, "Also send raised events to the local syslog (RFC 5424)");

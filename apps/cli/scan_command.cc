@@ -326,7 +326,8 @@ int RunScan(const ScanFlags& f) {
   report::ScanSummary summary(policy_ids);
   std::unique_ptr<ScanRecorder> recorder;
   if (!f.site.empty()) {
-    auto r = ScanRecorder::Start(f.db, f.site, info.scan_id, f.targets, info.started_at);
+    auto r = ScanRecorder::Start(f.db, f.site, info.scan_id, f.targets, info.started_at,
+                                 info.ruleset_version);
     if (!r) return Fail(ExitFor(r.error()), r.error().message);
     recorder = std::move(*r);
   }

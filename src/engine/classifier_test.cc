@@ -40,8 +40,8 @@ bool Has(const std::string& text, const char* needle) { return text.find(needle)
 
 TEST(EvidenceEndToEnd, KnowledgeRecordsCombinerAndRuleSetVersion) {
   EXPECT_EQ(K().combiner, "evidence-noisy-or-v2");
-  ASSERT_EQ(K().rules_version.size(), 3u + 16u);
-  EXPECT_EQ(K().rules_version.rfind("fp-", 0), 0u);
+  ASSERT_EQ(K().ruleset_version.size(), 7u + 16u);
+  EXPECT_EQ(K().ruleset_version.rfind("sha256:", 0), 0u);
 }
 
 TEST(EvidenceEndToEnd, NothingObservedIsUnknownNotClear) {

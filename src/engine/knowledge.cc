@@ -11,6 +11,11 @@
 #include <vector>
 
 #include "core/data_dir.h"
+#include "fingerprint/followups.h"
+#ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
+#include "engine/followup_planner.h"
+#include "probes/http/followups.h"
+#endif
 
 namespace phaseout::engine {
 
@@ -19,7 +24,7 @@ namespace fs = std::filesystem;
 Result<std::string> ComputeRulesetVersion(const std::string& data_dir) {
   std::vector<std::string> files;  // relative to data_dir
   std::error_code ec;
-  for (const char* sub : {"fingerprints", "identifiers", "policies"}) {
+  for (const char* sub : {"fingerprints", "followups", "identifiers", "policies"}) {
     fs::path dir = fs::path(data_dir) / sub;
     if (!fs::is_directory(dir, ec)) continue;
     for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -66,7 +71,14 @@ Result<Knowledge> LoadKnowledge(const std::string& data_dir_override) {
   if (!rules) return rules.error();
   k.rules = *rules;
   k.combiner = fingerprint::kCombinerName;
-  k.rules_version = "fp-" + k.rules->version();
+  const std::string followups_path = *dir + "/followups/http.yaml";
+  auto followups = fingerprint::LoadFollowUps(followups_path, *k.rules);
+  if (!followups) return followups.error();
+#ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
+  auto planner = FollowUpRulePlanner::Create(k.rules, std::move(*followups), followups_path);
+  if (!planner) return planner.error();
+  k.http_followups = *planner;
+#endif
   auto vendors = policy::VendorRegistry::Load(*dir + "/vendors.yaml");
   if (!vendors) return vendors.error();
   k.vendors = std::make_unique<policy::VendorRegistry>(std::move(*vendors));
@@ -76,6 +88,11 @@ Result<Knowledge> LoadKnowledge(const std::string& data_dir_override) {
   auto version = ComputeRulesetVersion(*dir);
   if (!version) return version.error();
   k.ruleset_version = std::move(*version);
+#ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
+  // The HTTP probes are process-wide (probes/registry.h); the loaded data decides their
+  // follow-ups from now on.
+  probes::http::SetFollowUpPlanner(k.http_followups);
+#endif
   return k;
 }
 

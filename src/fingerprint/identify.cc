@@ -11,6 +11,29 @@ namespace {
 
 constexpr size_t kMaxEvidenceValue = 256;
 constexpr size_t kExcerptContext = 60;
+constexpr size_t kTidyMax = 1024;
+
+// `value` with leading and trailing whitespace removed and every run of spaces and tabs inside
+// it made one space; line breaks inside are kept (multi-line banners). Rules are written
+// against the tidy form a public source prints; devices pad, indent and double-space.
+std::string TidyWhitespace(const std::string& value) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
+  size_t b = 0, e = value.size();
+  while (b < e && is_space(value[b])) ++b;
+  while (e > b && is_space(value[e - 1])) --e;
+  std::string out;
+  out.reserve(e - b);
+  for (size_t i = b; i < e; ++i) {
+    char c = value[i];
+    if (c == ' ' || c == '\t') {
+      if (!out.empty() && out.back() == ' ') continue;
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
 
 std::string Excerpt(const std::string& value, size_t begin, size_t end) {
   if (value.size() <= kMaxEvidenceValue) return value;
@@ -105,12 +128,28 @@ model::Identification Identify(const RuleDb& db, const model::HostScan& host,
   std::vector<Hit> hits;
   size_t order = 0;
   for (const auto& obs : host.observations) {
-    for (auto& m : db.Match(obs.key, obs.value)) {
+    // Each short value (headers, titles, realms, banners: up to kTidyMax bytes) is matched as
+    // sent and, when that differs, in its whitespace-tidy form (TidyWhitespace); a rule
+    // matching both counts once, with the match on the raw value. Bodies are matched as sent.
+    std::vector<RuleMatch> matches = db.Match(obs.key, obs.value);
+    std::vector<bool> from_tidy(matches.size(), false);
+    std::string tidy = obs.value.size() <= kTidyMax ? TidyWhitespace(obs.value) : obs.value;
+    if (tidy != obs.value) {
+      for (auto& m : db.Match(obs.key, tidy)) {
+        bool seen = std::any_of(matches.begin(), matches.end(),
+                                [&m](const RuleMatch& r) { return r.rule == m.rule; });
+        if (seen) continue;
+        matches.push_back(std::move(m));
+        from_tidy.push_back(true);
+      }
+    }
+    for (size_t i = 0; i < matches.size(); ++i) {
+      RuleMatch& m = matches[i];
       model::Evidence ev;
       ev.probe = obs.probe;
       ev.port = obs.port;
       ev.field = obs.key;
-      ev.value = Excerpt(obs.value, m.match_begin, m.match_end);
+      ev.value = Excerpt(from_tidy[i] ? tidy : obs.value, m.match_begin, m.match_end);
       ev.rule = m.rule->id;
       ev.claim = Claim(m);
       id.evidence.push_back(std::move(ev));

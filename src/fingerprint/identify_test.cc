@@ -57,6 +57,23 @@ TEST(Combine, ModelPrefixAloneNeverDecidesManufacturer) {
   }
 }
 
+// Padding, tabs and doubled spaces a device adds do not hide a vendor string written in the
+// tidy form; the raw and the tidy match of one rule count once.
+TEST(Combine, WhitespaceVariantsMatchTheTidyForm) {
+  auto padded = Identify(Db(), Host({{"http", 80, "http.header.server", "  Vivotek\tNetwork   Camera \r\n"}}));
+  EXPECT_EQ(padded.manufacturer, "vivotek");
+  auto count = [](const Identification& id, const std::string& rule) {
+    return std::count_if(id.evidence.begin(), id.evidence.end(), [&](const auto& e) { return e.rule == rule; });
+  };
+  EXPECT_EQ(count(padded, "vivotek.http.server.vivotek_network_camera"), 1);  // matched on the tidy form
+  // A value that matches raw and tidy gives one piece of evidence per rule.
+  auto both = Identify(Db(), Host({{"http", 80, "http.header.server", "Vivotek  Network Camera"}}));
+  EXPECT_EQ(count(both, "vivotek.name.word"), 1);
+  // Line breaks inside a value are kept: tidying never joins two banner lines into one.
+  EXPECT_FALSE(HasRule(Identify(Db(), Host({{"http", 80, "http.header.server", "Vivotek\nNetwork Camera"}})),
+                       "vivotek.http.server.vivotek_network_camera"));
+}
+
 TEST(Combine, HintsOnlyCorroborate) {
   // No Server header, upper-case header names and 37777 open: all hints, no decision.
   auto hints = Identify(Db(), Host({{"http", 80, "http.no_server_header", "true"},

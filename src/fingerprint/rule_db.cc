@@ -375,20 +375,7 @@ Result<std::shared_ptr<const RuleDb>> RuleDb::LoadTexts(const std::vector<RuleTe
                                                         const LoadOptions& options) {
   std::shared_ptr<RuleDb> db(new RuleDb());
   std::map<std::string, std::string> id_to_file;
-  // FNV-1a 64 over (base name, NUL, text, NUL) of every file in load order: the rule-set
-  // version, independent of where the data directory lives.
-  uint64_t hash = 0xcbf29ce484222325ull;
-  auto mix = [&hash](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      hash ^= c;
-      hash *= 0x100000001b3ull;
-    }
-    // A NUL byte after each part (XOR with 0 is a no-op) keeps "ab"+"c" apart from "a"+"bc".
-    hash *= 0x100000001b3ull;
-  };
   for (const auto& text : texts) {
-    mix(std::filesystem::path(text.name).filename().string());
-    mix(text.text);
     RuleFile file;
     std::vector<Rule> rules;
     FileParser parser(text, options);
@@ -433,9 +420,6 @@ Result<std::shared_ptr<const RuleDb>> RuleDb::LoadTexts(const std::vector<RuleTe
                        "rules for key '" + key + "' are too large to compile into one RE2::Set");
     }
   }
-  char version[24];
-  std::snprintf(version, sizeof(version), "%016llx", static_cast<unsigned long long>(hash));
-  db->version_ = version;
   return std::shared_ptr<const RuleDb>(std::move(db));
 }
 

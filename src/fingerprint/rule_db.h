@@ -148,9 +148,6 @@ class RuleDb {
   const std::vector<RuleFile>& files() const { return files_; }
   // Every observation key that has at least one rule, sorted.
   std::vector<std::string> Keys() const;
-  // Rule-set version: 16 hex digits of FNV-1a 64 over the file names (without directory) and
-  // texts in load order. Equal rule files give equal versions on every machine.
-  const std::string& version() const { return version_; }
 
  private:
   struct KeyIndex;
@@ -158,7 +155,6 @@ class RuleDb {
 
   std::vector<Rule> rules_;
   std::vector<RuleFile> files_;
-  std::string version_;
   // Transparent hashing: Match looks keys up by string_view without allocating.
   struct KeyHash {
     using is_transparent = void;

@@ -38,8 +38,12 @@ std::string NormaliseMac(std::string_view mac) {
 
 namespace {
 
-// What a parsed line is (see ScanLineKind): a device unless "type" names another record.
+// What a parsed line is (see ScanLineKind): a device unless "type" names another record or the
+// record is flagged out of scope (a discovery replier outside the scan's targets: never a
+// device of the site).
 ScanLineKind KindOf(const nlohmann::json& j) {
+  auto outside = j.find("out_of_scope");
+  if (outside != j.end() && outside->is_boolean() && outside->get<bool>()) return ScanLineKind::kOther;
   auto type = j.find("type");
   if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>() == "device") {
     return ScanLineKind::kDevice;

@@ -32,7 +32,8 @@ Result<ScanRecord> ParseScanRecord(std::string_view line);
 
 // What one NDJSON line of `phaseout scan` is: a device report (a "device" record, or a line
 // with no "type"), a scan_end record saying the scan was incomplete, or another non-device
-// record (scan_start, a complete scan_end).
+// record (scan_start, a complete scan_end, a device record flagged "out_of_scope": true, which
+// answered from outside the scan's targets and is not ingested).
 enum class ScanLineKind { kDevice, kIncompleteEnd, kOther };
 struct ScanLine {
   ScanLineKind kind = ScanLineKind::kDevice;

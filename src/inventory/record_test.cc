@@ -44,6 +44,9 @@ TEST(Record, ParsesScanStartAndEndRecordsByKind) {
   EXPECT_EQ(kind(R"({"type":"scan_start","scan_id":"s"})"), ScanLineKind::kOther);
   EXPECT_EQ(kind(R"({"type":"scan_end","complete":true})"), ScanLineKind::kOther);
   EXPECT_EQ(kind(R"({"type":"scan_end","complete":false})"), ScanLineKind::kIncompleteEnd);
+  // A discovery replier outside the scan's targets is not a device of the site.
+  EXPECT_EQ(kind(R"({"type":"device","ip":"127.99.0.1","out_of_scope":true})"), ScanLineKind::kOther);
+  EXPECT_EQ(kind(R"({"type":"device","ip":"127.0.0.1","out_of_scope":false})"), ScanLineKind::kDevice);
   auto device = ParseScanLine(R"({"type":"device","ip":"127.0.0.1","mac":"AA-BB-CC-00-00-01"})");
   ASSERT_TRUE(device);
   EXPECT_EQ(device->record.mac, "aa:bb:cc:00:00:01");

@@ -50,6 +50,10 @@ ScanSummary::ScanSummary(std::vector<std::string> policy_ids) : policy_ids_(std:
 }
 
 void ScanSummary::Add(const model::DeviceReport& report) {
+  if (report.host.out_of_scope) {
+    ++out_of_scope_;
+    return;
+  }
   ++hosts_;
   const std::string& maker = report.identification.manufacturer;
   if (!maker.empty()) ++identified_;

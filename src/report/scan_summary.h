@@ -59,8 +59,13 @@ class ScanSummary {
   explicit ScanSummary(std::vector<std::string> policy_ids = {});
 
   // Counts one host. Per policy the worst verdict of the report counts (a report normally has
-  // exactly one verdict per policy).
+  // exactly one verdict per policy). A host outside the scan scope (HostScan::out_of_scope: it
+  // answered a discovery probe from an address not among the targets) counts only in
+  // out_of_scope(): not in hosts, makers, verdicts or the --fail-on condition.
   void Add(const model::DeviceReport& report);
+
+  // Repliers outside the scan scope, reported as flagged records and counted here only.
+  uint64_t out_of_scope() const { return out_of_scope_; }
 
   uint64_t hosts() const { return hosts_; }
   // Hosts with a manufacturer identified.
@@ -99,6 +104,7 @@ class ScanSummary {
 
   std::vector<std::string> policy_ids_;
   uint64_t hosts_ = 0;
+  uint64_t out_of_scope_ = 0;
   uint64_t identified_ = 0;
   std::array<uint64_t, kVerdictStatusCount> hosts_worst_{};  // index: Severity
   std::map<std::string, uint64_t> by_manufacturer_;

@@ -27,6 +27,10 @@ json DeviceJson(const model::DeviceReport& r) {
   const model::Identification& id = r.identification;
   json j = json::object();
   j["ip"] = SanitizeUtf8(h.ip);
+  // Outside the scan scope: answered a discovery probe from an address not among the targets;
+  // never probed, never merged, not counted in the summary. Present only on such records, so
+  // in-scope records keep exactly the contract fields.
+  if (h.out_of_scope) j["out_of_scope"] = true;
   j["open_ports"] = h.open_ports;
   j["mac"] = StrOrNull(h.mac);
   j["manufacturer"] = StrOrNull(id.manufacturer);
@@ -124,6 +128,7 @@ json SummaryJson(const ScanSummary& s) {
           {"hosts_prohibited", s.hosts_prohibited()},
           {"hosts_review", s.hosts_review()},
           {"hosts_unknown", s.hosts_unknown()},
+          {"out_of_scope", s.out_of_scope()},
           {"by_manufacturer", std::move(by_maker)},
           {"by_policy", std::move(by_policy)},
           {"complete", s.complete()},
@@ -330,9 +335,10 @@ class CsvWriter : public ScanWriter {
   void Device(const model::DeviceReport& r, const std::string&) override { WriteCsvRow(out_, r, policies_); }
   void End(const ScanSummary& s) override {
     std::string trailer = "# scan_end " + CompletenessLine(s) + "; scan_id=" + info_.scan_id +
-                          "; ruleset=" + info_.ruleset_version + "; hosts=" + std::to_string(s.hosts());
+                          "; ruleset=" + info_.ruleset_version + "; hosts=" + std::to_string(s.hosts()) +
+                          "; out_of_scope=" + std::to_string(s.out_of_scope());
     out_ << CsvField(SanitizeUtf8(trailer), false);
-    for (size_t i = 0; i < 10 + policies_.size() + 3 - 1; ++i) out_ << ',';
+    for (size_t i = 0; i < 10 + policies_.size() + 4 - 1; ++i) out_ << ',';
     out_ << '\n';
     out_.flush();
   }
@@ -358,11 +364,23 @@ class TableWriter : public ScanWriter {
     WriteTableHeader(out_, policies_);
   }
   void Device(const model::DeviceReport& r, const std::string&) override {
+    // Out-of-scope repliers go to their own section after the in-scope rows (the engine caps
+    // how many it keeps, so holding them is bounded).
+    if (r.host.out_of_scope) {
+      out_of_scope_.push_back(r);
+      return;
+    }
     WriteTableRow(out_, r, policies_);
     ++rows_;
   }
   void End(const ScanSummary& s) override {
     if (rows_ == 0) out_ << "(no responsive hosts)\n";
+    if (!out_of_scope_.empty()) {
+      out_ << "\nOUTSIDE THE SCAN SCOPE (answered a discovery probe from an address not among the targets; "
+              "not probed, not merged, not counted below):\n";
+      WriteTableHeader(out_, policies_);
+      for (const auto& r : out_of_scope_) WriteTableRow(out_, r, policies_);
+    }
     out_ << "\n";
     WriteTableSummary(out_, s);
     out_.flush();
@@ -372,6 +390,7 @@ class TableWriter : public ScanWriter {
   std::ostream& out_;
   std::vector<std::string> policies_;
   uint64_t rows_ = 0;
+  std::vector<model::DeviceReport> out_of_scope_;
 };
 
 }  // namespace
@@ -399,7 +418,7 @@ void WriteNdjson(std::ostream& out, const model::DeviceReport& report, const Rec
 void WriteCsvHeader(std::ostream& out, const std::vector<std::string>& policy_ids) {
   out << "ip,open_ports,mac,manufacturer,brand,device_type,model,firmware,serial,confidence";
   for (const auto& p : policy_ids) out << ',' << CsvField("verdict:" + p, false);
-  out << ",reasons,evidence,notes\n";
+  out << ",reasons,evidence,notes,out_of_scope\n";
 }
 
 void WriteCsvRow(std::ostream& out, const model::DeviceReport& r, const std::vector<std::string>& policy_ids) {
@@ -421,7 +440,8 @@ void WriteCsvRow(std::ostream& out, const model::DeviceReport& r, const std::vec
   }
   std::string notes;
   for (const auto& n : r.host.notes) notes += (notes.empty() ? "" : " | ") + n;
-  out << ',' << CsvField(reasons) << ',' << CsvField(evidence) << ',' << CsvField(notes) << '\n';
+  out << ',' << CsvField(reasons) << ',' << CsvField(evidence) << ',' << CsvField(notes) << ','
+      << (r.host.out_of_scope ? "true" : "false") << '\n';
 }
 
 void WriteJson(std::ostream& out, const ScanInfo& info, const std::vector<model::DeviceReport>& reports,
@@ -446,6 +466,10 @@ void WriteTableSummary(std::ostream& out, const ScanSummary& s) {
       << " to review, " << s.hosts_unknown() << " unknown (nothing identified)";
   if (s.addresses_scanned() > 0) out << " (" << s.addresses_scanned() << " addresses scanned)";
   out << "\n";
+  if (s.out_of_scope() > 0) {
+    out << "Outside the scan scope: " << s.out_of_scope() << " address" << (s.out_of_scope() == 1 ? "" : "es")
+        << " answered a discovery probe (listed and flagged out_of_scope, not counted above)\n";
+  }
   if (!s.by_manufacturer().empty()) {
     out << "\nBy manufacturer:\n";
     for (const auto& [maker, n] : s.by_manufacturer()) {

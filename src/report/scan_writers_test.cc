@@ -207,14 +207,16 @@ TEST(CsvTest, HeaderAndQuotedRows) {
   auto rows = ParseCsv(out.str());
   ASSERT_EQ(rows.size(), 4u);
   const auto& h = rows[0];
-  ASSERT_EQ(h.size(), 15u);
+  ASSERT_EQ(h.size(), 16u);
+  EXPECT_EQ(h[15], "out_of_scope");
   EXPECT_EQ(h[0], "ip");
   EXPECT_EQ(h[10], "verdict:us-ndaa-889");
   EXPECT_EQ(h[11], "verdict:ca-federal-2025");
   EXPECT_EQ(h[12], "reasons");
   EXPECT_EQ(h[13], "evidence");
   const auto& r = rows[1];
-  ASSERT_EQ(r.size(), 15u);
+  ASSERT_EQ(r.size(), 16u);
+  EXPECT_EQ(r[15], "false");
   EXPECT_EQ(r[0], "127.16.0.10");
   EXPECT_EQ(r[1], "80 554 8000");
   EXPECT_EQ(r[3], "hikvision");
@@ -227,7 +229,7 @@ TEST(CsvTest, HeaderAndQuotedRows) {
   EXPECT_EQ(rows[2][10], "unknown");
   EXPECT_EQ(rows[2][3], "");
   // Trailer: same column count, first field says the scan ended and whether it was complete.
-  ASSERT_EQ(rows[3].size(), 15u);
+  ASSERT_EQ(rows[3].size(), 16u);
   EXPECT_EQ(rows[3][0].rfind("# scan_end complete=true", 0), 0u) << rows[3][0];
 }
 
@@ -438,6 +440,56 @@ TEST(PartialOutputTest, EveryFormatSaysThePartialScanIsIncomplete) {
   EXPECT_NE(t.find("INCOMPLETE SCAN"), std::string::npos) << t;
   EXPECT_NE(t.find("Operation not permitted: 2"), std::string::npos) << t;
   EXPECT_NE(t.find("127.16.0.5: ports 80,443"), std::string::npos) << t;
+}
+
+// A replier outside the scan scope is a flagged record in every format, in its own table
+// section, and counts in the summary only as out of scope (not as a host, maker or verdict).
+TEST(OutOfScopeTest, FlaggedInEveryFormatAndNotCounted) {
+  model::DeviceReport outside = HikvisionCamera();
+  outside.host.ip = "127.99.0.1";
+  outside.host.out_of_scope = true;
+  ScanSummary summary({"us-ndaa-889", "ca-federal-2025"});
+  summary.Add(UnknownHost());
+  summary.Add(outside);
+  EXPECT_EQ(summary.hosts(), 1u);
+  EXPECT_EQ(summary.out_of_scope(), 1u);
+  EXPECT_EQ(summary.hosts_prohibited(), 0u);
+  EXPECT_EQ(summary.HostsAtOrAbove(VerdictStatus::kReview), 0u);
+  EXPECT_EQ(summary.by_manufacturer().count("hikvision"), 0u);
+  EXPECT_EQ(summary.Count("us-ndaa-889", VerdictStatus::kProhibited), 0u);
+
+  std::ostringstream json_out;
+  WriteJson(json_out, Info(), {UnknownHost(), outside}, summary);
+  json doc = json::parse(json_out.str());
+  EXPECT_EQ(doc["summary"]["out_of_scope"], 1);
+  ASSERT_EQ(doc["devices"].size(), 2u) << doc.dump();
+  EXPECT_FALSE(doc["devices"][0].contains("out_of_scope"));
+  EXPECT_EQ(doc["devices"][1]["out_of_scope"], true);
+
+  std::ostringstream nd;
+  WriteNdjson(nd, outside, nullptr);
+  EXPECT_EQ(json::parse(nd.str())["out_of_scope"], true);
+
+  std::ostringstream csv_out;
+  auto csv = MakeScanWriter(ScanFormat::kCsv, csv_out);
+  csv->Begin(Info());
+  csv->Device(UnknownHost());
+  csv->Device(outside);
+  csv->End(summary);
+  auto rows = ParseCsv(csv_out.str());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1][15], "false");
+  EXPECT_EQ(rows[2][15], "true");
+  EXPECT_NE(rows[3][0].find("out_of_scope=1"), std::string::npos) << rows[3][0];
+
+  std::ostringstream table_out;
+  WriteTable(table_out, Info(), {outside, UnknownHost()}, summary);
+  std::string t = table_out.str();
+  size_t section = t.find("OUTSIDE THE SCAN SCOPE");
+  ASSERT_NE(section, std::string::npos) << t;
+  EXPECT_LT(t.find("127.16.0.11"), section) << t;   // in-scope rows first
+  EXPECT_GT(t.find("127.99.0.1"), section) << t;    // the replier in its own section
+  EXPECT_NE(t.find("Outside the scan scope: 1 address answered"), std::string::npos) << t;
 }
 
 TEST(TableTest, FivePoliciesUseTheCompactForm) {

@@ -97,6 +97,9 @@ int main(int argc, char** argv) {
   engine::Classifier classifier(knowledge->rules, *knowledge->policies, selected);
   std::vector<corpus::Outcome> outcomes = corpus::Evaluate(*corpus, split, *vocab, classifier);
   corpus::Summary summary = corpus::Summarize(outcomes, split, policy_ids);
+  // The one rule-set version of the project (engine::Knowledge::ruleset_version), so figures
+  // quoted in docs/accuracy.md name the knowledge that produced them.
+  std::printf("Rule set `%s`, combiner `%s`.\n\n", knowledge->ruleset_version.c_str(), knowledge->combiner.c_str());
   std::printf("%s", corpus::RenderMarkdown(summary, outcomes).c_str());
   if (devices_list) {
     std::printf("\nPer device:\n\n| device | split | truth | identified | verdicts | rules |\n|---|---|---|---|---|---|\n");

@@ -1,10 +1,15 @@
 // HTTP(S) probe session. Steps, in order:
 //   1. GET / on the connection the engine opened (over TLS for https).
-//   2. Up to kMaxFollowUps GETs from the reviewed table in followups.cc, chosen by the reply
-//      to step 1, each on a new connection (we send "Connection: close").
+//   2. Up to kMaxFollowUps follow-up GETs, each on a new connection (we send "Connection:
+//      close"), one at a time: after every reply the follow-up planner (followups.h; its table
+//      is data/followups/http.yaml) sees what this port has shown so far and names the next
+//      one, or none when nothing left could change the answer.
 // Redirects are never followed; Location is recorded as http.header.location.
 #include "probes/http/probe.h"
 
+#include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -81,18 +86,22 @@ std::vector<FieldSpec> HttpFields(bool tls) {
   return f;
 }
 
-// One planned request: GET / (followup == nullptr) or a follow-up.
+// One planned request: GET / (followup empty) or a follow-up.
 struct Planned {
-  const FollowUp* followup = nullptr;
+  std::optional<FollowUpRequest> followup;
   std::string path;
 };
 
 class HttpSession final : public ProbeSession {
  public:
   HttpSession(const ProbeTarget& target, bool tls)
-      : target_(target), tls_(tls), obs_(tls ? "https" : "http", target.port), framer_(common::BodyRule::kUntilClose) {
+      : target_(target),
+        tls_(tls),
+        obs_(tls ? "https" : "http", target.port),
+        framer_(common::BodyRule::kUntilClose),
+        planner_(CurrentFollowUpPlanner()) {
     obs_.AddAs("tcp", "tcp.port.open", std::to_string(target.port));
-    plan_.push_back({nullptr, "/"});
+    plan_.push_back({std::nullopt, "/"});
   }
 
   Step Next() override {
@@ -103,7 +112,7 @@ class HttpSession final : public ProbeSession {
     step.kind = Step::Kind::kSend;
     step.request = BuildGetRequest(target_, tls_, p.path);
     step.tls = tls_;
-    step.new_connection = p.followup != nullptr;
+    step.new_connection = p.followup.has_value();
     return step;
   }
 
@@ -113,10 +122,11 @@ class HttpSession final : public ProbeSession {
     if (next_ == 0 || answered_ >= next_) return;  // no outstanding step: ignore
     answered_ = next_;
     const Planned& p = plan_[next_ - 1];
-    if (p.followup == nullptr) {
-      OnRootResponse(response);
+    if (!p.followup) {
+      if (OnRootResponse(response)) PlanNext();
     } else {
       OnFollowUpResponse(*p.followup, response);
+      PlanNext();
     }
   }
 
@@ -129,22 +139,37 @@ class HttpSession final : public ProbeSession {
   std::vector<model::Observation> TakeObservations() override { return obs_.Take(); }
 
  private:
-  void OnRootResponse(const Response& response) {
+  // Asks the planner for the next follow-up of this port, given everything seen so far.
+  void PlanNext() {
+    if (!planner_ || sent_.size() >= kMaxFollowUps) return;
+    std::optional<FollowUpRequest> next = planner_->Next(obs_.items(), sent_);
+    // A planner must not repeat itself or hand out an unreviewed path; either ends the exchange.
+    if (!next || !IsSafeRequestPath(next->path)) return;
+    for (const std::string& id : sent_) {
+      if (id == next->id) return;
+    }
+    sent_.push_back(next->id);
+    std::string path = next->path;
+    plan_.push_back({std::move(next), std::move(path)});
+  }
+
+  // Reads the reply to GET /; true iff it was an HTTP reply (follow-ups may then be planned).
+  bool OnRootResponse(const Response& response) {
     if (tls_ && response.connect_failed && !cert_seen_) {
       // The handshake failed. 8443 on Hikvision may be SDK-over-TLS or plain; record and stop.
       obs_.AddAs("tls", "tls.handshake", "failed");
-      return;
+      return false;
     }
     if (response.bytes.empty()) {
       obs_.Add("http.error", common::EmptyReason(response));
-      return;
+      return false;
     }
     Result<common::Message> reply = ParseHttpResponse(response.bytes);
     if (!reply) {
       obs_.Add("http.error", "parse");
       obs_.Add("http.parse_error", reply.error().message);
       obs_.Add("http.raw_prefix", EscapeBytes(response.bytes.substr(0, kRawPrefix), 4 * kRawPrefix));
-      return;
+      return false;
     }
     const common::Message& m = *reply;
     obs_.Add("http.version", m.version);
@@ -159,10 +184,10 @@ class HttpSession final : public ProbeSession {
     if (!m.body.empty()) obs_.Add("http.body", m.body.substr(0, kBodyKept));
     if (HasUtf8Bom(m.body)) obs_.Add("http.body_bom", "true");
     common::AddLimits(m, response, "http", "", &obs_);
-    for (const FollowUp* f : ChooseFollowUps(m)) plan_.push_back({f, std::string(f->path)});
+    return true;
   }
 
-  void OnFollowUpResponse(const FollowUp& f, const Response& response) {
+  void OnFollowUpResponse(const FollowUpRequest& f, const Response& response) {
     std::string_view prefix = Prefix(f.kind);
     if (response.bytes.empty()) {
       obs_.Add(std::string(prefix) + ".error", common::EmptyReason(response));
@@ -221,6 +246,8 @@ class HttpSession final : public ProbeSession {
   common::ObservationList obs_;
   // Frame() is const by contract but framing is incremental; the framer is per-step scratch.
   mutable common::MessageFramer framer_;
+  std::shared_ptr<const FollowUpPlanner> planner_;  // null: GET / only
+  std::vector<std::string> sent_;                   // follow-up ids planned, in order
   std::vector<Planned> plan_;
   size_t next_ = 0;       // plan_ entries handed out by Next()
   size_t answered_ = 0;   // plan_ entries whose OnResponse arrived
@@ -232,7 +259,8 @@ class HttpSession final : public ProbeSession {
 HttpProbe::HttpProbe(bool tls) : tls_(tls) {
   spec_.name = tls ? "https" : "http";
   spec_.description = tls ? "HTTPS (HTTP/1.1 over TLS): GET / and reviewed follow-ups, plus the TLS certificate"
-                          : "HTTP/1.1: GET / and reviewed credential-free follow-ups (ISAPI, login page, magicBox, favicon)";
+                          : "HTTP/1.1: GET / and reviewed credential-free follow-ups chosen by data/followups/http.yaml "
+                            "(ISAPI, login page, magicBox, favicon)";
   spec_.default_ports = tls ? std::vector<uint16_t>{443, 8443, 7443} : std::vector<uint16_t>{80, 81, 88, 8080, 8081, 7080};
   spec_.fields = HttpFields(tls);
 }

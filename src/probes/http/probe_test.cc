@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 
+#include "probes/http/followups.h"
 #include "probes/testing/fake_engine.h"
 #include "probes/testing/golden.h"
 #include "probes/testing/test_cert.h"
@@ -17,6 +20,55 @@ using testing::FakeReply;
 using testing::RunFakeSession;
 using testing::Value;
 using testing::Values;
+
+// A fixed planner for the probe's own tests: the four follow-ups in a fixed order, triggered by
+// the Hikvision/Dahua habits of GET / that the shipped data (data/followups/http.yaml) asks for
+// through its rules. The data-driven planner itself is tested in
+// src/engine/followup_planner_test.cc; here it is the session's mechanics that are under test.
+class FixedPlanner final : public FollowUpPlanner {
+ public:
+  std::optional<FollowUpRequest> Next(std::span<const model::Observation> so_far,
+                                      std::span<const std::string> sent) const override {
+    auto has = [&](std::string_view key, auto pred) {
+      for (const auto& o : so_far) {
+        if (o.key == key && pred(o.value)) return true;
+      }
+      return false;
+    };
+    auto any = [](const std::string&) { return true; };
+    auto contains = [](std::string_view needle) {
+      return [needle](const std::string& v) { return v.find(needle) != std::string::npos; };
+    };
+    bool hik = has("http.header.server", [](const std::string& v) {
+      for (const char* s : {"Webs", "Web", "webserver", "Hikvision-Webs", "DNVRS-Webs", "DVRDVS-Webs"}) {
+        if (v == s) return true;
+      }
+      return v.rfind("App-webs", 0) == 0;
+    }) || has("http.body", contains("/doc/page/")) || has("http.header.location", contains("/doc/page/")) ||
+               has("http.auth.realm", [](const std::string& v) { return v.rfind("IP Camera(", 0) == 0 || v == "hikvision"; });
+    bool dahua = has("http.no_server_header", any) || has("http.title", [](const std::string& v) { return v == "WEB SERVICE"; }) ||
+                 has("http.body", contains("/RPC2_Login")) || has("http.body", contains("@WebVersion@")) ||
+                 has("http.auth.realm", [](const std::string& v) { return v.rfind("Login to", 0) == 0; });
+    bool html = has("http.title", any) || has("http.header.content-type", contains("html"));
+    const FollowUpRequest table[] = {
+        {"isapi", FollowUpKind::kIsapiDeviceInfo, "/ISAPI/System/deviceInfo"},
+        {"login", FollowUpKind::kHikvisionLogin, "/doc/page/login.asp"},
+        {"magicbox", FollowUpKind::kDahuaMagicBox, "/cgi-bin/magicBox.cgi?action=getDeviceType"},
+        {"favicon", FollowUpKind::kFavicon, "/favicon.ico"},
+    };
+    const bool asked[] = {hik, hik, dahua, html};
+    for (size_t i = 0; i < 4; ++i) {
+      if (asked[i] && std::find(sent.begin(), sent.end(), table[i].id) == sent.end()) return table[i];
+    }
+    return std::nullopt;
+  }
+};
+
+// Every session of this test binary plans with FixedPlanner unless a test installs another.
+const bool kFixedPlannerInstalled = [] {
+  SetFollowUpPlanner(std::make_shared<FixedPlanner>());
+  return true;
+}();
 
 const std::map<std::string, std::string> kFileForPath = {
     {"/", "root.http"},
@@ -269,6 +321,69 @@ TEST(HttpProbe, UnexpectedCallOrderIsHarmless) {
   EXPECT_EQ(session->Next().kind, Step::Kind::kDone);
   EXPECT_EQ(session->Next().kind, Step::Kind::kDone);
   EXPECT_FALSE(session->TakeObservations().empty());
+}
+
+// The planner is asked after every reply and sees what the port has shown so far; an unsafe
+// path or a repeated id ends the exchange; without a planner the probe sends GET / only.
+class RecordingPlanner final : public FollowUpPlanner {
+ public:
+  explicit RecordingPlanner(std::vector<FollowUpRequest> script) : script_(std::move(script)) {}
+  std::optional<FollowUpRequest> Next(std::span<const model::Observation> so_far,
+                                      std::span<const std::string> sent) const override {
+    seen_sizes_.push_back(so_far.size());
+    if (sent.size() >= script_.size()) return std::nullopt;
+    return script_[sent.size()];
+  }
+  mutable std::vector<size_t> seen_sizes_;  // single-threaded test use only
+
+ private:
+  std::vector<FollowUpRequest> script_;
+};
+
+struct PlannerScope {
+  explicit PlannerScope(std::shared_ptr<const FollowUpPlanner> p) { SetFollowUpPlanner(std::move(p)); }
+  ~PlannerScope() { SetFollowUpPlanner(std::make_shared<FixedPlanner>()); }
+};
+
+TEST(HttpProbe, PlannerIsAskedAfterEveryReply) {
+  auto planner = std::make_shared<RecordingPlanner>(std::vector<FollowUpRequest>{
+      {"a", FollowUpKind::kFavicon, "/favicon.ico"}, {"b", FollowUpKind::kDahuaMagicBox, "/cgi-bin/magicBox.cgi?action=getDeviceType"}});
+  PlannerScope scope(planner);
+  testing::FakeRun run = RunScenario("dahua_uppercase_headers");
+  EXPECT_EQ(Paths(run), (std::vector<std::string>{"/", "/favicon.ico", "/cgi-bin/magicBox.cgi?action=getDeviceType"}));
+  ASSERT_EQ(planner->seen_sizes_.size(), 3u);  // after GET /, after each follow-up
+  EXPECT_LT(planner->seen_sizes_[0], planner->seen_sizes_[1]);  // the favicon reply added observations
+}
+
+TEST(HttpProbe, UnsafeOrRepeatedFollowUpsEndTheExchange) {
+  {
+    PlannerScope scope(std::make_shared<RecordingPlanner>(
+        std::vector<FollowUpRequest>{{"x", FollowUpKind::kFavicon, "/a b\r\nX: y"}}));
+    EXPECT_EQ(Paths(RunScenario("dahua_uppercase_headers")), (std::vector<std::string>{"/"}));
+  }
+  {
+    PlannerScope scope(std::make_shared<RecordingPlanner>(std::vector<FollowUpRequest>{
+        {"x", FollowUpKind::kFavicon, "/favicon.ico"}, {"x", FollowUpKind::kFavicon, "/favicon.ico"}}));
+    EXPECT_EQ(Paths(RunScenario("dahua_uppercase_headers")), (std::vector<std::string>{"/", "/favicon.ico"}));
+  }
+  {
+    std::vector<FollowUpRequest> many;
+    for (int i = 0; i < 9; ++i) many.push_back({"f" + std::to_string(i), FollowUpKind::kFavicon, "/favicon.ico"});
+    PlannerScope scope(std::make_shared<RecordingPlanner>(many));
+    EXPECT_EQ(RunScenario("dahua_uppercase_headers").steps.size(), 1u + kMaxFollowUps);
+  }
+  {
+    PlannerScope scope(nullptr);
+    EXPECT_EQ(Paths(RunScenario("hikvision_dnvrs_nvr")), (std::vector<std::string>{"/"}));
+  }
+}
+
+TEST(FollowUpKind, NamesRoundTrip) {
+  for (FollowUpKind k : {FollowUpKind::kIsapiDeviceInfo, FollowUpKind::kHikvisionLogin, FollowUpKind::kDahuaMagicBox,
+                         FollowUpKind::kFavicon}) {
+    EXPECT_EQ(FollowUpKindFromName(FollowUpKindName(k)), k);
+  }
+  EXPECT_FALSE(FollowUpKindFromName("sdk_login").has_value());
 }
 
 }  // namespace
