@@ -60,9 +60,15 @@ HttpResponse Overview(Call& call) {
   report::InventoryReportData data = report::ComputeInventoryReport(*s);
   json by_site = json::array();
   for (const auto& site : s->sites) {
-    auto it = data.by_site.find(site.id);
+    // The report keys its per-site counts by the name it prints (the id when a site has none).
+    const std::string& key = site.name.empty() ? site.id : site.name;
+    auto it = data.by_site.find(key);
     report::StatusCounts c = it == data.by_site.end() ? report::StatusCounts{} : it->second;
-    by_site.push_back({{"site", site.id}, {"covered", c.found}, {"open", c.remaining}, {"overdue", c.overdue}});
+    by_site.push_back({{"site", site.id},
+                       {"name", key},
+                       {"covered", c.found},
+                       {"open", c.remaining},
+                       {"overdue", c.overdue}});
   }
   json burndown = json::array();
   for (const auto& p : data.burn_down) burndown.push_back({{"date", p.date}, {"open", p.remaining}, {"closed", p.closed}});

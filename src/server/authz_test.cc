@@ -151,7 +151,15 @@ TEST_F(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["total"], 0);
   r = Call("GET", "/api/v1/devices", "programme");
   EXPECT_EQ(nlohmann::json::parse(r.body)["total"], 3);
-  // The overview and reports count only the caller's scope.
+  // The overview counts per site (keyed like the report's tables) and only the caller's scope.
+  r = Call("GET", "/api/v1/overview?policy=us-ndaa-889", "programme");
+  ASSERT_EQ(r.status, 200) << r.body;
+  int64_t covered = 0;
+  for (const auto& site : nlohmann::json::parse(r.body)["by_site"]) covered += site["covered"].get<int64_t>();
+  EXPECT_GT(covered, 0) << r.body;
+  r = Call("GET", "/api/v1/overview?policy=us-ndaa-889", "officer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const auto& site : nlohmann::json::parse(r.body)["by_site"]) EXPECT_NE(site["site"], "base") << r.body;
   r = Call("GET", "/api/v1/reports/status.json?policy=us-ndaa-889", "site");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body.find("base"), std::string::npos) << r.body;
