@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "screening/catalogue_reader.h"
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 namespace {
-struct Collect : phaseout::screening::CsvSink {
+struct Collect : phaseout::CsvSink {
   std::vector<std::string> out;
   void OnRecord(uint64_t line, std::span<std::string> fields) override {
     if (line == 0) std::abort();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "screening/normalise.h"
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace phaseout::screening;

@@ -1,10 +1,10 @@
 // Tests for the RFC 4180 CSV push parser: quoting, CRLF, BOM, chunking, and recovery from
 // malformed records with correct line numbers.
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 #include <gtest/gtest.h>
 
-namespace phaseout::screening {
+namespace phaseout {
 namespace {
 
 struct Collect : CsvSink {
@@ -111,4 +111,4 @@ TEST(CsvReaderTest, CellsWithSemicolons) {
 }
 
 }  // namespace
-}  // namespace phaseout::screening
+}  // namespace phaseout

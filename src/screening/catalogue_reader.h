@@ -10,7 +10,7 @@
 
 #include "core/result.h"
 #include "screening/catalogue_line.h"
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 namespace phaseout::screening {
 

@@ -18,9 +18,9 @@
 #include <sstream>
 
 #include "core/strings.h"
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 #include "screening/normalise.h"
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {

@@ -7,7 +7,7 @@
 #include <array>
 #include <unordered_map>
 
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {

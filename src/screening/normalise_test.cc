@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {
