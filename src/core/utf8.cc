@@ -62,15 +62,12 @@ bool IsValidUtf8(std::string_view s, size_t* bad_offset) {
       ++i;
       continue;
     }
-    size_t start = i;
-    char32_t cp = DecodeUtf8(s, &i);
-    if (cp == kReplacementChar) {
-      // A literal U+FFFD (EF BF BD) is valid; anything else that decoded to it was not.
-      if (!(i - start == 3 && static_cast<unsigned char>(s[start]) == 0xEF)) {
-        if (bad_offset) *bad_offset = start;
-        return false;
-      }
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      if (bad_offset) *bad_offset = i;
+      return false;
     }
+    i += len;
   }
   return true;
 }

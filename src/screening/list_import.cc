@@ -17,10 +17,10 @@
 #include <unordered_map>
 #include <sstream>
 
-#include "core/strings.h"
 #include "core/csv_reader.h"
-#include "screening/normalise.h"
+#include "core/strings.h"
 #include "core/utf8.h"
+#include "screening/normalise.h"
 
 namespace phaseout::screening {
 namespace {
