@@ -100,5 +100,11 @@ TEST(NormaliseTest, LegalFormAndAbbreviationHelpers) {
   EXPECT_EQ(StripCjkLegalForm("华为技术有限公司"), "华为技术");
 }
 
+TEST(NormaliseTest, FoldedPluralOfAnAbbreviationIsExpandedOnce) {
+  // Found by screening_normalise_fuzz: "techns" folded to "techn" without expanding it.
+  EXPECT_EQ(NormaliseName("Acme Techns"), "acme technology");
+  EXPECT_EQ(NormaliseName(NormaliseName("Acme Techns")), NormaliseName("Acme Techns"));
+}
+
 }  // namespace
 }  // namespace phaseout::screening
