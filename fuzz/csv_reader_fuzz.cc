@@ -1,5 +1,5 @@
-// libFuzzer target: the RFC 4180 CSV push parser and the catalogue reader on arbitrary bytes,
-// fed in fuzzer-chosen chunk sizes. Invariants: chunking does not change the result, line
+// libFuzzer target: the shared RFC 4180 CSV push parser (core) and the catalogue reader on
+// arbitrary bytes, fed in fuzzer-chosen chunk sizes. Invariants: chunking does not change the result, line
 // numbers never decrease below 1, and the reader never fails except for empty/headerless input.
 #include <cstddef>
 #include <cstdint>
@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "screening/catalogue_reader.h"
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 namespace {
-struct Collect : phaseout::screening::CsvSink {
+struct Collect : phaseout::CsvSink {
   std::vector<std::string> out;
   void OnRecord(uint64_t line, std::span<std::string> fields) override {
     if (line == 0) std::abort();
@@ -36,6 +36,7 @@ struct Lines : phaseout::screening::LineSink {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace phaseout;
   using namespace phaseout::screening;
   if (size < 1 || size > 256 * 1024) return 0;  // bound the work per input
   size_t chunk = 1 + data[0] % 17;

@@ -7,10 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "screening/normalise.h"
-#include "screening/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace phaseout;
   using namespace phaseout::screening;
   // Bound the input: fields are capped at 16 KiB by the screener anyway.
   if (size > 64 * 1024) return 0;

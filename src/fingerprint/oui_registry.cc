@@ -2,8 +2,10 @@
 #include "fingerprint/oui_registry.h"
 
 #include <fstream>
+#include <span>
 #include <sstream>
-#include <vector>
+
+#include "core/csv_reader.h"
 
 namespace phaseout::fingerprint {
 namespace {
@@ -33,50 +35,14 @@ bool ReadHex(std::string_view s, int digits, uint64_t* out) {
   return true;
 }
 
-// Splits CSV text into records (RFC 4180: quoted fields may hold commas, doubled quotes and
-// line breaks, as some organisation addresses in the IEEE files do). Calls `on_record(fields,
-// first_line_no)` per record; CR is dropped outside quotes.
-template <typename Fn>
-void ForEachCsvRecord(std::string_view text, Fn on_record) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  size_t line_no = 1, record_line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          fields.back() += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line_no;
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else if (c == '\n') {
-      on_record(fields, record_line);
-      fields.assign(1, std::string());
-      record_line = ++line_no;
-    } else if (c != '\r') {
-      fields.back() += c;
-    }
-  }
-  if (fields.size() > 1 || !fields[0].empty()) on_record(fields, record_line);
-}
-
 }  // namespace
 
 Status OuiRegistry::AddCsv(std::string_view csv_text, const std::string& file_name) {
+  // The project's one CSV reader (core/csv_reader.h): organisation addresses in the IEEE files
+  // are quoted and may hold commas and line breaks.
   std::string error;
-  ForEachCsvRecord(csv_text, [&](const std::vector<std::string>& fields, size_t line_no) {
+  auto on_record = [&](uint64_t line_no, std::span<std::string> fields) {
     if (!error.empty() || line_no == 1) return;  // stop at the first error; skip the header
-    if (fields.size() == 1 && fields[0].empty()) return;
     if (fields.size() < 3) {
       error = file_name + ":" + std::to_string(line_no) +
               ": expected Registry,Assignment,Organization Name";
@@ -99,7 +65,11 @@ Status OuiRegistry::AddCsv(std::string_view csv_text, const std::string& file_na
     if (!ok) {
       error = file_name + ":" + std::to_string(line_no) + ": bad assignment '" + assignment + "'";
     }
-  });
+  };
+  auto on_error = [&](uint64_t line_no, std::string_view message) {
+    if (error.empty()) error = file_name + ":" + std::to_string(line_no) + ": " + std::string(message);
+  };
+  ParseCsvText(csv_text, CsvOptions{}, on_record, on_error);
   if (!error.empty()) return MakeError(ErrorCode::kParse, error);
   return Status::Ok();
 }

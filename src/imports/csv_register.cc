@@ -1,5 +1,5 @@
 // CSV asset registers -> HostScans, with a column mapping. Uses the project's one CSV reader
-// (screening/csv_reader.h, RFC 4180). Each mapped column becomes the observation
+// (core/csv_reader.h, RFC 4180). Each mapped column becomes the observation
 // "register.<field>" (ip and mac fill the host's address fields), so register rules in
 // data/fingerprints/register_*.yaml and the model-number rules apply.
 #include <map>
@@ -10,7 +10,7 @@
 #include "core/strings.h"
 #include "imports/import.h"
 #include "imports/import_internal.h"
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 namespace phaseout::imports {
 namespace {
@@ -53,7 +53,7 @@ std::string NormaliseHeader(std::string_view h) {
   return out;
 }
 
-struct Rows : screening::CsvSink {
+struct Rows : CsvSink {
   size_t max_records;
   std::vector<std::pair<uint64_t, std::vector<std::string>>> rows;
   std::string error;
@@ -73,9 +73,9 @@ struct Rows : screening::CsvSink {
 }  // namespace
 
 Result<ImportResult> ParseCsvRegister(std::string_view input, const ImportOptions& options) {
-  screening::CsvOptions csv;
+  CsvOptions csv;
   csv.delimiter = options.csv_delimiter;
-  screening::CsvParser parser(csv);
+  CsvParser parser(csv);
   Rows rows;
   rows.max_records = options.max_records;
   parser.Feed(input, &rows);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_text.h"
 #include "screening/catalogue_line.h"
 #include "screening/screener.h"
 
@@ -36,9 +37,9 @@ std::string ScreenResultJson(const screening::CatalogueLine& line, const screeni
 void AppendScreenResultJson(const screening::CatalogueLine& line, const screening::ScreenResult& result,
                             std::string* out);
 
-// Appends `s` to *out as a JSON string literal (quotes included). Invalid UTF-8 bytes are
-// written as \u00XX escapes of the byte value so the output stays valid JSON.
-void AppendJsonString(std::string_view s, std::string* out);
+// JSON strings are written by the project's one JSON string writer, core/json_text.h
+// (invalid UTF-8 bytes as the text "\xNN", as core/utf8.h SanitizeUtf8 does).
+using ::phaseout::AppendJsonString;
 
 // Streams results to a FILE*. Not thread-safe; one writer per output.
 class ScreeningWriter {

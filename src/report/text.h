@@ -5,14 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace phaseout::report {
 
-// Returns `bytes` as valid UTF-8: well-formed sequences (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF) are kept as they are; every other byte becomes the four
-// ASCII characters "\xNN" (lower-case hex). Valid input is returned unchanged, so a literal
-// "\x" in a device reply is not distinguishable from an escaped byte (documented in
-// docs/policies.md, "Output formats").
-std::string SanitizeUtf8(std::string_view bytes);
+// SanitizeUtf8 (device bytes made valid UTF-8, invalid bytes as "\xNN") is the project's one
+// sanitiser in core/utf8.h; it is re-exported here for the renderers.
+using ::phaseout::SanitizeUtf8;
 
 // One CSV field per RFC 4180: quoted iff it contains a comma, a double quote, CR, LF or
 // leading/trailing space; inner quotes doubled. When `guard_formula` is set, a value starting

@@ -1,30 +1,10 @@
-// Tests for the renderer text helpers: UTF-8 sanitising, CSV quoting, table cells.
+// Tests for the renderer text helpers: CSV quoting, table cells (UTF-8 sanitising: core/utf8_test.cc).
 #include "report/text.h"
 
 #include <gtest/gtest.h>
 
 namespace phaseout::report {
 namespace {
-
-TEST(SanitizeUtf8Test, KeepsValidUtf8) {
-  EXPECT_EQ(SanitizeUtf8("plain ASCII"), "plain ASCII");
-  EXPECT_EQ(SanitizeUtf8("杭州海康威视"), "杭州海康威视");
-  EXPECT_EQ(SanitizeUtf8("\xF0\x9F\x93\xB7 camera"), "\xF0\x9F\x93\xB7 camera");  // U+1F4F7
-  EXPECT_EQ(SanitizeUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));  // NUL is valid; JSON escapes it
-}
-
-TEST(SanitizeUtf8Test, EscapesInvalidBytes) {
-  EXPECT_EQ(SanitizeUtf8("\xff"), "\\xff");
-  EXPECT_EQ(SanitizeUtf8("ok\x80" "end"), "ok\\x80end");
-  EXPECT_EQ(SanitizeUtf8("\xC3"), "\\xc3");                   // truncated 2-byte sequence
-  EXPECT_EQ(SanitizeUtf8("\xC0\xAF"), "\\xc0\\xaf");           // overlong '/'
-  EXPECT_EQ(SanitizeUtf8("\xE0\x80\xAF"), "\\xe0\\x80\\xaf");  // overlong 3-byte
-  EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"), "\\xed\\xa0\\x80");  // surrogate U+D800
-  EXPECT_EQ(SanitizeUtf8("\xF4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
-  EXPECT_EQ(SanitizeUtf8("\xE6\x9D"), "\\xe6\\x9d");  // cut CJK character
-  // Latin-1 "é" from an old firmware.
-  EXPECT_EQ(SanitizeUtf8("Cam\xE9ra"), "Cam\\xe9ra");
-}
 
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");

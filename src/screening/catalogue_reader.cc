@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/strings.h"
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {

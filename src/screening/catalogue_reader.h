@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/csv_reader.h"
 #include "core/result.h"
 #include "screening/catalogue_line.h"
-#include "screening/csv_reader.h"
 
 namespace phaseout::screening {
 

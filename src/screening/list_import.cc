@@ -17,10 +17,10 @@
 #include <unordered_map>
 #include <sstream>
 
+#include "core/csv_reader.h"
 #include "core/strings.h"
-#include "screening/csv_reader.h"
+#include "core/utf8.h"
 #include "screening/normalise.h"
-#include "screening/utf8.h"
 
 namespace phaseout::screening {
 namespace {

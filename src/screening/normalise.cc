@@ -7,7 +7,7 @@
 #include <array>
 #include <unordered_map>
 
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {
@@ -195,7 +195,9 @@ void Tokenise(std::string_view text, TokenList* out, const TokeniseOptions& opti
           // Plural folding: technologies -> technology, systems -> system.
           plural_buf.assign(w.substr(0, w.size() - 1));
           if (EndsWith(w, "ies")) plural_buf.replace(plural_buf.size() - 2, 2, "y");
-          expanded = plural_buf;
+          // A folded plural can be an abbreviation itself ("techns" -> "techn" -> technology);
+          // without this a second normalisation would change the result (fuzz-found).
+          expanded = ExpandAbbreviation(plural_buf);
         }
         w = expanded;
         // A folded plural can itself be a legal form ("corps" -> "corp").

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 namespace phaseout::screening {
 namespace {
@@ -98,6 +98,12 @@ TEST(NormaliseTest, LegalFormAndAbbreviationHelpers) {
   EXPECT_EQ(ExpandAbbreviation("intl"), "international");
   EXPECT_EQ(ExpandAbbreviation("grp"), "group");
   EXPECT_EQ(StripCjkLegalForm("华为技术有限公司"), "华为技术");
+}
+
+TEST(NormaliseTest, FoldedPluralOfAnAbbreviationIsExpandedOnce) {
+  // Found by screening_normalise_fuzz: "techns" folded to "techn" without expanding it.
+  EXPECT_EQ(NormaliseName("Acme Techns"), "acme technology");
+  EXPECT_EQ(NormaliseName(NormaliseName("Acme Techns")), NormaliseName("Acme Techns"));
 }
 
 }  // namespace

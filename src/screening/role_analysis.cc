@@ -64,8 +64,9 @@ bool NearProductWord(const RoleData& r, const TokenList& raw, size_t b, size_t e
   return false;
 }
 
-// The person or business cue next to the name, before the product-word check.
-std::string PersonOrBusinessCue(const RoleData& r, const TokenList& raw, size_t b, size_t e) {
+// The person or business cue next to the name, before the product-word check. `free_text`:
+// the name is in the description (not a manufacturer/brand/supplier/model column).
+std::string PersonOrBusinessCue(const RoleData& r, const TokenList& raw, size_t b, size_t e, bool free_text) {
   uint16_t clause = raw.ref(b).clause;
   // An unrelated business: a business word right after the name (one word may sit between).
   for (size_t j = e; j < std::min(raw.size(), e + 2); ++j) {
@@ -74,6 +75,14 @@ std::string PersonOrBusinessCue(const RoleData& r, const TokenList& raw, size_t 
   }
   // A person: only names that are also given names.
   if (r.given_name_like.MatchAt(raw, b) != e - b) return "";
+  // A given name written as separate romanised syllables ("Hua Wei", "Da Hua", "HUA-WEI") in
+  // free text is read as a person's name: issue 9 lets given names count only in structured
+  // fields or next to product words (the product-word check is in PersonOrBusiness).
+  if (free_text && e - b >= 2) {
+    std::string name;
+    for (size_t j = b; j < e; ++j) name += (j > b ? " " : "") + std::string(raw[j]);
+    return "person's name (romanised given name '" + name + "' in free text, no product word)";
+  }
   if (b > 0 && raw.ref(b - 1).clause == clause && r.chinese_surnames.Contains(raw[b - 1])) {
     return "person's name ('" + std::string(raw[b - 1]) + " ...')";
   }
@@ -87,9 +96,9 @@ std::string PersonOrBusinessCue(const RoleData& r, const TokenList& raw, size_t 
 }
 
 // "Dr. Dahua Li", "employee Liu Huawei", "Dahua Restaurant": returns the cue or "".
-std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, size_t e) {
+std::string PersonOrBusiness(const RoleData& r, const TokenList& raw, size_t b, size_t e, bool free_text) {
   if (b >= raw.size()) return "";
-  std::string why = PersonOrBusinessCue(r, raw, b, e);
+  std::string why = PersonOrBusinessCue(r, raw, b, e, free_text);
   // A product word next to the name keeps it a maker ("Dahua camera for Mr Wang's office").
   if (why.empty() || NearProductWord(r, raw, b, e, 3)) return "";
   return why;
@@ -169,7 +178,7 @@ void Screener::Impl::AssignRoles(Field field, const FieldScratch& fs, const Line
     for (size_t idx : order) {
       Match& m = (*found)[idx];
       if (m.token_begin < raw.size() && m.kind != MatchKind::kModelPattern) {
-        std::string why = PersonOrBusiness(r, raw, m.token_begin, m.token_end);
+        std::string why = PersonOrBusiness(r, raw, m.token_begin, m.token_end, /*free_text=*/false);
         if (!why.empty()) {
           m.context = MatchContext::kPersonOrBusiness;
           m.cue = why;
@@ -260,7 +269,7 @@ void Screener::Impl::AssignRoles(Field field, const FieldScratch& fs, const Line
       }
     };
     if (m.kind != MatchKind::kModelPattern) {
-      std::string why = PersonOrBusiness(r, raw, b, e);
+      std::string why = PersonOrBusiness(r, raw, b, e, /*free_text=*/true);
       if (!why.empty()) set(MatchContext::kPersonOrBusiness, why);
     }
     // Negation right before the mention, chained over "X, Y or Z".

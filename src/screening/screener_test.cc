@@ -200,6 +200,23 @@ TEST_F(ScreenerTest, SellerPersonAndBusinessNames) {
   EXPECT_EQ(Status(Desc("Dahua camera for Mr Wang's office")), VerdictStatus::kProhibited);
 }
 
+TEST_F(ScreenerTest, RomanisedGivenNamesCountOnlyInStructuredFieldsOrNextToProductWords) {
+  // Separate syllables in free text read as a person's name (no surname or title needed).
+  EXPECT_EQ(Status(Desc("Conference registration for Hua Wei, PhD candidate")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(result_.verdicts[0].matches.at(0).context, MatchContext::kPersonOrBusiness);
+  EXPECT_EQ(Status(Desc("Taxi fares reimbursed to Da Hua (visiting scholar)")), VerdictStatus::kClear)
+      << result_.verdicts[0].reason;
+  EXPECT_EQ(Status(Desc("Poster printing, author HUA-WEI")), VerdictStatus::kClear) << result_.verdicts[0].reason;
+  // Next to a product word the syllables still name the maker.
+  EXPECT_NE(Status(Desc("Hua Wei 4G router with SIM slot")), VerdictStatus::kClear);
+  EXPECT_NE(Status(Desc("HUA-WEI smartphone 128GB")), VerdictStatus::kClear);
+  // In a structured column they count.
+  EXPECT_NE(Status(Mfr("Hua Wei", "Enterprise switch 24 port")), VerdictStatus::kClear);
+  // The one-word company name in free text is still the maker without a person cue.
+  EXPECT_EQ(Status(Desc("Huawei OceanStor 5310 storage array")), VerdictStatus::kProhibited);
+}
+
 TEST_F(ScreenerTest, MisspellingsOfSixLetterNamesAreReviewGuardedWordsAreNot) {
   EXPECT_EQ(Status(Desc("Huawie 4G router")), VerdictStatus::kReview) << result_.verdicts[0].reason;
   EXPECT_EQ(Status(Desc("Hyterra handheld radio")), VerdictStatus::kReview);

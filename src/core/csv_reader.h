@@ -1,5 +1,7 @@
-// RFC 4180 CSV stream parser: a push parser over byte chunks with error recovery, bounded
-// memory and physical line numbers. Pure (no I/O); fuzzed by fuzz/csv_reader_fuzz.cc.
+// The project's one CSV reader (RFC 4180): a push parser over byte chunks with error recovery,
+// bounded memory and physical line numbers. Pure (no I/O); fuzzed by fuzz/core_text_fuzz.cc
+// and fuzz/csv_reader_fuzz.cc. Used by screening (catalogues, lists), imports (CSV registers)
+// and fingerprint (IEEE MAC registry).
 #pragma once
 
 #include <cstddef>
@@ -9,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace phaseout::screening {
+namespace phaseout {
 
 // Receives parser output. Called synchronously from Feed()/Finish().
 class CsvSink {
@@ -77,9 +79,26 @@ class CsvParser {
   std::string error_message_;
 };
 
+// Parses a whole in-memory text with CsvParser: calls on_record(line, std::span<std::string>)
+// per record and on_error(line, std::string_view message) per unreadable record.
+template <typename RecordFn, typename ErrorFn>
+void ParseCsvText(std::string_view text, const CsvOptions& options, RecordFn&& on_record,
+                  ErrorFn&& on_error) {
+  struct Sink final : CsvSink {
+    RecordFn& record;
+    ErrorFn& error;
+    Sink(RecordFn& r, ErrorFn& e) : record(r), error(e) {}
+    void OnRecord(uint64_t line, std::span<std::string> fields) override { record(line, fields); }
+    void OnError(uint64_t line, std::string_view message) override { error(line, message); }
+  } sink(on_record, on_error);
+  CsvParser parser(options);
+  parser.Feed(text, &sink);
+  parser.Finish(&sink);
+}
+
 // Parses one CSV line (no line breaks expected) into *fields using the same rules; used for
 // multi-valued cells such as OpenSanctions' `;`-separated aliases. Returns false on a syntax
 // error (fields then hold what could be parsed).
 bool ParseCsvCells(std::string_view text, char delimiter, std::vector<std::string>* fields);
 
-}  // namespace phaseout::screening
+}  // namespace phaseout

@@ -1,10 +1,10 @@
 // Tests for the RFC 4180 CSV push parser: quoting, CRLF, BOM, chunking, and recovery from
 // malformed records with correct line numbers.
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 #include <gtest/gtest.h>
 
-namespace phaseout::screening {
+namespace phaseout {
 namespace {
 
 struct Collect : CsvSink {
@@ -110,5 +110,18 @@ TEST(CsvReaderTest, CellsWithSemicolons) {
   EXPECT_TRUE(cells.empty());
 }
 
+TEST(CsvReaderTest, ParseCsvTextGivesRecordsAndErrorsWithLines) {
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  ParseCsvText(
+      "Registry,Assignment\nMA-L,\"Acme, Inc.\nHQ\"\nbad,\"x\"y\nMA-M,ABC1234\n", CsvOptions{},
+      [&](uint64_t line, std::span<std::string> f) { seen.emplace_back(line, f[0] + "|" + f[1]); },
+      [&](uint64_t line, std::string_view) { seen.emplace_back(line, "error"); });
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0], (std::pair<uint64_t, std::string>(1, "Registry|Assignment")));
+  EXPECT_EQ(seen[1], (std::pair<uint64_t, std::string>(2, "MA-L|Acme, Inc.\nHQ")));
+  EXPECT_EQ(seen[2], (std::pair<uint64_t, std::string>(4, "error")));
+  EXPECT_EQ(seen[3], (std::pair<uint64_t, std::string>(5, "MA-M|ABC1234")));
+}
+
 }  // namespace
-}  // namespace phaseout::screening
+}  // namespace phaseout

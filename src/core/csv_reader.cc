@@ -1,10 +1,10 @@
 // RFC 4180 CSV push parser with line-level resynchronisation after errors.
-#include "screening/csv_reader.h"
+#include "core/csv_reader.h"
 
 #include <algorithm>
 #include <string>
 
-namespace phaseout::screening {
+namespace phaseout {
 namespace {
 constexpr char kBom[3] = {'\xEF', '\xBB', '\xBF'};
 
@@ -247,4 +247,4 @@ bool ParseCsvCells(std::string_view text, char delimiter, std::vector<std::strin
   return sink.ok();
 }
 
-}  // namespace phaseout::screening
+}  // namespace phaseout

@@ -1,10 +1,10 @@
 // UTF-8 decoding (RFC 3629): rejects overlong forms, surrogates and values above U+10FFFF.
-#include "screening/utf8.h"
+#include "core/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace phaseout::screening {
+namespace phaseout {
 
 char32_t DecodeUtf8(std::string_view s, size_t* pos) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -62,17 +62,57 @@ bool IsValidUtf8(std::string_view s, size_t* bad_offset) {
       ++i;
       continue;
     }
-    size_t start = i;
-    char32_t cp = DecodeUtf8(s, &i);
-    if (cp == kReplacementChar) {
-      // A literal U+FFFD (EF BF BD) is valid; anything else that decoded to it was not.
-      if (!(i - start == 3 && static_cast<unsigned char>(s[start]) == 0xEF)) {
-        if (bad_offset) *bad_offset = start;
-        return false;
-      }
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      if (bad_offset) *bad_offset = i;
+      return false;
     }
+    i += len;
   }
   return true;
+}
+
+size_t Utf8SequenceLength(std::string_view s, size_t pos) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(pos);
+  if (c < 0x80) return 1;
+  auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(pos + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(pos + 1) || !cont(pos + 2)) return 0;
+    unsigned char c1 = b(pos + 1);
+    if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
+    if (c == 0xED && c1 > 0x9F) return 0;  // UTF-16 surrogates
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(pos + 1) || !cont(pos + 2) || !cont(pos + 3)) return 0;
+    unsigned char c1 = b(pos + 1);
+    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
+    if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;  // 0x80..0xC1 (continuation or overlong lead), 0xF5..0xFF
+}
+
+std::string SanitizeUtf8(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    size_t n = Utf8SequenceLength(bytes, i);
+    if (n == 0) {
+      auto c = static_cast<unsigned char>(bytes[i]);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+      ++i;
+    } else {
+      out.append(bytes.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 void AppendUtf8(char32_t cp, std::string* out) {
@@ -94,4 +134,4 @@ void AppendUtf8(char32_t cp, std::string* out) {
   }
 }
 
-}  // namespace phaseout::screening
+}  // namespace phaseout

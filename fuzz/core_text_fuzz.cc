@@ -1,0 +1,66 @@
+// libFuzzer target: the shared text layer on arbitrary bytes. Invariants: the CSV reader gives
+// the same records and errors whole and in fuzzer-chosen chunks (and ParseCsvText agrees);
+// SanitizeUtf8 yields valid UTF-8 and leaves valid input unchanged; the JSON string writer's
+// output is accepted by nlohmann-json and decodes to SanitizeUtf8 of the input.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/csv_reader.h"
+#include "core/json_text.h"
+#include "core/utf8.h"
+
+namespace {
+struct Collect : phaseout::CsvSink {
+  std::vector<std::string> out;
+  void OnRecord(uint64_t line, std::span<std::string> fields) override {
+    if (line == 0) std::abort();
+    std::string r = std::to_string(line) + ":";
+    for (auto& f : fields) r += f + "\x1f";
+    out.push_back(r);
+  }
+  void OnError(uint64_t line, std::string_view message) override {
+    if (line == 0 || message.empty()) std::abort();
+    out.push_back("E" + std::to_string(line));
+  }
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace phaseout;
+  if (size < 2 || size > 256 * 1024) return 0;  // bound the work per input
+  size_t chunk = 1 + data[0] % 17;
+  const char delimiters[] = {',', ';', '\t', '|'};
+  CsvOptions options;
+  options.delimiter = delimiters[data[1] % 4];
+  options.max_record_bytes = 4096;  // exercise the limit path
+  options.max_fields = 64;
+  std::string_view text(reinterpret_cast<const char*>(data) + 2, size - 2);
+  Collect whole, pieces, helper;
+  {
+    CsvParser p(options);
+    p.Feed(text, &whole);
+    p.Finish(&whole);
+  }
+  {
+    CsvParser p(options);
+    for (size_t i = 0; i < text.size(); i += chunk) p.Feed(text.substr(i, chunk), &pieces);
+    p.Finish(&pieces);
+  }
+  ParseCsvText(
+      text, options, [&](uint64_t line, std::span<std::string> f) { helper.OnRecord(line, f); },
+      [&](uint64_t line, std::string_view m) { helper.OnError(line, m); });
+  if (whole.out != pieces.out || whole.out != helper.out) std::abort();
+
+  std::string clean = SanitizeUtf8(text);
+  if (!IsValidUtf8(clean)) std::abort();
+  if (IsValidUtf8(text) != (clean == text)) std::abort();
+  auto j = nlohmann::json::parse(JsonString(text), nullptr, false);
+  if (j.is_discarded() || !j.is_string() || j.get<std::string>() != clean) std::abort();
+  return 0;
+}

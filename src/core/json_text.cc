@@ -1,0 +1,88 @@
+// JSON string literals (RFC 8259) with the project's UTF-8 sanitising rule.
+#include "core/json_text.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "core/utf8.h"
+
+namespace phaseout {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// True iff any of the 8 bytes in `w` is a control character, non-ASCII, '"' or '\\'.
+inline bool NeedsEscapeWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t lt20 = (w - kOnes * 0x20) & ~w;  // high bit set where byte < 0x20 (or >= 0x80)
+  uint64_t q = w ^ (kOnes * '"');
+  uint64_t b = w ^ (kOnes * '\\');
+  uint64_t zq = (q - kOnes) & ~q;
+  uint64_t zb = (b - kOnes) & ~b;
+  return ((lt20 | zq | zb | w) & kHigh) != 0;
+}
+
+inline bool PlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = i;
+    while (run + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + run, 8);
+      if (NeedsEscapeWord(w)) break;
+      run += 8;
+    }
+    while (run < s.size() && PlainJsonByte(static_cast<unsigned char>(s[run]))) ++run;
+    if (run > i) {
+      out->append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c < 0x20) {
+      switch (c) {
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default:
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+      }
+      ++i;
+      continue;
+    }
+    size_t len = Utf8SequenceLength(s, i);
+    if (len > 0) {
+      out->append(s.data() + i, len);
+      i += len;
+    } else {
+      out->append("\\\\x");  // the text "\xNN", as SanitizeUtf8 writes it
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonString(s, &out);
+  return out;
+}
+
+}  // namespace phaseout
