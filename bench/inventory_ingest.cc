@@ -38,6 +38,13 @@ std::string Record(long i, int scan) {
          (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision products","clause":"direction"}],"notes":[]})";
 }
 
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 long PeakRssKb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -50,6 +57,7 @@ bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, 
   meta.site = "bench";
   meta.started_at = "2026-12-0" + std::to_string(scan) + "T00:00:00Z";
   auto start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   auto ing = db.BeginIngest(meta);
   if (!ing) {
     std::fprintf(stderr, "%s\n", ing.error().message.c_str());
@@ -70,9 +78,10 @@ bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, 
     return false;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%-14s records=%ld  seconds=%.2f  records/s=%.0f  MB/s=%.1f  new=%lld matched=%lld "
-              "missing=%lld  peak_rss_kb=%ld\n",
-              name, count, secs, count / secs, bytes / secs / 1e6, static_cast<long long>(sum->new_devices),
+  double cpu = CpuSeconds() - cpu_start;
+  std::printf("%-14s records=%ld  seconds=%.2f  records/s=%.0f  cpu_s=%.2f  records/cpu_s=%.0f  MB/s=%.1f  "
+              "new=%lld matched=%lld missing=%lld  peak_rss_kb=%ld\n",
+              name, count, secs, count / secs, cpu, count / cpu, bytes / secs / 1e6, static_cast<long long>(sum->new_devices),
               static_cast<long long>(sum->matched_devices), static_cast<long long>(sum->went_missing), PeakRssKb());
   return true;
 }

@@ -298,7 +298,7 @@ int RunIngest(InventoryFlags& f) {
   for (const auto& e : summary->events) {
     if (e.severity == "warning") std::printf("  %s: %s\n", e.kind.c_str(), e.message.c_str());
   }
-  if (!EmitEvents("inventory ingest", summary->events, f.events_file, f.syslog)) return kExitRuntime;
+  if (!EmitIngestEvents("inventory ingest", *store, *summary, f.events_file, f.syslog)) return kExitRuntime;
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "inventory/inventory.h"
+#include "inventory/schema.h"
 #include "inventory/testing/pg_server.h"
 
 namespace phaseout::inventory {
@@ -374,6 +375,139 @@ TEST_P(InventorySuite, WaiverExpiryAndDeadlines) {
   EXPECT_EQ(inv_->ListDevices(overdue)->size(), 2u);
   // Raised once only.
   EXPECT_TRUE(inv_->CheckDeadlines()->empty());
+}
+
+// ListDevices filters status and overdue in SQL; ReadDevice/Derive (status, overdue on each
+// device read) are the reference: both must pick the same devices.
+TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
+  std::string review = R"({"ip":"127.16.0.6","mac":"aa:bb:cc:00:00:06","manufacturer":"dahua",)"
+                       R"("verdicts":[{"policy":"uk-gov","status":"review"}]})";
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                            Line("127.16.0.3", "aa:bb:cc:00:00:03"), Line("127.16.0.4", "", "", "x", false),
+                            Line("127.16.0.5", "aa:bb:cc:00:00:05", "axis", "P3265", false), review}));
+  ASSERT_TRUE(Ingest("b1", {Line("127.16.0.1", "aa:bb:cc:00:00:01")}, "branch"));
+  ASSERT_TRUE(Set(Only("127.16.0.1").id, DeviceState::kConfirmed));
+  ASSERT_TRUE(Set(Only("127.16.0.1").id, DeviceState::kWaived));  // expires 2027-01-15
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kConfirmed));
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kReplacementPlanned));  // target 2027-06-30
+  ASSERT_TRUE(Set(Only("127.16.0.3").id, DeviceState::kNotRestricted));
+  for (std::string day : {"2026-12-02", "2027-01-20", "2027-02-15", "2027-07-01"}) {
+    now_ = day + "T00:00:00Z";  // before/after the waiver expiry, the hq deadline, the target date
+    auto all = inv_->ListDevices({});
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 7u);
+    auto ids = [](const std::vector<DeviceRecord>& v) {
+      std::vector<int64_t> out;
+      for (const auto& d : v) out.push_back(d.id);
+      return out;
+    };
+    DeviceFilter overdue;
+    overdue.overdue_only = true;
+    std::vector<DeviceRecord> expected;
+    for (const auto& d : *all) {
+      if (d.overdue) expected.push_back(d);
+    }
+    EXPECT_EQ(ids(*inv_->ListDevices(overdue)), ids(expected)) << day;
+    for (std::string status : {"covered", "review", "unknown", "clear"}) {
+      DeviceFilter f;
+      f.status = status;
+      expected.clear();
+      for (const auto& d : *all) {
+        if (d.status == status) expected.push_back(d);
+      }
+      EXPECT_EQ(ids(*inv_->ListDevices(f)), ids(expected)) << status;
+      EXPECT_FALSE(expected.empty()) << status;
+    }
+  }
+  // Paging with a filter: total counts all matches; pages follow the ListDevices order.
+  DeviceFilter covered;
+  covered.status = "covered";
+  covered.limit = 2;
+  covered.offset = 1;
+  auto page = inv_->ListDevicePage(covered);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 4);  // three at hq (whatever their state), one at branch
+  ASSERT_EQ(page->devices.size(), 2u);
+  // Text search is a literal substring: LIKE wildcards in it match only themselves.
+  for (std::string text : {"%", "_", "127.16.0._", "\\"}) {
+    DeviceFilter f;
+    f.text = text;
+    EXPECT_EQ(inv_->ListDevicePage(f)->total, 0) << text;
+  }
+  DeviceFilter dahua;
+  dahua.text = "DAHUA";
+  EXPECT_EQ(inv_->ListDevicePage(dahua)->total, 1);
+}
+
+// Raw records are written in multi-row batches; the summary keeps a bounded number of events.
+TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
+  std::vector<std::string> lines;
+  const int n = static_cast<int>(kMaxSummaryEvents) + 150;
+  for (int i = 0; i < n; ++i) {
+    char ip[32], mac[32];
+    std::snprintf(ip, sizeof(ip), "127.16.%d.%d", i / 250, i % 250 + 1);
+    std::snprintf(mac, sizeof(mac), "aa:bb:cc:00:%02x:%02x", i / 256, i % 256);
+    lines.push_back(Line(ip, mac));
+  }
+  auto sum = Ingest("big", lines);
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(sum->records, n);
+  EXPECT_EQ(sum->new_devices, n);
+  EXPECT_EQ(sum->events.size(), kMaxSummaryEvents);
+  EXPECT_EQ(sum->events_raised, n);
+  auto stored = inv_->Events(sum->first_event_id - 1);
+  ASSERT_TRUE(stored);
+  int64_t in_range = 0;
+  for (const auto& e : *stored) in_range += e.id <= sum->last_event_id;
+  EXPECT_EQ(in_range, n);
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+  // The device of record 700 gives back exactly that raw record.
+  auto d = Only("127.16.2.200");
+  auto raw = inv_->LastRecord(d.id);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, lines[699]);
+  ASSERT_TRUE(Ingest("again", {lines[699]}));
+  EXPECT_EQ(*inv_->LastRecord(d.id), lines[699]);
+}
+
+// A database written by schema version 1 is migrated: devices learn which raw record last
+// attached them (backfilled), on both backends.
+TEST_P(InventorySuite, MigratesVersionOneDatabases) {
+  std::string location;
+  if (GetParam() == "postgres") {
+    auto url = testing::SharedPgServer().FreshDatabase();
+    ASSERT_TRUE(url);
+    location = *url;
+  } else {
+    location = (dir_ / "v1.db").string();
+  }
+  {
+    auto store = OpenStore(location);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(internal::Migrate(**store, 1).ok());
+    for (const char* sql : {
+             "INSERT INTO departments (key) VALUES ('d')",
+             "INSERT INTO sites (key, department_id) VALUES ('s', 1)",
+             "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
+             "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen, last_scan_id) "
+             "VALUES (1, '127.16.0.9', 'found', 't', 't', 't', 1)",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 1, '127.16.0.8', 1, 'old')",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 2, '127.16.0.9', 1, 'last')",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 3, '127.16.0.7', NULL, 'x')"}) {
+      ASSERT_TRUE((*store)->Exec(sql).ok()) << sql;
+    }
+  }
+  auto inv = Inventory::Open(location, options_);
+  ASSERT_TRUE(inv) << inv.error().message;
+  auto v = (*inv)->store().Query("SELECT value FROM schema_meta WHERE key = 'version'");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(Col(v->front(), 0), std::to_string(kSchemaVersion));
+  auto raw = (*inv)->LastRecord(1);
+  ASSERT_TRUE(raw) << raw.error().message;
+  EXPECT_EQ(*raw, "last");
+  EXPECT_EQ((*inv)->ListDevices({})->size(), 1u);
 }
 
 TEST_P(InventorySuite, DiffBetweenScans) {
