@@ -19,6 +19,7 @@ namespace phaseout::inventory {
 class Inventory;
 class ScanIngest;
 struct Event;
+struct IngestSummary;
 }  // namespace phaseout::inventory
 
 namespace phaseout::cli {

@@ -748,6 +748,84 @@ class SqlInventory final : public Inventory {
     return out;
   }
 
+  Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
+                                   const std::string& note) override {
+    if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
+    if (note.empty()) return MakeError(ErrorCode::kInvalidArgument, "a note is required (--note TEXT)");
+    MergeReview decided;
+    Status st = InTransaction(*store_, [&]() -> Status {
+      SqlValue k[] = {I(review_id)};
+      auto rows = store_->Query(
+          "SELECT m.id, s.key, m.device_a, m.device_b, m.reason, m.scan, m.status FROM merge_reviews m "
+          "JOIN sites s ON s.id = m.site_id WHERE m.id = $1",
+          k);
+      if (!rows) return rows.error();
+      if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no merge review " + std::to_string(review_id));
+      const SqlRow& r = rows->front();
+      decided = {ColInt(r, 0), Col(r, 1), ColInt(r, 2), ColInt(r, 3), Col(r, 4), Col(r, 5), Col(r, 6)};
+      if (decided.status != "open") {
+        return MakeError(ErrorCode::kInvalidArgument, "merge review " + std::to_string(review_id) +
+                                                          " was already decided (" + decided.status + ")");
+      }
+      decided.status = accept ? "accepted" : "rejected";
+      json about = {{"review", decided.id}, {"site", decided.site},     {"device_a", decided.device_a},
+                    {"device_b", decided.device_b}, {"reason", decided.reason}, {"decision", decided.status}};
+      AuditEntry e;
+      e.actor = actor;
+      e.action = accept ? "merge-accepted" : "merge-rejected";
+      e.device_id = decided.device_a;
+      e.note = note;
+      if (accept) {
+        auto a = LoadDevice(decided.device_a);
+        if (!a) return a.error();
+        auto b = LoadDevice(decided.device_b);
+        if (!b) return b.error();
+        e.before = Snapshot(*a);
+        // device_a takes the newer sighting's identity keys (empty keys keep a's) and its last
+        // sighting when that is later; lifecycle and history stay device_a's.
+        SqlValue p[] = {I(a->id), I(b->id)};
+        PO_TRY(store_->Exec(
+            "UPDATE devices SET "
+            "mac = CASE WHEN (SELECT mac FROM devices WHERE id = $2) <> '' THEN (SELECT mac FROM devices WHERE id = "
+            "$2) ELSE mac END, "
+            "serial = CASE WHEN (SELECT serial FROM devices WHERE id = $2) <> '' THEN (SELECT serial FROM devices "
+            "WHERE id = $2) ELSE serial END, "
+            "first_seen = CASE WHEN (SELECT first_seen FROM devices WHERE id = $2) < first_seen THEN (SELECT "
+            "first_seen FROM devices WHERE id = $2) ELSE first_seen END "
+            "WHERE id = $1",
+            p));
+        if (b->last_seen >= a->last_seen) {
+          PO_TRY(store_->Exec(
+              "UPDATE devices SET (ip, manufacturer, brand, device_type, model, firmware, prohibited, review, "
+              "last_seen, last_scan_id, last_seq, missed_scans) = (SELECT ip, manufacturer, brand, device_type, "
+              "model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, missed_scans FROM devices "
+              "WHERE id = $2) WHERE id = $1",
+              p));
+        }
+        SqlValue a_only[] = {I(a->id)}, b_only[] = {I(b->id)};
+        PO_TRY(store_->Exec("UPDATE devices SET match_rule = 'merge-review' WHERE id = $1", a_only));
+        PO_TRY(store_->Exec("UPDATE scan_records SET device_id = $1 WHERE device_id = $2", p));
+        // Other reviews about device_b are now about device_a; one about a and a is moot.
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_a = $1 WHERE device_a = $2", p));
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_b = $1 WHERE device_b = $2", p));
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET status = 'moot' WHERE device_a = device_b AND status = 'open'"));
+        PO_TRY(store_->Exec("DELETE FROM devices WHERE id = $1", b_only));
+        auto merged = LoadDevice(a->id);
+        if (!merged) return merged.error();
+        json after = json::parse(Snapshot(*merged));
+        after["merge"] = about;
+        e.after = after.dump(-1, ' ', false, json::error_handler_t::replace);
+      } else {
+        e.after = json({{"merge", about}}).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      SqlValue q[] = {I(decided.id), T(decided.status)};
+      PO_TRY(store_->Exec("UPDATE merge_reviews SET status = $2 WHERE id = $1", q));
+      return AppendAudit(std::move(e));
+    });
+    if (!st.ok()) return st.error();
+    return decided;
+  }
+
   // ---- history ----
 
   static AuditEntry ReadAudit(const SqlRow& r) {

@@ -190,6 +190,13 @@ class Inventory {
   // deadline-passed events are raised once per site and policy. Returns the new events.
   virtual Result<std::vector<Event>> CheckDeadlines() = 0;
   virtual Result<std::vector<MergeReview>> ListReviews(bool open_only) = 0;
+  // A person's decision on open merge review `review_id` (actor and note required; audited).
+  // Accept: device_b (the newer) is the same unit as device_a: its raw records, latest sighting
+  // and identity keys go to device_a, which keeps its id, lifecycle and history; device_b's row
+  // is removed (its audit entries and events stay). Reject: they stay two devices. Returns the
+  // decided review. kNotFound for no such review; kInvalidArgument when already decided.
+  virtual Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
+                                           const std::string& note) = 0;
   // The raw scan record (one NDJSON device line as scanned, with its identification evidence)
   // that last attached to device `id`; "" when the device has none. kNotFound for no device.
   virtual Result<std::string> LastRecord(int64_t id) = 0;

@@ -510,6 +510,50 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
   EXPECT_EQ((*inv)->ListDevices({})->size(), 1u);
 }
 
+// Merge reviews are decided by a person: reject keeps two devices, accept folds the newer
+// into the older (which keeps its id, lifecycle and history); both are audited.
+TEST_P(InventorySuite, MergeReviewsAreDecidedAndAudited) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.7", ""), Line("127.16.0.8", "")}));
+  ASSERT_TRUE(Ingest("s2", {Line("127.16.0.7", "aa:bb:cc:00:00:07"), Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto open = inv_->ListReviews(true);
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 2u);
+  MergeReview r7 = (*open)[0], r8 = (*open)[1];
+  EXPECT_EQ(inv_->DecideReview(r7.id, false, "", "n").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->DecideReview(r7.id, false, "alice", "").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->DecideReview(999, false, "alice", "n").error().code, ErrorCode::kNotFound);
+  auto rejected = inv_->DecideReview(r7.id, false, "alice", "two cameras on one pole");
+  ASSERT_TRUE(rejected) << rejected.error().message;
+  EXPECT_EQ(rejected->status, "rejected");
+  EXPECT_EQ(inv_->DecideReview(r7.id, true, "alice", "again").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->ListDevices({})->size(), 4u);
+  // Accept: the MAC-less device (with a lifecycle decision) takes the MAC and the sighting.
+  ASSERT_TRUE(Set(r8.device_a, DeviceState::kConfirmed));
+  auto accepted = inv_->DecideReview(r8.id, true, "alice", "same camera, MAC now visible");
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(accepted->status, "accepted");
+  EXPECT_EQ(inv_->ListDevices({})->size(), 3u);
+  EXPECT_EQ(inv_->GetDevice(r8.device_b).error().code, ErrorCode::kNotFound);
+  auto kept = inv_->GetDevice(r8.device_a);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->mac, "aa:bb:cc:00:00:08");
+  EXPECT_EQ(kept->state, DeviceState::kConfirmed);
+  EXPECT_EQ(kept->last_scan, "s2");
+  EXPECT_EQ(*inv_->LastRecord(kept->id), Line("127.16.0.8", "aa:bb:cc:00:00:08"));
+  auto history = inv_->History(kept->id);
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->back().action, "merge-accepted");
+  EXPECT_EQ(history->back().actor, "alice");
+  EXPECT_TRUE(inv_->ListReviews(true)->empty());
+  EXPECT_TRUE(inv_->VerifyAudit()->ok);
+  // The next scan finds the kept device by its MAC.
+  auto s3 = Ingest("s3", {Line("127.16.0.8", "aa:bb:cc:00:00:08")});
+  ASSERT_TRUE(s3);
+  EXPECT_EQ(s3->new_devices, 0);
+  EXPECT_EQ(Only("127.16.0.8").id, kept->id);
+  EXPECT_EQ(Only("127.16.0.8").match_rule, "mac");
+}
+
 TEST_P(InventorySuite, DiffBetweenScans) {
   ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02")}));
   now_ = "2026-12-02T10:00:00Z";
