@@ -571,10 +571,12 @@ class SqlInventory final : public Inventory {
       }
       pattern += "%";
       std::string p = param(T(pattern));
+      // SQLite's LIKE ignores ASCII case already; PostgreSQL's ILIKE does the same.
+      const char* like = store_->dialect() == Dialect::kSqlite ? " LIKE " : " ILIKE ";
       where += " AND (";
       const char* cols[] = {"d.ip", "d.mac", "d.serial", "d.manufacturer", "d.brand", "d.model"};
       for (size_t i = 0; i < 6; ++i) {
-        where += std::string(i ? " OR " : "") + "LOWER(" + cols[i] + ") LIKE " + p + " ESCAPE '\\'";
+        where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
       }
       where += ")";
     }
@@ -583,8 +585,8 @@ class SqlInventory final : public Inventory {
       where += " AND ((d.state = 'waived' AND d.waiver_expiry <> '' AND d.waiver_expiry < " + t +
                ") OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND (d.waiver_expired <> 0 "
                "OR (d.state = 'replacement-planned' AND d.target_date <> '' AND d.target_date < " + t +
-               ") OR EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
-               " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%')))))";
+               ") OR (d.prohibited <> '' AND EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
+               " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%'))))))";
     }
     std::string sql = std::string(kDeviceSelect) + where + " ORDER BY s.key, d.id";
     if (f.limit > 0) sql += " LIMIT " + param(I(f.limit)) + " OFFSET " + param(I(f.offset));
@@ -592,10 +594,14 @@ class SqlInventory final : public Inventory {
     if (!rows) return rows.error();
     if (f.limit > 0) {
       params.resize(params.size() - 2);
-      auto n = store_->Query(
-          "SELECT COUNT(*) FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
-          "s.department_id " + where,
-          params);
+      // The joins are needed only to filter by site or department key.
+      bool joins = !f.site.empty() || !f.department.empty() || f.only_sites.has_value();
+      auto n = store_->Query(std::string("SELECT COUNT(*) FROM devices d ") +
+                                 (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+                                          "s.department_id "
+                                        : "") +
+                                 where,
+                             params);
       if (!n) return n.error();
       page.total = ColInt(n->front(), 0);
     }

@@ -603,6 +603,77 @@ TEST_P(InventorySuite, NewerSchemaIsRefused) {
 INSTANTIATE_TEST_SUITE_P(Backends, InventorySuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
+// The PostgreSQL server goes away in the middle of an ingest and of a lifecycle change: each
+// fails with a clear message, nothing of either is stored, and once the server is back the
+// inventory works again with exactly the committed work.
+TEST(PostgresStore, ServerGoingAwayCommitsNothingAndRecovers) {
+  testing::PgServer server;  // its own server: the shared one stays up for the other tests
+  auto url = server.FreshDatabase();
+  if (!url) {
+    if (!server.skip_reason().empty()) GTEST_SKIP() << server.skip_reason();
+    FAIL() << url.error().message;
+  }
+  auto inv = Inventory::Open(*url);
+  ASSERT_TRUE(inv) << inv.error().message;
+  auto sites = ParseSitesYaml(kSites, "sites.yaml");
+  ASSERT_TRUE((*inv)->ImportSites(*sites, "tester", "initial").ok());
+  auto ingest = [&](Inventory& db, const std::string& key, int n, bool halt_midway) -> Status {
+    ScanMeta m;
+    m.scan_key = key;
+    m.site = "hq";
+    auto ing = db.BeginIngest(m);
+    if (!ing) return ing.error();
+    for (int i = 0; i < n; ++i) {
+      if (halt_midway && i == n / 2) server.Halt();
+      std::string ip = "127.16.0." + std::to_string(i + 1);
+      char mac[32];
+      std::snprintf(mac, sizeof(mac), "aa:bb:cc:00:01:%02x", i + 1);
+      if (Status s = (*ing)->AddLine(Line(ip, mac), i + 1); !s.ok()) return s;
+    }
+    auto c = (*ing)->Commit();
+    if (!c) return c.error();
+    return Status::Ok();
+  };
+  ASSERT_TRUE(ingest(**inv, "s1", 10, false).ok());
+  int64_t device = (*inv)->ListDevices({})->front().id;
+  // Mid-ingest.
+  Status lost = ingest(**inv, "s2", 200, true);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kIo);
+  EXPECT_NE(lost.error().message.find("went away"), std::string::npos) << lost.error().message;
+  EXPECT_NE(lost.error().message.find("not committed"), std::string::npos) << lost.error().message;
+  // Mid-transition (the connection is gone; so is the server).
+  TransitionRequest r;
+  r.to = DeviceState::kConfirmed;
+  r.actor = "alice";
+  r.note = "checked";
+  auto changed = (*inv)->SetState(device, r);
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::kIo);
+  // While the server is down, opening fails clearly.
+  auto down = Inventory::Open(*url);
+  ASSERT_FALSE(down);
+  EXPECT_NE(down.error().message.find("cannot connect"), std::string::npos) << down.error().message;
+  inv->reset();
+  ASSERT_TRUE(server.Resume().ok());
+  auto again = Inventory::Open(*url);
+  ASSERT_TRUE(again) << again.error().message;
+  auto scans = (*again)->ListScans("");
+  ASSERT_TRUE(scans);
+  ASSERT_EQ(scans->size(), 1u);  // s2 left nothing behind
+  EXPECT_EQ(scans->front().key, "s1");
+  EXPECT_EQ((*again)->ListDevices({})->size(), 10u);
+  EXPECT_EQ((*again)->GetDevice(device)->state, DeviceState::kFound);
+  auto audit = (*again)->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+  // And it works again: the lost scan can be sent again, the change made.
+  ASSERT_TRUE(ingest(**again, "s2", 200, false).ok());
+  EXPECT_EQ((*again)->ListDevices({})->size(), 200u);
+  ASSERT_TRUE((*again)->SetState(device, r));
+  EXPECT_TRUE((*again)->VerifyAudit()->ok);
+}
+
 TEST(SqliteStore, LockedAndReadOnlyDatabasesFailClearly) {
   auto dir = std::filesystem::temp_directory_path() / ("phaseout-lock-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
