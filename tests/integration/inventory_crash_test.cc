@@ -117,7 +117,7 @@ class CrashTest : public ::testing::Test {
 // during a commit (committed but not yet reported). Afterwards every reported scan is there
 // whole, at most the one in flight is there unreported (whole too), nothing is there in part.
 TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
-  const long kRecords = 1500;
+  const long kRecords = 600;
   const int kScans = 3;
   int no_commit = 0, after_commit = 0, during_commit = 0, finished = 0;
   std::set<std::string> committed;
