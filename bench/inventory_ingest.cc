@@ -1,14 +1,17 @@
 // Inventory ingest benchmark: streams N generated `phaseout scan` NDJSON records (realistic
 // size: evidence, verdicts) into an inventory in one scan, then rescans part of the estate.
 // Reports records/s and peak RSS. Usage:
-//   inventory_ingest [--records N] [--db PATH|postgresql://...] [--rescan FRACTION]
+//   inventory_ingest [--records N] [--db PATH|postgresql://...] [--rescan FRACTION] [--pages RUNS]
 // Scenarios (named in the output): "ingest-new" (every record a new device), "ingest-rescan"
 // (a second scan of the first FRACTION of the estate: every record matches an existing device,
-// then the verification pass over the rest).
+// then the verification pass over the rest). With --pages, then times device-list pages
+// (ListDevicePage: first and deep pages, status/state/overdue filters, text search, site scope).
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +41,13 @@ std::string Record(long i, int scan) {
          (hik ? "prohibited" : "clear") + R"(","reason":"Hikvision products","clause":"direction"}],"notes":[]})";
 }
 
+double CpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 long PeakRssKb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -50,6 +60,7 @@ bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, 
   meta.site = "bench";
   meta.started_at = "2026-12-0" + std::to_string(scan) + "T00:00:00Z";
   auto start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   auto ing = db.BeginIngest(meta);
   if (!ing) {
     std::fprintf(stderr, "%s\n", ing.error().message.c_str());
@@ -70,10 +81,55 @@ bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, 
     return false;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%-14s records=%ld  seconds=%.2f  records/s=%.0f  MB/s=%.1f  new=%lld matched=%lld "
-              "missing=%lld  peak_rss_kb=%ld\n",
-              name, count, secs, count / secs, bytes / secs / 1e6, static_cast<long long>(sum->new_devices),
+  double cpu = CpuSeconds() - cpu_start;
+  std::printf("%-14s records=%ld  seconds=%.2f  records/s=%.0f  cpu_s=%.2f  records/cpu_s=%.0f  MB/s=%.1f  "
+              "new=%lld matched=%lld missing=%lld  peak_rss_kb=%ld\n",
+              name, count, secs, count / secs, cpu, count / cpu, bytes / secs / 1e6, static_cast<long long>(sum->new_devices),
               static_cast<long long>(sum->matched_devices), static_cast<long long>(sum->went_missing), PeakRssKb());
+  return true;
+}
+
+// Times ListDevicePage (the server's device list) for a few typical pages and filters: the
+// median and worst of `runs` calls each.
+bool Pages(inv::Inventory& db, int runs) {
+  struct Case {
+    const char* name;
+    inv::DeviceFilter filter;
+  };
+  std::vector<Case> cases;
+  auto add = [&cases](const char* name, auto set) {
+    inv::DeviceFilter f;
+    f.limit = 50;
+    set(f);
+    cases.push_back({name, f});
+  };
+  add("first-page", [](inv::DeviceFilter&) {});
+  add("deep-page", [](inv::DeviceFilter& f) { f.offset = 50000; });
+  add("status-covered", [](inv::DeviceFilter& f) { f.status = "covered"; });
+  add("state-removed", [](inv::DeviceFilter& f) { f.state = "removed"; });
+  add("overdue", [](inv::DeviceFilter& f) { f.overdue_only = true; });
+  add("text-search", [](inv::DeviceFilter& f) { f.text = "02:00:00:01:86"; });
+  add("site-scope", [](inv::DeviceFilter& f) { f.only_sites = std::vector<std::string>{"bench"}; });
+  for (auto& c : cases) {
+    std::vector<double> ms, cpu_ms;
+    int64_t total = 0;
+    for (int i = 0; i < runs; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      double cpu_start = CpuSeconds();
+      auto page = db.ListDevicePage(c.filter);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      cpu_ms.push_back((CpuSeconds() - cpu_start) * 1000);
+      if (!page) {
+        std::fprintf(stderr, "%s\n", page.error().message.c_str());
+        return false;
+      }
+      total = page->total;
+    }
+    std::sort(ms.begin(), ms.end());
+    std::sort(cpu_ms.begin(), cpu_ms.end());
+    std::printf("page %-15s matches=%-8lld median_ms=%.1f  max_ms=%.1f  median_cpu_ms=%.1f\n", c.name,
+                static_cast<long long>(total), ms[ms.size() / 2], ms.back(), cpu_ms[cpu_ms.size() / 2]);
+  }
   return true;
 }
 
@@ -82,14 +138,16 @@ bool Ingest(inv::Inventory& db, const std::string& key, long first, long count, 
 int main(int argc, char** argv) {
   long records = 1000000;
   double rescan = 0.1;
+  int page_runs = 0;
   std::string db;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--records") records = std::strtol(argv[i + 1], nullptr, 10);
     else if (a == "--db") db = argv[i + 1];
     else if (a == "--rescan") rescan = std::strtod(argv[i + 1], nullptr);
+    else if (a == "--pages") page_runs = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: inventory_ingest [--records N] [--db PATH] [--rescan FRACTION]\n");
+      std::fprintf(stderr, "usage: inventory_ingest [--records N] [--db PATH] [--rescan FRACTION] [--pages RUNS]\n");
       return 2;
     }
   }
@@ -109,7 +167,8 @@ int main(int argc, char** argv) {
   if (!sites || !inventory.ImportSites(*sites, "bench", "bench").ok()) return 1;
   std::printf("store=%s records=%ld\n", inventory.store().description().c_str(), records);
   bool ok = Ingest(inventory, "scan-1", 0, records, 1, "ingest-new") &&
-            Ingest(inventory, "scan-2", 0, static_cast<long>(records * rescan), 2, "ingest-rescan");
+            Ingest(inventory, "scan-2", 0, static_cast<long>(records * rescan), 2, "ingest-rescan") &&
+            (page_runs == 0 || Pages(inventory, page_runs));
   opened->reset();
   if (!tmp.empty()) {
     std::error_code ec;

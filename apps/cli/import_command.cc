@@ -239,7 +239,7 @@ int RunImport(const ImportFlags& f) {
                    static_cast<long long>(committed->regressions),
                    "");
     }
-    if (!EmitEvents("import", committed->events, f.events, false)) return kExitRuntime;
+    if (!EmitIngestEvents("import", *inv, *committed, f.events, false)) return kExitRuntime;
   }
   summary.set_finished_at(NowIso8601());
   summary.set_addresses_scanned(summary.hosts());

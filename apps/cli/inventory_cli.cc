@@ -74,6 +74,21 @@ bool EmitEvents(const std::string& command, const std::vector<inventory::Event>&
   return true;
 }
 
+bool EmitIngestEvents(const std::string& command, inventory::Inventory& inv, const inventory::IngestSummary& summary,
+                      const std::string& events_file, bool syslog) {
+  if (summary.events_raised <= static_cast<int64_t>(summary.events.size())) {
+    return EmitEvents(command, summary.events, events_file, syslog);
+  }
+  auto all = inv.Events(summary.first_event_id - 1);
+  if (!all) {
+    std::fprintf(stderr, "phaseout %s: reading the raised events back: %s\n", command.c_str(),
+                 all.error().message.c_str());
+    return false;
+  }
+  std::erase_if(*all, [&](const inventory::Event& e) { return e.id > summary.last_event_id; });
+  return EmitEvents(command, *all, events_file, syslog);
+}
+
 Result<std::unique_ptr<ScanRecorder>> ScanRecorder::Start(const std::string& db, const std::string& site,
                                                           const std::string& scan_id,
                                                           const std::vector<std::string>& targets,
@@ -154,7 +169,7 @@ int ScanRecorder::Finish(bool stopped, bool quiet, const std::string& events_fil
                  static_cast<long long>(summary->regressions),
                  stopped ? " (stopped early: recorded as incomplete, not used for verification)" : "");
   }
-  if (!EmitEvents("scan", summary->events, events_file, syslog)) return kExitRuntime;
+  if (!EmitIngestEvents("scan", *inventory_, *summary, events_file, syslog)) return kExitRuntime;
   return 0;
 }
 

@@ -19,6 +19,7 @@ namespace phaseout::inventory {
 class Inventory;
 class ScanIngest;
 struct Event;
+struct IngestSummary;
 }  // namespace phaseout::inventory
 
 namespace phaseout::cli {
@@ -35,6 +36,10 @@ int ExitCodeFor(const Error& e);
 // `syslog`, to the local syslog socket (RFC 5424). Returns false (message printed) on failure.
 bool EmitEvents(const std::string& command, const std::vector<inventory::Event>& events,
                 const std::string& events_file, bool syslog);
+// EmitEvents for every event an ingest raised (the summary keeps the first
+// inventory::kMaxSummaryEvents; the rest are read back from the store).
+bool EmitIngestEvents(const std::string& command, inventory::Inventory& inv, const inventory::IngestSummary& summary,
+                      const std::string& events_file, bool syslog);
 
 // Records the devices of a running `phaseout scan` against a site, in one transaction that
 // commits when the scan ends. Not thread-safe: call Add under the scan's output lock.

@@ -35,6 +35,8 @@ struct InventoryFlags {
   bool syslog = false;
   int64_t after = 0;
   bool all = false;
+  std::string decision;  // reviews: "accept", "reject" or "" (list)
+  int64_t review_id = 0;
 };
 
 int Fail(const std::string& sub, const Error& e) {
@@ -329,7 +331,7 @@ int RunIngest(InventoryFlags& f) {
   for (const auto& e : summary->events) {
     if (e.severity == "warning") std::printf("  %s: %s\n", e.kind.c_str(), e.message.c_str());
   }
-  if (!EmitEvents("inventory ingest", summary->events, f.events_file, f.syslog)) return kExitRuntime;
+  if (!EmitIngestEvents("inventory ingest", *store, *summary, f.events_file, f.syslog)) return kExitRuntime;
   return kExitOk;
 }
 
@@ -417,8 +419,26 @@ int RunEvents(InventoryFlags& f) {
 
 int RunReviews(InventoryFlags& f) {
   int rc = kExitOk;
+  if (!f.decision.empty() && f.review_id <= 0) {
+    std::fprintf(stderr, "phaseout inventory reviews: %s needs the review id (phaseout inventory reviews %s ID "
+                 "--actor NAME --note TEXT)\n", f.decision.c_str(), f.decision.c_str());
+    return kExitUsage;
+  }
   auto store = OpenInventoryOrReport("inventory reviews", f.db, &rc);
   if (!store) return rc;
+  if (!f.decision.empty()) {
+    auto decided = store->DecideReview(f.review_id, f.decision == "accept", f.request.actor, f.request.note);
+    if (!decided) return Fail("reviews", decided.error());
+    if (decided->status == "accepted") {
+      std::printf("review %lld accepted: device %lld merged into device %lld (which keeps its id and history)\n",
+                  static_cast<long long>(decided->id), static_cast<long long>(decided->device_b),
+                  static_cast<long long>(decided->device_a));
+    } else {
+      std::printf("review %lld rejected: devices %lld and %lld stay separate\n", static_cast<long long>(decided->id),
+                  static_cast<long long>(decided->device_a), static_cast<long long>(decided->device_b));
+    }
+    return kExitOk;
+  }
   auto reviews = store->ListReviews(!f.all);
   if (!reviews) return Fail("reviews", reviews.error());
   for (const auto& r : *reviews) {
@@ -542,6 +562,11 @@ void AddInventoryCommand(CLI::App& app, int* exit_code) {
   auto* reviews = cmd->add_subcommand("reviews", "Possible duplicates kept apart until someone decides");
   AddDbOption(reviews, &f->db);
   reviews->add_flag("--all", f->all, "Include decided reviews");
+  reviews->add_option("decision", f->decision, "accept (the two are one device: merge) or reject (keep apart)")
+      ->check(CLI::IsMember({"accept", "reject"}));
+  reviews->add_option("id", f->review_id, "The review to decide");
+  reviews->add_option("--actor", f->request.actor, "Who decides (required with accept/reject)");
+  reviews->add_option("--note", f->request.note, "Why (required with accept/reject)");
   reviews->callback([f, exit_code] { *exit_code = RunReviews(*f); });
 
   auto* scans = cmd->add_subcommand("scans", "Scans recorded, oldest first");

@@ -65,18 +65,6 @@ DeviceState StateOr(const std::string& name, DeviceState fallback) {
 }
 
 // Columns of a device row, in ReadDevice order.
-// True iff `needle` occurs, ignoring ASCII case, in the address, MAC, serial, maker, brand or
-// model of `d`.
-bool MatchesText(const DeviceRecord& d, std::string_view needle) {
-  auto contains = [&](std::string_view hay) {
-    return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           }) != hay.end();
-  };
-  return contains(d.ip) || contains(d.mac) || contains(d.serial) || contains(d.manufacturer) || contains(d.brand) ||
-         contains(d.model);
-}
-
 constexpr const char* kDeviceSelect =
     "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
     "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
@@ -162,34 +150,93 @@ struct SiteRow {
 
 class SqlInventory;
 
-// IdentityLookup over the devices table of one site. Remembers the state of the last
-// candidate it returned (saves a query per matched record).
+// IdentityLookup over the devices table of one site. Prefetch(record) reads the candidates of
+// all three rules in one statement (one round trip on PostgreSQL instead of up to three); the
+// By* calls for that record are then answered from it. Remembers the state of the candidates
+// (saves a query per matched record).
 class SqlIdentityLookup final : public IdentityLookup {
  public:
   SqlIdentityLookup(Store& store, int64_t site_id) : store_(store), site_id_(site_id) {}
+
+  void Prefetch(const ScanRecord& r) {
+    prefetched_ = false;
+    SqlValue p[] = {I(site_id_), T(r.mac), T(r.serial), T(r.manufacturer), T(r.ip), T(r.model)};
+    auto rows = store_.Query(
+        "SELECT * FROM (SELECT 1 AS k, id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state "
+        "FROM devices WHERE site_id = $1 AND mac = $2 AND mac <> '' ORDER BY id LIMIT 1) a UNION ALL "
+        "SELECT * FROM (SELECT 2 AS k, id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state "
+        "FROM devices WHERE site_id = $1 AND serial = $3 AND serial <> '' AND manufacturer = $4 ORDER BY id LIMIT 1) b "
+        "UNION ALL "
+        "SELECT * FROM (SELECT 3 AS k, id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state "
+        "FROM devices WHERE site_id = $1 AND ip = $5 AND manufacturer = $4 AND model = $6 ORDER BY id DESC LIMIT 1) c",
+        p);
+    if (!rows) {
+      status_ = rows.error();
+      return;
+    }
+    for (auto& slot : found_) slot.reset();
+    for (const auto& row : *rows) {
+      int64_t k = ColInt(row, 0);
+      if (k < 1 || k > 3) continue;
+      found_[k - 1] = Candidate{{ColInt(row, 1), Col(row, 2), Col(row, 3), Col(row, 4), Col(row, 5), Col(row, 6),
+                                 ColInt(row, 7)},
+                                Col(row, 8), Col(row, 9)};
+    }
+    keys_ = {r.mac, r.serial, r.manufacturer, r.ip, r.model};
+    prefetched_ = true;
+  }
+
   std::optional<IdentityCandidate> ByMac(const std::string& mac) override {
+    if (Prefetched(mac, keys_.mac)) return Use(0);
     SqlValue p[] = {I(site_id_), T(mac)};
-    return One(kSelect + std::string("WHERE site_id = $1 AND mac = $2 ORDER BY id LIMIT 1"), p);
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state FROM devices "
+        "WHERE site_id = $1 AND mac = $2 AND mac <> '' ORDER BY id LIMIT 1",
+        p);
   }
   std::optional<IdentityCandidate> BySerial(const std::string& maker, const std::string& serial) override {
+    if (Prefetched(serial, keys_.serial) && maker == keys_.maker) return Use(1);
     SqlValue p[] = {I(site_id_), T(serial), T(maker)};
-    return One(kSelect + std::string("WHERE site_id = $1 AND serial = $2 AND manufacturer = $3 ORDER BY id LIMIT 1"), p);
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state FROM devices "
+        "WHERE site_id = $1 AND serial = $2 AND serial <> '' AND manufacturer = $3 ORDER BY id LIMIT 1",
+        p);
   }
   std::optional<IdentityCandidate> ByAddressMakerModel(const std::string& ip, const std::string& maker,
                                                        const std::string& model) override {
+    if (Prefetched(ip, keys_.ip) && maker == keys_.maker && model == keys_.model) return Use(2);
     SqlValue p[] = {I(site_id_), T(ip), T(maker), T(model)};
-    return One(kSelect + std::string("WHERE site_id = $1 AND ip = $2 AND manufacturer = $3 AND model = $4 "
-                                     "ORDER BY id DESC LIMIT 1"),
-               p);
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state FROM devices "
+        "WHERE site_id = $1 AND ip = $2 AND manufacturer = $3 AND model = $4 ORDER BY id DESC LIMIT 1",
+        p);
   }
   Status status() const { return status_; }
   std::string state_of(int64_t id) const { return id == last_id_ ? last_state_ : ""; }
   std::string prior_of(int64_t id) const { return id == last_id_ ? last_prior_ : ""; }
+  // Forgets the prefetched candidates (the devices table changed).
+  void Invalidate() { prefetched_ = false; }
 
  private:
-  static constexpr const char* kSelect =
-      "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id, state, prior_state FROM devices ";
-  std::optional<IdentityCandidate> One(const std::string& sql, std::span<const SqlValue> p) {
+  struct Candidate {
+    IdentityCandidate c;
+    std::string state, prior;
+  };
+  struct Keys {
+    std::string mac, serial, maker, ip, model;
+  };
+  bool Prefetched(const std::string& key, const std::string& prefetched_key) const {
+    return prefetched_ && key == prefetched_key;
+  }
+  std::optional<IdentityCandidate> Use(int rule) {
+    const auto& f = found_[rule];
+    if (!f) return std::nullopt;
+    last_id_ = f->c.id;
+    last_state_ = f->state;
+    last_prior_ = f->prior;
+    return f->c;
+  }
+  std::optional<IdentityCandidate> One(std::string_view sql, std::span<const SqlValue> p) {
     auto rows = store_.Query(sql, p);
     if (!rows) {
       status_ = rows.error();
@@ -208,6 +255,9 @@ class SqlIdentityLookup final : public IdentityLookup {
   Status status_;
   int64_t last_id_ = 0;
   std::string last_state_, last_prior_;
+  bool prefetched_ = false;
+  Keys keys_;
+  std::optional<Candidate> found_[3];
 };
 
 class SqlInventory final : public Inventory {
@@ -466,6 +516,19 @@ class SqlInventory final : public Inventory {
   }
 
   Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& f) override {
+    DeviceFilter all = f;
+    all.offset = 0;
+    all.limit = 0;
+    auto page = ListDevicePage(all);
+    if (!page) return page.error();
+    return std::move(page->devices);
+  }
+
+  // Every filter of ListDevices is applied in SQL (so a page of a large inventory reads only
+  // its rows): status and overdue are the SQL forms of ReadDevice's status and Derive's
+  // overdue, which stay the reference (store_test compares both).
+  Result<DevicePage> ListDevicePage(const DeviceFilter& f) override {
+    if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
     if (!f.state.empty()) {
       if (auto s = ParseDeviceState(f.state); !s) return s.error();
     }
@@ -474,50 +537,95 @@ class SqlInventory final : public Inventory {
       return MakeError(ErrorCode::kInvalidArgument,
                        "unknown status '" + f.status + "' (covered, review, unknown, clear)");
     }
-    SqlValue p[] = {T(f.site), T(f.department), T(f.state), T(f.maker), T(f.brand), T(f.policy)};
-    auto rows = store_->Query(
-        std::string(kDeviceSelect) +
-            "WHERE ($1 = '' OR s.key = $1) AND ($2 = '' OR dp.key = $2) AND ($3 = '' OR d.state = $3) "
-            "AND ($4 = '' OR d.manufacturer = $4) AND ($5 = '' OR d.brand = $5) "
-            "AND ($6 = '' OR (',' || d.prohibited || ',' || d.review || ',') LIKE ('%,' || $6 || ',%')) "
-            "ORDER BY s.key, d.id",
-        p);
+    DevicePage page;
+    if (f.only_sites && f.only_sites->empty()) return page;  // an empty scope matches nothing
+    std::string today = Today();
+    std::vector<SqlValue> params;
+    auto param = [&params](SqlValue v) {
+      params.push_back(std::move(v));
+      return "$" + std::to_string(params.size());
+    };
+    std::string where = "WHERE 1 = 1";
+    if (!f.site.empty()) where += " AND s.key = " + param(T(f.site));
+    if (!f.department.empty()) where += " AND dp.key = " + param(T(f.department));
+    if (!f.state.empty()) where += " AND d.state = " + param(T(f.state));
+    if (!f.maker.empty()) where += " AND d.manufacturer = " + param(T(f.maker));
+    if (!f.brand.empty()) where += " AND d.brand = " + param(T(f.brand));
+    if (!f.policy.empty()) {
+      where += " AND (',' || d.prohibited || ',' || d.review || ',') LIKE ('%,' || " + param(T(f.policy)) + " || ',%')";
+    }
+    if (f.status == "covered") where += " AND d.prohibited <> ''";
+    if (f.status == "review") where += " AND d.prohibited = '' AND d.review <> ''";
+    if (f.status == "unknown") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer = ''";
+    if (f.status == "clear") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer <> ''";
+    if (f.only_sites) {
+      std::string list;
+      for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
+      where += " AND s.key IN (" + list + ")";
+    }
+    if (!f.text.empty()) {
+      std::string pattern = "%";
+      for (char c : f.text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      pattern += "%";
+      std::string p = param(T(pattern));
+      // SQLite's LIKE ignores ASCII case already; PostgreSQL's ILIKE does the same.
+      const char* like = store_->dialect() == Dialect::kSqlite ? " LIKE " : " ILIKE ";
+      where += " AND (";
+      const char* cols[] = {"d.ip", "d.mac", "d.serial", "d.manufacturer", "d.brand", "d.model"};
+      for (size_t i = 0; i < 6; ++i) {
+        where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
+      }
+      where += ")";
+    }
+    if (f.overdue_only) {
+      std::string t = param(T(today));
+      where += " AND ((d.state = 'waived' AND d.waiver_expiry <> '' AND d.waiver_expiry < " + t +
+               ") OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND (d.waiver_expired <> 0 "
+               "OR (d.state = 'replacement-planned' AND d.target_date <> '' AND d.target_date < " + t +
+               ") OR (d.prohibited <> '' AND EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
+               " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%'))))))";
+    }
+    std::string sql = std::string(kDeviceSelect) + where + " ORDER BY s.key, d.id";
+    if (f.limit > 0) sql += " LIMIT " + param(I(f.limit)) + " OFFSET " + param(I(f.offset));
+    auto rows = store_->Query(sql, params);
     if (!rows) return rows.error();
+    if (f.limit > 0) {
+      params.resize(params.size() - 2);
+      // The joins are needed only to filter by site or department key.
+      bool joins = !f.site.empty() || !f.department.empty() || f.only_sites.has_value();
+      auto n = store_->Query(std::string("SELECT COUNT(*) FROM devices d ") +
+                                 (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+                                          "s.department_id "
+                                        : "") +
+                                 where,
+                             params);
+      if (!n) return n.error();
+      page.total = ColInt(n->front(), 0);
+    }
     auto deadlines = AllDeadlines();
     if (!deadlines) return deadlines.error();
-    std::string today = Today();
-    std::vector<DeviceRecord> out;
-    for (const auto& r : *rows) {
-      DeviceRecord d = ReadDevice(r);
+    for (size_t i = f.limit > 0 ? 0 : static_cast<size_t>(std::min<int64_t>(f.offset, rows->size()));
+         i < rows->size(); ++i) {
+      DeviceRecord d = ReadDevice((*rows)[i]);
       Derive(d, *deadlines, today);
-      if (f.overdue_only && !d.overdue) continue;
-      if (!f.status.empty() && d.status != f.status) continue;
-      if (f.only_sites && std::find(f.only_sites->begin(), f.only_sites->end(), d.site) == f.only_sites->end()) continue;
-      if (!f.text.empty() && !MatchesText(d, f.text)) continue;
-      out.push_back(std::move(d));
+      page.devices.push_back(std::move(d));
     }
-    return out;
-  }
-
-  Result<DevicePage> ListDevicePage(const DeviceFilter& f) override {
-    if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
-    auto all = ListDevices(f);
-    if (!all) return all.error();
-    DevicePage page;
-    page.total = static_cast<int64_t>(all->size());
-    size_t from = std::min(all->size(), static_cast<size_t>(f.offset));
-    size_t to = f.limit == 0 ? all->size() : std::min(all->size(), from + static_cast<size_t>(f.limit));
-    page.devices.assign(std::make_move_iterator(all->begin() + from), std::make_move_iterator(all->begin() + to));
+    if (f.limit == 0) page.total = static_cast<int64_t>(rows->size());
     return page;
   }
 
   Result<std::string> LastRecord(int64_t id) override {
-    if (auto d = LoadDevice(id); !d) return d.error();
     SqlValue p[] = {I(id)};
     auto rows = store_->Query(
-        "SELECT record FROM scan_records WHERE device_id = $1 ORDER BY scan_id DESC, seq DESC LIMIT 1", p);
+        "SELECT d.id, r.record FROM devices d LEFT JOIN scan_records r ON r.scan_id = d.last_scan_id AND "
+        "r.seq = d.last_seq WHERE d.id = $1",
+        p);
     if (!rows) return rows.error();
-    return rows->empty() ? std::string() : Col(rows->front(), 0);
+    if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
+    return Col(rows->front(), 1);
   }
 
   Result<DeviceRecord> GetDevice(int64_t id) override {
@@ -644,6 +752,84 @@ class SqlInventory final : public Inventory {
       out.push_back({ColInt(r, 0), Col(r, 1), ColInt(r, 2), ColInt(r, 3), Col(r, 4), Col(r, 5), Col(r, 6)});
     }
     return out;
+  }
+
+  Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
+                                   const std::string& note) override {
+    if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
+    if (note.empty()) return MakeError(ErrorCode::kInvalidArgument, "a note is required (--note TEXT)");
+    MergeReview decided;
+    Status st = InTransaction(*store_, [&]() -> Status {
+      SqlValue k[] = {I(review_id)};
+      auto rows = store_->Query(
+          "SELECT m.id, s.key, m.device_a, m.device_b, m.reason, m.scan, m.status FROM merge_reviews m "
+          "JOIN sites s ON s.id = m.site_id WHERE m.id = $1",
+          k);
+      if (!rows) return rows.error();
+      if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no merge review " + std::to_string(review_id));
+      const SqlRow& r = rows->front();
+      decided = {ColInt(r, 0), Col(r, 1), ColInt(r, 2), ColInt(r, 3), Col(r, 4), Col(r, 5), Col(r, 6)};
+      if (decided.status != "open") {
+        return MakeError(ErrorCode::kInvalidArgument, "merge review " + std::to_string(review_id) +
+                                                          " was already decided (" + decided.status + ")");
+      }
+      decided.status = accept ? "accepted" : "rejected";
+      json about = {{"review", decided.id}, {"site", decided.site},     {"device_a", decided.device_a},
+                    {"device_b", decided.device_b}, {"reason", decided.reason}, {"decision", decided.status}};
+      AuditEntry e;
+      e.actor = actor;
+      e.action = accept ? "merge-accepted" : "merge-rejected";
+      e.device_id = decided.device_a;
+      e.note = note;
+      if (accept) {
+        auto a = LoadDevice(decided.device_a);
+        if (!a) return a.error();
+        auto b = LoadDevice(decided.device_b);
+        if (!b) return b.error();
+        e.before = Snapshot(*a);
+        // device_a takes the newer sighting's identity keys (empty keys keep a's) and its last
+        // sighting when that is later; lifecycle and history stay device_a's.
+        SqlValue p[] = {I(a->id), I(b->id)};
+        PO_TRY(store_->Exec(
+            "UPDATE devices SET "
+            "mac = CASE WHEN (SELECT mac FROM devices WHERE id = $2) <> '' THEN (SELECT mac FROM devices WHERE id = "
+            "$2) ELSE mac END, "
+            "serial = CASE WHEN (SELECT serial FROM devices WHERE id = $2) <> '' THEN (SELECT serial FROM devices "
+            "WHERE id = $2) ELSE serial END, "
+            "first_seen = CASE WHEN (SELECT first_seen FROM devices WHERE id = $2) < first_seen THEN (SELECT "
+            "first_seen FROM devices WHERE id = $2) ELSE first_seen END "
+            "WHERE id = $1",
+            p));
+        if (b->last_seen >= a->last_seen) {
+          PO_TRY(store_->Exec(
+              "UPDATE devices SET (ip, manufacturer, brand, device_type, model, firmware, prohibited, review, "
+              "last_seen, last_scan_id, last_seq, missed_scans) = (SELECT ip, manufacturer, brand, device_type, "
+              "model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, missed_scans FROM devices "
+              "WHERE id = $2) WHERE id = $1",
+              p));
+        }
+        SqlValue a_only[] = {I(a->id)}, b_only[] = {I(b->id)};
+        PO_TRY(store_->Exec("UPDATE devices SET match_rule = 'merge-review' WHERE id = $1", a_only));
+        PO_TRY(store_->Exec("UPDATE scan_records SET device_id = $1 WHERE device_id = $2", p));
+        // Other reviews about device_b are now about device_a; one about a and a is moot.
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_a = $1 WHERE device_a = $2", p));
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_b = $1 WHERE device_b = $2", p));
+        PO_TRY(store_->Exec("UPDATE merge_reviews SET status = 'moot' WHERE device_a = device_b AND status = 'open'"));
+        PO_TRY(store_->Exec("DELETE FROM devices WHERE id = $1", b_only));
+        auto merged = LoadDevice(a->id);
+        if (!merged) return merged.error();
+        json after = json::parse(Snapshot(*merged));
+        after["merge"] = about;
+        e.after = after.dump(-1, ' ', false, json::error_handler_t::replace);
+      } else {
+        e.after = json({{"merge", about}}).dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      SqlValue q[] = {I(decided.id), T(decided.status)};
+      PO_TRY(store_->Exec("UPDATE merge_reviews SET status = $2 WHERE id = $1", q));
+      return AppendAudit(std::move(e));
+    });
+    if (!st.ok()) return st.error();
+    return decided;
   }
 
   // ---- history ----
@@ -798,6 +984,7 @@ class SqlScanIngest final : public ScanIngest {
     if (summary_.already_ingested) return Status::Ok();
     if (done_) return MakeError(ErrorCode::kInternal, "ingest already committed");
     if (resumed_) {
+      PO_TRY_S(FlushRecords());
       SqlValue p[] = {I(scan_id_), I(seq)};
       auto e = store_.Query("SELECT 1 FROM scan_records WHERE scan_id = $1 AND seq = $2", p);
       if (!e) return e.error();
@@ -808,19 +995,53 @@ class SqlScanIngest final : public ScanIngest {
     }
     hash_.Update(raw);
     hash_.Update("\n");
-    auto id = ApplyRecord(r);
+    auto id = ApplyRecord(r, seq);
     if (!id) return id.error();
-    SqlValue p[] = {I(scan_id_), I(seq), T(r.ip), I(*id), T(rule_), T(std::string(raw))};
-    PO_TRY_S(store_.Exec(
-        "INSERT INTO scan_records (scan_id, seq, ip, device_id, match_rule, record) VALUES ($1, $2, $3, $4, $5, $6)",
-        p));
+    pending_.push_back(I(scan_id_));
+    pending_.push_back(I(seq));
+    pending_.push_back(T(r.ip));
+    pending_.push_back(I(*id));
+    pending_.push_back(T(rule_));
+    pending_.push_back(T(std::string(raw)));
     ++summary_.records;
+    if (pending_.size() >= kBatchRows * kRecordColumns) PO_TRY_S(FlushRecords());
     return Status::Ok();
   }
 
-  // Resolves and applies one record to the devices table; returns the device id.
-  Result<int64_t> ApplyRecord(const ScanRecord& r) {
+  // Writes the buffered raw records: full batches as one multi-row INSERT (one statement, one
+  // round trip per kBatchRows records), a remainder row by row.
+  Status FlushRecords() {
+    static const std::string kBatchSql = [] {
+      std::string sql = "INSERT INTO scan_records (scan_id, seq, ip, device_id, match_rule, record) VALUES ";
+      for (size_t row = 0; row < kBatchRows; ++row) {
+        sql += row ? ", (" : "(";
+        for (size_t c = 0; c < kRecordColumns; ++c) {
+          sql += (c ? ", $" : "$") + std::to_string(row * kRecordColumns + c + 1);
+        }
+        sql += ")";
+      }
+      return sql;
+    }();
+    std::span<const SqlValue> all(pending_);
+    size_t done = 0;
+    if (all.size() == kBatchRows * kRecordColumns) {
+      PO_TRY_S(store_.Exec(kBatchSql, all));
+      done = all.size();
+    }
+    for (; done < all.size(); done += kRecordColumns) {
+      PO_TRY_S(store_.Exec(
+          "INSERT INTO scan_records (scan_id, seq, ip, device_id, match_rule, record) VALUES ($1, $2, $3, $4, $5, $6)",
+          all.subspan(done, kRecordColumns)));
+    }
+    pending_.clear();
+    return Status::Ok();
+  }
+
+  // Resolves and applies record `seq` of the scan to the devices table; returns the device id.
+  Result<int64_t> ApplyRecord(const ScanRecord& r, int64_t seq) {
+    lookup_.Prefetch(r);
     IdentityDecision d = ResolveIdentity(r, scan_id_, lookup_);
+    lookup_.Invalidate();
     if (!lookup_.status().ok()) return lookup_.status().error();
     const std::string& at = meta_.started_at;
     rule_ = MatchRuleName(d.rule);
@@ -828,11 +1049,11 @@ class SqlScanIngest final : public ScanIngest {
     if (device_id == 0) {
       SqlValue p[] = {I(site_.id),         T(r.mac),          T(r.serial), T(r.ip),          T(r.manufacturer),
                       T(r.brand),          T(r.device_type),  T(r.model),  T(r.firmware),    T(JoinList(r.prohibited)),
-                      T(JoinList(r.review)), T(at),           I(scan_id_), T(rule_)};
+                      T(JoinList(r.review)), T(at),           I(scan_id_), T(rule_),       I(seq)};
       auto ins = store_.Query(
           "INSERT INTO devices (site_id, mac, serial, ip, manufacturer, brand, device_type, model, firmware, "
-          "prohibited, review, state, state_since, first_seen, last_seen, last_scan_id, match_rule) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'found', $12, $12, $12, $13, $14) RETURNING id",
+          "prohibited, review, state, state_since, first_seen, last_seen, last_scan_id, match_rule, last_seq) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'found', $12, $12, $12, $13, $14, $15) RETURNING id",
           p);
       if (!ins) return ins.error();
       device_id = ColInt(ins->front(), 0);
@@ -847,7 +1068,7 @@ class SqlScanIngest final : public ScanIngest {
         e.message = "new covered device " + std::to_string(device_id) + " at " + r.ip + " (" +
                     (r.manufacturer.empty() ? "unknown maker" : r.manufacturer) +
                     (r.model.empty() ? "" : " " + r.model) + "), prohibited under " + JoinList(r.prohibited);
-        PO_TRY_R(inv_.AddEvent(e, "new-covered:" + std::to_string(device_id), &summary_.events));
+        PO_TRY_R(Raise(std::move(e), "new-covered:" + std::to_string(device_id)));
       }
       if (d.duplicate_in_scan) ++summary_.duplicates;
       if (d.review_device_id != 0) {
@@ -863,7 +1084,7 @@ class SqlScanIngest final : public ScanIngest {
         e.scan = meta_.scan_key;
         e.message = "device " + std::to_string(device_id) + " may be device " + std::to_string(d.review_device_id) +
                     ": " + d.review_reason + " (kept apart until someone decides)";
-        PO_TRY_R(inv_.AddEvent(e, "", &summary_.events));
+        PO_TRY_R(Raise(std::move(e), ""));
       }
       return device_id;
     }
@@ -871,7 +1092,7 @@ class SqlScanIngest final : public ScanIngest {
     std::string state = lookup_.state_of(device_id);
     SqlValue p[] = {I(device_id), T(r.ip),    T(r.mac),          T(r.serial),   T(r.manufacturer),
                     T(r.brand),   T(r.device_type), T(r.model),  T(r.firmware), T(JoinList(r.prohibited)),
-                    T(JoinList(r.review)), T(at), I(scan_id_),   T(rule_)};
+                    T(JoinList(r.review)), T(at), I(scan_id_),   T(rule_),      I(seq)};
     PO_TRY_R(store_.Exec(
         "UPDATE devices SET ip = $2, mac = CASE WHEN CAST($3 AS TEXT) <> '' THEN $3 ELSE mac END, "
         "serial = CASE WHEN CAST($4 AS TEXT) <> '' THEN $4 ELSE serial END, "
@@ -880,7 +1101,8 @@ class SqlScanIngest final : public ScanIngest {
         "device_type = CASE WHEN CAST($7 AS TEXT) <> '' THEN $7 ELSE device_type END, "
         "model = CASE WHEN CAST($8 AS TEXT) <> '' THEN $8 ELSE model END, "
         "firmware = CASE WHEN CAST($9 AS TEXT) <> '' THEN $9 ELSE firmware END, "
-        "prohibited = $10, review = $11, last_seen = $12, last_scan_id = $13, missed_scans = 0, match_rule = $14 "
+        "prohibited = $10, review = $11, last_seen = $12, last_scan_id = $13, missed_scans = 0, match_rule = $14, "
+        "last_seq = $15 "
         "WHERE id = $1",
         p));
     if (state == "missing" || state == "removed" || state == "verified-removed") {
@@ -914,7 +1136,7 @@ class SqlScanIngest final : public ScanIngest {
         ++summary_.regressions;
       }
       PO_TRY_R(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
-      PO_TRY_R(inv_.AddEvent(e, e.kind + ":" + std::to_string(device_id) + ":" + meta_.scan_key, &summary_.events));
+      PO_TRY_R(Raise(e, e.kind + ":" + std::to_string(device_id) + ":" + meta_.scan_key));
     }
     return device_id;
   }
@@ -973,13 +1195,14 @@ class SqlScanIngest final : public ScanIngest {
         continue;
       }
       PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
-      PO_TRY_S(inv_.AddEvent(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key, &summary_.events));
+      PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
     }
     }
     return Status::Ok();
   }
 
   Status Finish() {
+    PO_TRY_S(FlushRecords());
     if (meta_.complete) PO_TRY_S(VerifyPass());
     SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
     PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
@@ -1032,10 +1255,12 @@ class SqlScanIngest final : public ScanIngest {
       }
       PO_TRY_S(inv_.AppendAudit(std::move(e)));
     }
-    if (audit_) PO_TRY_S(inv_.CheckDeadlinesTx(meta_.started_at.substr(0, 10) < inv_.Today()
-                                                     ? inv_.Today()
-                                                     : meta_.started_at.substr(0, 10),
-                                                 &summary_.events));
+    if (audit_) {
+      std::vector<Event> raised;
+      PO_TRY_S(inv_.CheckDeadlinesTx(
+          meta_.started_at.substr(0, 10) < inv_.Today() ? inv_.Today() : meta_.started_at.substr(0, 10), &raised));
+      for (Event& e : raised) Keep(std::move(e));
+    }
     return Status::Ok();
   }
 
@@ -1060,6 +1285,20 @@ class SqlScanIngest final : public ScanIngest {
     return summary_;
   }
 
+  // Records event `e` (see SqlInventory::AddEvent) and counts it in the summary.
+  Status Raise(Event e, const std::string& dedup_key) {
+    std::vector<Event> one;
+    PO_TRY_S(inv_.AddEvent(std::move(e), dedup_key, &one));
+    for (Event& n : one) Keep(std::move(n));
+    return Status::Ok();
+  }
+  void Keep(Event e) {
+    ++summary_.events_raised;
+    if (summary_.first_event_id == 0) summary_.first_event_id = e.id;
+    summary_.last_event_id = e.id;
+    if (summary_.events.size() < kMaxSummaryEvents) summary_.events.push_back(std::move(e));
+  }
+
   // Replay inside Rebuild: no audit entries, and the caller owns the transaction.
   void set_replay() {
     audit_ = false;
@@ -1077,6 +1316,8 @@ class SqlScanIngest final : public ScanIngest {
   int64_t scan_id_;
   bool resumed_;
   SqlIdentityLookup lookup_;
+  static constexpr size_t kBatchRows = 128, kRecordColumns = 6;
+  std::vector<SqlValue> pending_;  // raw records not yet written, kRecordColumns values each
   IngestSummary summary_;
   Sha256Stream hash_;
   std::string rule_;
@@ -1302,7 +1543,7 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
           after = ColInt(r, 0);
           auto rec = ParseScanRecord(Col(r, 1));
           if (!rec) continue;
-          auto id = replay.ApplyRecord(*rec);
+          auto id = replay.ApplyRecord(*rec, after);
           if (!id) return id.error();
           SqlValue u[] = {I(scan_id), I(after), I(*id), T(replay.last_rule())};
           PO_TRY_S(store_->Exec("UPDATE scan_records SET device_id = $3, match_rule = $4 WHERE scan_id = $1 AND seq = $2", u));

@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct InventoryOptions {
   StoreOptions store;
@@ -94,8 +94,13 @@ struct IngestSummary {
   int64_t records = 0, skipped_records = 0, new_devices = 0, matched_devices = 0;
   int64_t duplicates = 0, reviews_opened = 0;
   int64_t verified_removed = 0, went_missing = 0, regressions = 0, reappeared = 0;
-  std::vector<Event> events;  // events this ingest raised
+  // Events this ingest raised: the first kMaxSummaryEvents of them (so memory stays bounded on a
+  // large ingest); events_raised counts all, stored with ids first_event_id..last_event_id
+  // (read them with Inventory::Events when events_raised > events.size()).
+  std::vector<Event> events;
+  int64_t events_raised = 0, first_event_id = 0, last_event_id = 0;
 };
+inline constexpr size_t kMaxSummaryEvents = 1000;
 
 // An ingest in progress: one open transaction. Not thread-safe. Destroying it without Commit
 // rolls everything back.
@@ -185,6 +190,13 @@ class Inventory {
   // deadline-passed events are raised once per site and policy. Returns the new events.
   virtual Result<std::vector<Event>> CheckDeadlines() = 0;
   virtual Result<std::vector<MergeReview>> ListReviews(bool open_only) = 0;
+  // A person's decision on open merge review `review_id` (actor and note required; audited).
+  // Accept: device_b (the newer) is the same unit as device_a: its raw records, latest sighting
+  // and identity keys go to device_a, which keeps its id, lifecycle and history; device_b's row
+  // is removed (its audit entries and events stay). Reject: they stay two devices. Returns the
+  // decided review. kNotFound for no such review; kInvalidArgument when already decided.
+  virtual Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
+                                           const std::string& note) = 0;
   // The raw scan record (one NDJSON device line as scanned, with its identification evidence)
   // that last attached to device `id`; "" when the device has none. kNotFound for no device.
   virtual Result<std::string> LastRecord(int64_t id) = 0;

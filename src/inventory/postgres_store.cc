@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "inventory/store_backends.h"
 
@@ -58,12 +59,12 @@ class PostgresStore final : public Store {
     }
     try {
       pqxx::result res;
-      std::string q(sql);
+      const std::string& name = Prepared(sql);
       if (work_) {
-        res = work_->exec_params(q, pqxx::prepare::make_dynamic_params(values));
+        res = work_->exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
       } else {
         pqxx::nontransaction tx(*conn_);
-        res = tx.exec_params(q, pqxx::prepare::make_dynamic_params(values));
+        res = tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
       }
       SqlRows rows;
       rows.reserve(res.size());
@@ -127,6 +128,16 @@ class PostgresStore final : public Store {
   bool in_transaction() const override { return work_ != nullptr; }
 
  private:
+  // The name of the server-side prepared statement for `sql` (prepared once per connection, so
+  // the ingest loop's statements are parsed and planned once).
+  const std::string& Prepared(std::string_view sql) {
+    auto it = prepared_.find(std::string(sql));
+    if (it != prepared_.end()) return it->second;
+    std::string name = "po" + std::to_string(prepared_.size() + 1);
+    conn_->prepare(name, std::string(sql));
+    return prepared_.emplace(std::string(sql), std::move(name)).first->second;
+  }
+
   Error Failure(const std::exception& e, std::string_view sql) {
     std::string msg = e.what();
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
@@ -144,6 +155,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::work> work_;
   std::string where_;
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 }  // namespace
@@ -153,7 +165,11 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const S
     auto conn = std::make_unique<pqxx::connection>(url);
     auto store = std::make_unique<PostgresStore>(std::move(conn), url);
     // Quiet NOTICEs ("relation already exists") and make lock waits bounded like SQLite's.
-    std::string setup = "SET client_min_messages TO WARNING; SET lock_timeout = " +
+    // Prepared statements are planned for their parameters each time: a generic plan chosen
+    // while a table was small (a fresh inventory's first ingest grows it inside one
+    // transaction, before any statistics exist) would keep scanning it row by row.
+    std::string setup = "SET client_min_messages TO WARNING; SET plan_cache_mode = force_custom_plan; "
+                        "SET lock_timeout = " +
                         std::to_string(options.busy_timeout_ms) + ";";
     if (options.read_only) setup += " SET default_transaction_read_only = on;";
     if (Status s = store->ExecScript(setup); !s.ok()) return s.error();

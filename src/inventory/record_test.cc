@@ -62,6 +62,30 @@ TEST(Record, RejectsMalformed) {
   EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[{"policy":"p","status":"maybe"}]})"));
 }
 
+TEST(Record, ChecksTypesOfTheFieldsItUsesAndSkipsTheRest) {
+  // Nested fields that are not used (evidence with its own policy/status keys) are skipped.
+  auto r = ParseScanRecord(
+      R"({"ip":"127.0.0.1","evidence":[{"policy":"x","status":"bogus","nested":{"ip":5}}],)"
+      R"("verdicts":[{"policy":"p","status":"review","extra":{"status":1}}],"model":null})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->review, std::vector<std::string>{"p"});
+  EXPECT_EQ(r->model, "");
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":{}})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[1]})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[[{"policy":"p","status":"clear"}]]})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[{"policy":1,"status":"clear"}]})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","verdicts":[{"policy":"p"}]})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1","model":["x"]})"));
+  EXPECT_FALSE(ParseScanRecord(R"({"ip":"127.0.0.1"} trailing)"));
+  auto bad = ParseScanRecord(R"({"ip":"127.0.0.1","serial":12})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("'serial'"), std::string::npos);
+  // A non-device record is not checked as a device.
+  auto end = ParseScanLine(R"({"type":"scan_end","complete":false,"ip":7})");
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->kind, ScanLineKind::kIncompleteEnd);
+}
+
 TEST(Record, MacNormalisation) {
   EXPECT_EQ(NormaliseMac("AABB.CC00.0001"), "aa:bb:cc:00:00:01");
   EXPECT_EQ(NormaliseMac("00:00:00:00:00:00"), "");

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "inventory/inventory.h"
+#include "inventory/schema.h"
 #include "inventory/testing/pg_server.h"
 
 namespace phaseout::inventory {
@@ -376,6 +377,183 @@ TEST_P(InventorySuite, WaiverExpiryAndDeadlines) {
   EXPECT_TRUE(inv_->CheckDeadlines()->empty());
 }
 
+// ListDevices filters status and overdue in SQL; ReadDevice/Derive (status, overdue on each
+// device read) are the reference: both must pick the same devices.
+TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
+  std::string review = R"({"ip":"127.16.0.6","mac":"aa:bb:cc:00:00:06","manufacturer":"dahua",)"
+                       R"("verdicts":[{"policy":"uk-gov","status":"review"}]})";
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                            Line("127.16.0.3", "aa:bb:cc:00:00:03"), Line("127.16.0.4", "", "", "x", false),
+                            Line("127.16.0.5", "aa:bb:cc:00:00:05", "axis", "P3265", false), review}));
+  ASSERT_TRUE(Ingest("b1", {Line("127.16.0.1", "aa:bb:cc:00:00:01")}, "branch"));
+  ASSERT_TRUE(Set(Only("127.16.0.1").id, DeviceState::kConfirmed));
+  ASSERT_TRUE(Set(Only("127.16.0.1").id, DeviceState::kWaived));  // expires 2027-01-15
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kConfirmed));
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kReplacementPlanned));  // target 2027-06-30
+  ASSERT_TRUE(Set(Only("127.16.0.3").id, DeviceState::kNotRestricted));
+  for (std::string day : {"2026-12-02", "2027-01-20", "2027-02-15", "2027-07-01"}) {
+    now_ = day + "T00:00:00Z";  // before/after the waiver expiry, the hq deadline, the target date
+    auto all = inv_->ListDevices({});
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 7u);
+    auto ids = [](const std::vector<DeviceRecord>& v) {
+      std::vector<int64_t> out;
+      for (const auto& d : v) out.push_back(d.id);
+      return out;
+    };
+    DeviceFilter overdue;
+    overdue.overdue_only = true;
+    std::vector<DeviceRecord> expected;
+    for (const auto& d : *all) {
+      if (d.overdue) expected.push_back(d);
+    }
+    EXPECT_EQ(ids(*inv_->ListDevices(overdue)), ids(expected)) << day;
+    for (std::string status : {"covered", "review", "unknown", "clear"}) {
+      DeviceFilter f;
+      f.status = status;
+      expected.clear();
+      for (const auto& d : *all) {
+        if (d.status == status) expected.push_back(d);
+      }
+      EXPECT_EQ(ids(*inv_->ListDevices(f)), ids(expected)) << status;
+      EXPECT_FALSE(expected.empty()) << status;
+    }
+  }
+  // Paging with a filter: total counts all matches; pages follow the ListDevices order.
+  DeviceFilter covered;
+  covered.status = "covered";
+  covered.limit = 2;
+  covered.offset = 1;
+  auto page = inv_->ListDevicePage(covered);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 4);  // three at hq (whatever their state), one at branch
+  ASSERT_EQ(page->devices.size(), 2u);
+  // Text search is a literal substring: LIKE wildcards in it match only themselves.
+  for (std::string text : {"%", "_", "127.16.0._", "\\"}) {
+    DeviceFilter f;
+    f.text = text;
+    EXPECT_EQ(inv_->ListDevicePage(f)->total, 0) << text;
+  }
+  DeviceFilter dahua;
+  dahua.text = "DAHUA";
+  EXPECT_EQ(inv_->ListDevicePage(dahua)->total, 1);
+}
+
+// Raw records are written in multi-row batches; the summary keeps a bounded number of events.
+TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
+  std::vector<std::string> lines;
+  const int n = static_cast<int>(kMaxSummaryEvents) + 150;
+  for (int i = 0; i < n; ++i) {
+    char ip[32], mac[32];
+    std::snprintf(ip, sizeof(ip), "127.16.%d.%d", i / 250, i % 250 + 1);
+    std::snprintf(mac, sizeof(mac), "aa:bb:cc:00:%02x:%02x", i / 256, i % 256);
+    lines.push_back(Line(ip, mac));
+  }
+  auto sum = Ingest("big", lines);
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(sum->records, n);
+  EXPECT_EQ(sum->new_devices, n);
+  EXPECT_EQ(sum->events.size(), kMaxSummaryEvents);
+  EXPECT_EQ(sum->events_raised, n);
+  auto stored = inv_->Events(sum->first_event_id - 1);
+  ASSERT_TRUE(stored);
+  int64_t in_range = 0;
+  for (const auto& e : *stored) in_range += e.id <= sum->last_event_id;
+  EXPECT_EQ(in_range, n);
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+  // The device of record 700 gives back exactly that raw record.
+  auto d = Only("127.16.2.200");
+  auto raw = inv_->LastRecord(d.id);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, lines[699]);
+  ASSERT_TRUE(Ingest("again", {lines[699]}));
+  EXPECT_EQ(*inv_->LastRecord(d.id), lines[699]);
+}
+
+// A database written by schema version 1 is migrated: devices learn which raw record last
+// attached them (backfilled), on both backends.
+TEST_P(InventorySuite, MigratesVersionOneDatabases) {
+  std::string location;
+  if (GetParam() == "postgres") {
+    auto url = testing::SharedPgServer().FreshDatabase();
+    ASSERT_TRUE(url);
+    location = *url;
+  } else {
+    location = (dir_ / "v1.db").string();
+  }
+  {
+    auto store = OpenStore(location);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(internal::Migrate(**store, 1).ok());
+    for (const char* sql : {
+             "INSERT INTO departments (key) VALUES ('d')",
+             "INSERT INTO sites (key, department_id) VALUES ('s', 1)",
+             "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
+             "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen, last_scan_id) "
+             "VALUES (1, '127.16.0.9', 'found', 't', 't', 't', 1)",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 1, '127.16.0.8', 1, 'old')",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 2, '127.16.0.9', 1, 'last')",
+             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 3, '127.16.0.7', NULL, 'x')"}) {
+      ASSERT_TRUE((*store)->Exec(sql).ok()) << sql;
+    }
+  }
+  auto inv = Inventory::Open(location, options_);
+  ASSERT_TRUE(inv) << inv.error().message;
+  auto v = (*inv)->store().Query("SELECT value FROM schema_meta WHERE key = 'version'");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(Col(v->front(), 0), std::to_string(kSchemaVersion));
+  auto raw = (*inv)->LastRecord(1);
+  ASSERT_TRUE(raw) << raw.error().message;
+  EXPECT_EQ(*raw, "last");
+  EXPECT_EQ((*inv)->ListDevices({})->size(), 1u);
+}
+
+// Merge reviews are decided by a person: reject keeps two devices, accept folds the newer
+// into the older (which keeps its id, lifecycle and history); both are audited.
+TEST_P(InventorySuite, MergeReviewsAreDecidedAndAudited) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.7", ""), Line("127.16.0.8", "")}));
+  ASSERT_TRUE(Ingest("s2", {Line("127.16.0.7", "aa:bb:cc:00:00:07"), Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto open = inv_->ListReviews(true);
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 2u);
+  MergeReview r7 = (*open)[0], r8 = (*open)[1];
+  EXPECT_EQ(inv_->DecideReview(r7.id, false, "", "n").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->DecideReview(r7.id, false, "alice", "").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->DecideReview(999, false, "alice", "n").error().code, ErrorCode::kNotFound);
+  auto rejected = inv_->DecideReview(r7.id, false, "alice", "two cameras on one pole");
+  ASSERT_TRUE(rejected) << rejected.error().message;
+  EXPECT_EQ(rejected->status, "rejected");
+  EXPECT_EQ(inv_->DecideReview(r7.id, true, "alice", "again").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inv_->ListDevices({})->size(), 4u);
+  // Accept: the MAC-less device (with a lifecycle decision) takes the MAC and the sighting.
+  ASSERT_TRUE(Set(r8.device_a, DeviceState::kConfirmed));
+  auto accepted = inv_->DecideReview(r8.id, true, "alice", "same camera, MAC now visible");
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(accepted->status, "accepted");
+  EXPECT_EQ(inv_->ListDevices({})->size(), 3u);
+  EXPECT_EQ(inv_->GetDevice(r8.device_b).error().code, ErrorCode::kNotFound);
+  auto kept = inv_->GetDevice(r8.device_a);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->mac, "aa:bb:cc:00:00:08");
+  EXPECT_EQ(kept->state, DeviceState::kConfirmed);
+  EXPECT_EQ(kept->last_scan, "s2");
+  EXPECT_EQ(*inv_->LastRecord(kept->id), Line("127.16.0.8", "aa:bb:cc:00:00:08"));
+  auto history = inv_->History(kept->id);
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->back().action, "merge-accepted");
+  EXPECT_EQ(history->back().actor, "alice");
+  EXPECT_TRUE(inv_->ListReviews(true)->empty());
+  EXPECT_TRUE(inv_->VerifyAudit()->ok);
+  // The next scan finds the kept device by its MAC.
+  auto s3 = Ingest("s3", {Line("127.16.0.8", "aa:bb:cc:00:00:08")});
+  ASSERT_TRUE(s3);
+  EXPECT_EQ(s3->new_devices, 0);
+  EXPECT_EQ(Only("127.16.0.8").id, kept->id);
+  EXPECT_EQ(Only("127.16.0.8").match_rule, "mac");
+}
+
 TEST_P(InventorySuite, DiffBetweenScans) {
   ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02")}));
   now_ = "2026-12-02T10:00:00Z";
@@ -424,6 +602,77 @@ TEST_P(InventorySuite, NewerSchemaIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, InventorySuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
+
+// The PostgreSQL server goes away in the middle of an ingest and of a lifecycle change: each
+// fails with a clear message, nothing of either is stored, and once the server is back the
+// inventory works again with exactly the committed work.
+TEST(PostgresStore, ServerGoingAwayCommitsNothingAndRecovers) {
+  testing::PgServer server;  // its own server: the shared one stays up for the other tests
+  auto url = server.FreshDatabase();
+  if (!url) {
+    if (!server.skip_reason().empty()) GTEST_SKIP() << server.skip_reason();
+    FAIL() << url.error().message;
+  }
+  auto inv = Inventory::Open(*url);
+  ASSERT_TRUE(inv) << inv.error().message;
+  auto sites = ParseSitesYaml(kSites, "sites.yaml");
+  ASSERT_TRUE((*inv)->ImportSites(*sites, "tester", "initial").ok());
+  auto ingest = [&](Inventory& db, const std::string& key, int n, bool halt_midway) -> Status {
+    ScanMeta m;
+    m.scan_key = key;
+    m.site = "hq";
+    auto ing = db.BeginIngest(m);
+    if (!ing) return ing.error();
+    for (int i = 0; i < n; ++i) {
+      if (halt_midway && i == n / 2) server.Halt();
+      std::string ip = "127.16.0." + std::to_string(i + 1);
+      char mac[32];
+      std::snprintf(mac, sizeof(mac), "aa:bb:cc:00:01:%02x", i + 1);
+      if (Status s = (*ing)->AddLine(Line(ip, mac), i + 1); !s.ok()) return s;
+    }
+    auto c = (*ing)->Commit();
+    if (!c) return c.error();
+    return Status::Ok();
+  };
+  ASSERT_TRUE(ingest(**inv, "s1", 10, false).ok());
+  int64_t device = (*inv)->ListDevices({})->front().id;
+  // Mid-ingest.
+  Status lost = ingest(**inv, "s2", 200, true);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kIo);
+  EXPECT_NE(lost.error().message.find("went away"), std::string::npos) << lost.error().message;
+  EXPECT_NE(lost.error().message.find("not committed"), std::string::npos) << lost.error().message;
+  // Mid-transition (the connection is gone; so is the server).
+  TransitionRequest r;
+  r.to = DeviceState::kConfirmed;
+  r.actor = "alice";
+  r.note = "checked";
+  auto changed = (*inv)->SetState(device, r);
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::kIo);
+  // While the server is down, opening fails clearly.
+  auto down = Inventory::Open(*url);
+  ASSERT_FALSE(down);
+  EXPECT_NE(down.error().message.find("cannot connect"), std::string::npos) << down.error().message;
+  inv->reset();
+  ASSERT_TRUE(server.Resume().ok());
+  auto again = Inventory::Open(*url);
+  ASSERT_TRUE(again) << again.error().message;
+  auto scans = (*again)->ListScans("");
+  ASSERT_TRUE(scans);
+  ASSERT_EQ(scans->size(), 1u);  // s2 left nothing behind
+  EXPECT_EQ(scans->front().key, "s1");
+  EXPECT_EQ((*again)->ListDevices({})->size(), 10u);
+  EXPECT_EQ((*again)->GetDevice(device)->state, DeviceState::kFound);
+  auto audit = (*again)->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+  // And it works again: the lost scan can be sent again, the change made.
+  ASSERT_TRUE(ingest(**again, "s2", 200, false).ok());
+  EXPECT_EQ((*again)->ListDevices({})->size(), 200u);
+  ASSERT_TRUE((*again)->SetState(device, r));
+  EXPECT_TRUE((*again)->VerifyAudit()->ok);
+}
 
 TEST(SqliteStore, LockedAndReadOnlyDatabasesFailClearly) {
   auto dir = std::filesystem::temp_directory_path() / ("phaseout-lock-" + std::to_string(getpid()));

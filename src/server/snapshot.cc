@@ -11,6 +11,37 @@
 namespace phaseout::server {
 namespace {
 
+// The identification evidence of a raw scan record (a `phaseout scan` NDJSON line, as stored by
+// the inventory): what was observed, by which probe, which rule read it. Entries that are not
+// objects are skipped; a record that is not JSON gives none.
+std::vector<model::Evidence> RecordEvidence(const std::string& raw) {
+  std::vector<model::Evidence> out;
+  if (raw.empty()) return out;
+  auto j = nlohmann::json::parse(raw, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return out;
+  auto ev = j.find("evidence");
+  if (ev == j.end() || !ev->is_array()) return out;
+  auto text = [](const nlohmann::json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& e : *ev) {
+    if (!e.is_object()) continue;
+    model::Evidence x;
+    x.probe = text(e, "probe");
+    auto port = e.find("port");
+    if (port != e.end() && port->is_number_unsigned() && port->get<uint64_t>() <= 65535) {
+      x.port = static_cast<uint16_t>(port->get<uint64_t>());
+    }
+    x.field = text(e, "field");
+    x.value = text(e, "value");
+    x.rule = text(e, "rule");
+    x.claim = text(e, "claim");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 std::string JsonState(const std::string& text) {
   if (text.empty()) return "";
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -87,6 +118,10 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
     if (!d.last_scan.empty()) x.sources.push_back("last seen by scan " + d.last_scan);
     if (!d.match_rule.empty()) x.sources.push_back("identity matched by " + d.match_rule);
     if (!d.reason.empty()) x.reason = d.reason;
+    // The evidence of the record that last attached the device (kept verbatim by the store).
+    auto raw = inv.LastRecord(d.id);
+    if (!raw) return raw.error();
+    x.evidence = RecordEvidence(*raw);
     auto history = inv.History(d.id);
     if (!history) return history.error();
     for (const auto& e : *history) {

@@ -112,58 +112,73 @@ class CrashTest : public ::testing::Test {
   std::mt19937 rng_{12345};
 };
 
+// Each run ingests kScans scans one after another and is killed at a random time: the kill
+// lands before the first commit, after a commit (while the next scan is being ingested) or
+// during a commit (committed but not yet reported). Afterwards every reported scan is there
+// whole, at most the one in flight is there unreported (whole too), nothing is there in part.
 TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
-  const long kRecords = 1500;
-  int before_commit = 0, after_commit = 0, finished = 0;
+  const long kRecords = 600;
+  const int kScans = 3;
+  int no_commit = 0, after_commit = 0, during_commit = 0, finished = 0;
   std::set<std::string> committed;
-  // Calibrate: time one uninterrupted ingest, then kill anywhere in 0..1.3x that time, so kills
-  // land before, during and after the commit whatever the machine's load.
+  // Calibrate: time one uninterrupted ingest, then kill anywhere in 0..1.1x the time of kScans
+  // of them, so kills land before, during and after commits whatever the machine's load.
   auto t0 = std::chrono::steady_clock::now();
   auto warm = RunAndKill({db_, "ingest", "warm", std::to_string(kRecords)}, std::chrono::minutes(5));
   ASSERT_TRUE(warm.finished);
   committed.insert("warm");
   int full_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
-  int range_ms = full_ms * 13 / 10;
+  int range_ms = full_ms * kScans * 11 / 10;
   for (int i = 0; i < Iterations(); ++i) {
-    std::string key = "k" + std::to_string(i);
-    auto k = RunAndKill({db_, "ingest", key, std::to_string(kRecords)},
+    std::string prefix = "k" + std::to_string(i);
+    auto k = RunAndKill({db_, "ingest", prefix, std::to_string(kRecords), std::to_string(kScans)},
                         std::chrono::milliseconds(std::uniform_int_distribution<int>(0, range_ms)(rng_)));
-    bool reported = !k.lines.empty() && k.lines.back() == "committed " + key;
+    std::set<std::string> reported;
+    for (const auto& line : k.lines) {
+      if (line.rfind("committed ", 0) == 0) reported.insert(line.substr(10));
+    }
     auto inv = Inventory::Open(db_);
     ASSERT_TRUE(inv) << inv.error().message;
     CheckIntegrity(**inv);
-    SqlValue p[] = {SqlValue(key)};
-    auto scan = (*inv)->store().Query(
-        "SELECT s.records, s.complete, (SELECT COUNT(*) FROM scan_records r WHERE r.scan_id = s.id) FROM scans s "
-        "WHERE s.key = $1",
-        p);
-    ASSERT_TRUE(scan);
-    if (reported) {
-      ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
-    }
-    if (!scan->empty()) {
-      EXPECT_EQ(ColInt(scan->front(), 0), kRecords);
-      EXPECT_EQ(ColInt(scan->front(), 1), 1);
-      EXPECT_EQ(ColInt(scan->front(), 2), kRecords);
+    int present = 0, unreported = 0;
+    for (int j = 1; j <= kScans; ++j) {
+      std::string key = prefix + "-" + std::to_string(j);
+      SqlValue p[] = {SqlValue(key)};
+      auto scan = (*inv)->store().Query(
+          "SELECT s.records, s.complete, (SELECT COUNT(*) FROM scan_records r WHERE r.scan_id = s.id) FROM scans s "
+          "WHERE s.key = $1",
+          p);
+      ASSERT_TRUE(scan);
+      if (reported.count(key) != 0) ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
+      if (scan->empty()) continue;
+      ASSERT_EQ(present, j - 1) << key << " is there but an earlier scan of the same run is not";
+      ++present;
+      unreported += reported.count(key) == 0;
+      EXPECT_EQ(ColInt(scan->front(), 0), kRecords) << key;
+      EXPECT_EQ(ColInt(scan->front(), 1), 1) << key;
+      EXPECT_EQ(ColInt(scan->front(), 2), kRecords) << key;
       committed.insert(key);
     }
+    EXPECT_LE(unreported, 1) << "only the scan in flight at the kill may be committed unreported";
     auto devices = (*inv)->store().Query("SELECT COUNT(*) FROM devices");
     ASSERT_TRUE(devices);
     EXPECT_EQ(ColInt(devices->front(), 0), static_cast<int64_t>(committed.size()) * kRecords);
     if (k.finished) {
       ++finished;
-    } else if (scan->empty()) {
-      ++before_commit;
     } else {
-      ++after_commit;
+      during_commit += unreported;
+      after_commit += !reported.empty();
+      no_commit += present == 0;
     }
   }
   std::printf("[crash] ingest: one uninterrupted ingest took %d ms; kills at 0..%d ms\n", full_ms, range_ms);
-  std::printf("[crash] ingest: %d runs x %ld records: %d killed before commit (nothing kept), %d killed after "
-              "commit (whole scan kept), %d finished\n",
-              Iterations(), kRecords, before_commit, after_commit, finished);
-  EXPECT_GT(before_commit, 0) << "no kill landed inside an ingest: the test would prove nothing";
+  std::printf("[crash] ingest: %d runs of %d scans x %ld records: %d killed before any commit, %d killed after a "
+              "commit (during the next scan), %d killed during a commit (committed, not yet reported), "
+              "%d finished; every committed scan whole, nothing partial\n",
+              Iterations(), kScans, kRecords, no_commit, after_commit, during_commit, finished);
+  EXPECT_GT(no_commit, 0) << "no kill landed inside a first ingest: the test would prove nothing";
+  EXPECT_GT(after_commit, 0) << "no kill landed after a commit: the test would prove nothing";
 }
 
 TEST_F(CrashTest, KillDuringLifecycleChangesKeepsDeviceAndAuditInStep) {

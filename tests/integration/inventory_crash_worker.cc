@@ -2,6 +2,8 @@
 // each commit on stdout (unbuffered), so the test can SIGKILL it at any point and then check
 // that exactly the committed work is present.
 //   inventory_crash_worker DB ingest KEY N    ingest one scan of N generated records (site "s")
+//   inventory_crash_worker DB ingest KEY N M  ingest M such scans one after another, keys KEY-1..KEY-M
+//                                            (a kill then lands after one commit, during the next)
 //   inventory_crash_worker DB lifecycle       walk devices through the lifecycle, one change per transaction
 #include <unistd.h>
 
@@ -23,8 +25,12 @@ void Say(const std::string& s) {
 std::string Record(const std::string& key, long i) {
   char ip[32], mac[32];
   std::snprintf(ip, sizeof(ip), "127.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255, i & 255);
-  std::snprintf(mac, sizeof(mac), "02:%02lx:%02lx:%02lx:%02lx:%02lx", (static_cast<long>(key.size()) * 7) & 255,
-                std::strtol(key.c_str() + 1, nullptr, 10) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255);
+  // A MAC per (key, record): keys are "warm" or "k<iteration>[-<scan>]".
+  long iteration = std::strtol(key.c_str() + 1, nullptr, 10);
+  size_t dash = key.find('-');
+  long scan = dash == std::string::npos ? 0 : std::strtol(key.c_str() + dash + 1, nullptr, 10);
+  std::snprintf(mac, sizeof(mac), "02:%02lx:%02lx:%02lx:%02lx:%02lx", (iteration >> 8) & 255, iteration & 255,
+                scan & 255, (i >> 8) & 255, i & 255);
   return std::string(R"({"ip":")") + ip + R"(","open_ports":[80,554],"mac":")" + mac +
          R"(","manufacturer":"hikvision","brand":null,"device_type":"camera","model":"DS-2CD2143G2-I",)"
          R"("firmware":"V5.7.3","serial":null,"confidence":0.95,"evidence":[{"probe":"http","port":80,)"
@@ -43,26 +49,29 @@ int main(int argc, char** argv) {
   }
   inv::Inventory& db = **inventory;
   std::string mode = argv[2];
-  if (mode == "ingest" && argc == 5) {
-    inv::ScanMeta meta;
-    meta.scan_key = argv[3];
-    meta.site = "s";
+  if (mode == "ingest" && (argc == 5 || argc == 6)) {
     long n = std::strtol(argv[4], nullptr, 10);
-    auto ing = db.BeginIngest(meta);
-    if (!ing) {
-      std::fprintf(stderr, "%s\n", ing.error().message.c_str());
-      return 1;
+    long scans = argc == 6 ? std::strtol(argv[5], nullptr, 10) : 0;
+    for (long k = scans == 0 ? 0 : 1; k <= scans; ++k) {
+      inv::ScanMeta meta;
+      meta.scan_key = scans == 0 ? std::string(argv[3]) : std::string(argv[3]) + "-" + std::to_string(k);
+      meta.site = "s";
+      auto ing = db.BeginIngest(meta);
+      if (!ing) {
+        std::fprintf(stderr, "%s\n", ing.error().message.c_str());
+        return 1;
+      }
+      Say("begun " + meta.scan_key);
+      for (long i = 0; i < n; ++i) {
+        if (auto s = (*ing)->AddLine(Record(meta.scan_key, i), i + 1); !s.ok()) return 1;
+      }
+      auto sum = (*ing)->Commit();
+      if (!sum) {
+        std::fprintf(stderr, "%s\n", sum.error().message.c_str());
+        return 1;
+      }
+      Say("committed " + meta.scan_key);
     }
-    Say("begun");
-    for (long i = 0; i < n; ++i) {
-      if (auto s = (*ing)->AddLine(Record(meta.scan_key, i), i + 1); !s.ok()) return 1;
-    }
-    auto sum = (*ing)->Commit();
-    if (!sum) {
-      std::fprintf(stderr, "%s\n", sum.error().message.c_str());
-      return 1;
-    }
-    Say("committed " + meta.scan_key);
     return 0;
   }
   if (mode == "lifecycle") {

@@ -114,6 +114,10 @@ TEST_F(ReportCliTest, JsonCountsFollowTheInventory) {
   for (const auto& d : j["devices"]) {
     if (d["id"] == camera) {
       EXPECT_EQ(d["state"], "removed");
+      // Per-device evidence comes from the raw record the inventory kept (nmap's service info).
+      ASSERT_FALSE(d["evidence"].empty()) << d.dump();
+      EXPECT_FALSE(d["evidence"][0]["field"].get<std::string>().empty()) << d.dump();
+      EXPECT_FALSE(d["evidence"][0]["rule"].get<std::string>().empty()) << d.dump();
       for (const auto& h : d["history"]) history = history || h["to"] == "removed";
     }
   }

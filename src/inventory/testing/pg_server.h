@@ -35,6 +35,19 @@ class PgServer {
     if (Status s = (*admin)->ExecScript("CREATE DATABASE " + name); !s.ok()) return s.error();
     return "postgresql://phaseout@/" + name + "?host=" + dir_ + "/s";
   }
+  // Stops the server at once (as a crash or a network loss looks to a client) but keeps its
+  // data; Resume starts it again on the same data.
+  void Halt() {
+    if (base_url_.empty()) return;
+    std::string cmd = std::string(PHASEOUT_PG_HELPER) + " stop '" + dir_ + "/s' >/dev/null 2>&1";
+    (void)std::system(cmd.c_str());
+  }
+  Status Resume() {
+    if (base_url_.empty()) return MakeError(ErrorCode::kInternal, "no server to resume");
+    std::string cmd = std::string(PHASEOUT_PG_HELPER) + " restart '" + dir_ + "/s' >/dev/null 2>'" + dir_ + "/restart.err'";
+    if (std::system(cmd.c_str()) != 0) return MakeError(ErrorCode::kIo, "could not restart the PostgreSQL server");
+    return Status::Ok();
+  }
   const std::string& skip_reason() const { return skip_reason_; }
   const std::string& socket_dir() const { return dir_; }
 
