@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   phaseout::cli::AddAuditCommand(app, &exit_code);
   phaseout::cli::AddImportCommand(app, &exit_code);
   phaseout::cli::AddReportCommand(app, &exit_code);
+  phaseout::cli::AddAgentCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
