@@ -392,6 +392,45 @@ int RunAgent(const RunFlags& f) {
   return last;
 }
 
+// ---- push ----
+
+struct PushFlags {
+  std::string config, site, file;
+  std::vector<std::string> scope;
+  size_t chunk_lines = 5000;
+};
+
+// Delivers the spool of a config; with FILE, spools that scan output first.
+int RunPush(const PushFlags& f) {
+  const char* cmd = "agent push";
+  auto config = agent::LoadAgentConfig(f.config);
+  if (!config) return Fail(cmd, CodeFor(config.error()), config.error().message);
+  if (!f.file.empty() && f.site.empty()) return Fail(cmd, kExitUsage, "pushing a file needs --site SITE");
+  auto opened = OpenDelivery(config->server, config->pinned_sha256, config->key_file, config->spool_dir, &*config);
+  if (!opened) return Fail(cmd, CodeFor(opened.error()), opened.error().message);
+  Delivery& d = *opened;
+  if (!f.file.empty()) {
+    if (!d.key.sites.empty() && std::find(d.key.sites.begin(), d.key.sites.end(), f.site) == d.key.sites.end()) {
+      return Fail(cmd, kExitUsage, "this agent key is not bound to site '" + f.site + "'");
+    }
+    agent::ScanSpoolOptions so;
+    so.site = f.site;
+    so.scope = f.scope;
+    so.source = "push";
+    so.max_lines = f.chunk_lines;
+    auto spooled = agent::SpoolScanFile(*d.spool, f.file, so);
+    if (!spooled) return Fail(cmd, CodeFor(spooled.error()), spooled.error().message);
+    std::fprintf(stderr, "phaseout agent push: spooled scan %s: %llu records in %zu chunks\n", spooled->scan_key.c_str(),
+                 static_cast<unsigned long long>(spooled->records), spooled->chunks);
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnAgentSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  return Deliver(cmd, d);
+}
+
 }  // namespace
 
 // ---- scan --push ----
@@ -478,6 +517,17 @@ void AddAgentCommand(CLI::App& app, int* exit_code) {
     run->oui_given = oui->count() > 0;
     *exit_code = RunAgent(*run);
   });
+
+  auto push = std::make_shared<PushFlags>();
+  auto* p = agent_cmd->add_subcommand(
+      "push", "Send what is spooled; with FILE, first spool that saved `phaseout scan --format ndjson` output");
+  p->add_option("--config", push->config, "Agent config file (written by agent enrol)")->required();
+  p->add_option("file", push->file, "NDJSON output of phaseout scan (e.g. its --save file)");
+  p->add_option("--site", push->site, "Site the scan in FILE belongs to");
+  p->add_option("--scope", push->scope, "Address or CIDR block the scan covered (repeatable)");
+  p->add_option("--chunk-lines", push->chunk_lines, "NDJSON lines per request (1..5000)")
+      ->capture_default_str()->check(CLI::Range(1, 5000));
+  p->callback([push, exit_code] { *exit_code = RunPush(*push); });
 }
 
 }  // namespace phaseout::cli
