@@ -90,7 +90,6 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-std::string Short(const std::string& sha) { return sha.size() > 16 ? sha.substr(0, 16) + "..." : sha; }
 
 // Flags of `phaseout agent run`.
 struct RunFlags {
