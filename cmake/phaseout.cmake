@@ -15,6 +15,7 @@ set(PHASEOUT_ALLOWED_engine "core;model;net;probes;fingerprint;policy")
 set(PHASEOUT_ALLOWED_report "core;model;policy;screening")
 set(PHASEOUT_ALLOWED_agent "core;model;net")
 set(PHASEOUT_ALLOWED_lab "core;model;net")
+set(PHASEOUT_ALLOWED_server "core;model;net;policy;screening;inventory;report")
 
 # phaseout_module(NAME SOURCES a.cc b.cc DEPS core model LIBS fmt::fmt)
 # Creates the static library phaseout_NAME; fails the configure step if DEPS names a module

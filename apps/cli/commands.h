@@ -31,6 +31,10 @@ void AddSitesCommand(CLI::App& app, int* exit_code);
 void AddAuditCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 void AddReportCommand(CLI::App& app, int* exit_code);
+// apps/server: the HTTP server and its bootstrap commands.
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddUsersCommand(CLI::App& app, int* exit_code);
+void AddAgentsCommand(CLI::App& app, int* exit_code);
 void AddAgentCommand(CLI::App& app, int* exit_code);
 
 }  // namespace phaseout::cli

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   phaseout::cli::AddAuditCommand(app, &exit_code);
   phaseout::cli::AddImportCommand(app, &exit_code);
   phaseout::cli::AddReportCommand(app, &exit_code);
+  phaseout::cli::AddServeCommand(app, &exit_code);
+  phaseout::cli::AddUsersCommand(app, &exit_code);
+  phaseout::cli::AddAgentsCommand(app, &exit_code);
   phaseout::cli::AddAgentCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -18,6 +18,7 @@
 #include "engine/knowledge.h"
 #include "inventory/inventory.h"
 #include "report/inventory_report.h"
+#include "server/snapshot.h"
 
 namespace phaseout::cli {
 namespace {
@@ -48,98 +49,6 @@ std::string UtcNow(const char* layout) {
   return buf;
 }
 
-std::string JsonState(const std::string& text) {
-  if (text.empty()) return "";
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "";
-  auto it = j.find("state");
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// Fills a snapshot from the inventory: the devices of the selected site/department, their
-// verdict under `policy_id` (from the policies recorded at their last sighting), their deadline
-// (replacement target date, else the site's deadline for the policy) and their history (the
-// audit entries about them; the first sighting when the log starts later).
-Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const std::string& policy_id,
-                                               const std::string& department, const std::string& site,
-                                               const std::string& db_label) {
-  report::InventorySnapshot s;
-  auto sites = inv.ListSites();
-  if (!sites) return sites.error();
-  std::map<std::string, inventory::Site> site_by_id;
-  bool site_known = site.empty();
-  for (const auto& x : *sites) {
-    site_by_id[x.id] = x;
-    site_known = site_known || x.id == site;
-    if ((!site.empty() && x.id != site) || (!department.empty() && x.department != department)) continue;
-    auto d = x.deadlines.find(policy_id);
-    s.sites.push_back({x.id, x.name.empty() ? x.id : x.name, x.department, x.owner,
-                       d == x.deadlines.end() ? "" : d->second});
-  }
-  if (!site_known) return MakeError(ErrorCode::kNotFound, "no site '" + site + "' in " + db_label);
-  if (!department.empty()) {
-    auto deps = inv.ListDepartments();
-    if (!deps) return deps.error();
-    bool found = false;
-    for (const auto& d : *deps) found = found || d.id == department;
-    if (!found) return MakeError(ErrorCode::kNotFound, "no department '" + department + "' in " + db_label);
-  }
-  inventory::DeviceFilter filter;
-  filter.site = site;
-  filter.department = department;
-  auto devices = inv.ListDevices(filter);
-  if (!devices) return devices.error();
-  for (const auto& d : *devices) {
-    report::SnapshotDevice x;
-    x.id = std::to_string(d.id);
-    x.site = d.site;
-    x.department = d.department;
-    x.ip = d.ip;
-    x.mac = d.mac;
-    x.serial = d.serial;
-    x.manufacturer = d.manufacturer;
-    x.brand = d.brand;
-    x.device_type = d.device_type;
-    x.model = d.model;
-    x.firmware = d.firmware;
-    x.state = inventory::DeviceStateName(d.state);
-    auto has = [&](const std::vector<std::string>& v) {
-      for (const auto& p : v) if (p == policy_id) return true;
-      return false;
-    };
-    x.verdict = has(d.prohibited) ? "prohibited" : has(d.review) ? "review" : d.manufacturer.empty() ? "" : "clear";
-    x.deadline = d.target_date;
-    if (x.deadline.empty()) {
-      auto it = site_by_id.find(d.site);
-      if (it != site_by_id.end()) {
-        auto dl = it->second.deadlines.find(policy_id);
-        if (dl != it->second.deadlines.end()) x.deadline = dl->second;
-      }
-    }
-    x.first_seen = d.first_seen;
-    x.last_seen = d.last_seen;
-    x.replacement_model = d.replacement_model;
-    x.waiver_expiry = d.waiver_expiry;
-    if (!d.last_scan.empty()) x.sources.push_back("last seen by scan " + d.last_scan);
-    if (!d.match_rule.empty()) x.sources.push_back("identity matched by " + d.match_rule);
-    if (!d.reason.empty()) x.reason = d.reason;
-    auto history = inv.History(d.id);
-    if (!history) return history.error();
-    for (const auto& e : *history) {
-      std::string to = JsonState(e.after);
-      if (to.empty()) continue;  // not a lifecycle entry
-      x.history.push_back({e.at, x.id, JsonState(e.before), to, e.actor,
-                           e.action + (e.note.empty() ? "" : ": " + e.note)});
-    }
-    if ((x.history.empty() || !x.history.front().from_state.empty()) && !d.first_seen.empty()) {
-      x.history.insert(x.history.begin(),
-                       {d.first_seen, x.id, "", "found", "phaseout", "first sighting"});
-    }
-    s.devices.push_back(std::move(x));
-  }
-  return s;
-}
-
 int RunReport(const ReportFlags& f) {
   auto format = report::ParseInventoryReportFormat(f.format);
   if (!format) return Fail(kExitUsage, format.error().message);
@@ -160,7 +69,7 @@ int RunReport(const ReportFlags& f) {
     return Fail(inv.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitRuntime,
                 "cannot open the inventory " + db + ": " + inv.error().message);
   }
-  auto snapshot = LoadSnapshot(**inv, policy->id, f.department, f.site, db);
+  auto snapshot = server::LoadSnapshot(**inv, policy->id, f.department, f.site, db);
   if (!snapshot) {
     return Fail(snapshot.error().code == ErrorCode::kNotFound ? kExitUsage : kExitRuntime,
                 snapshot.error().message);

@@ -1,0 +1,140 @@
+// Scan ingest over the API is idempotent: a repeated start, chunk or completion changes
+// nothing; an unknown scan is 404; completing with records missing is 409 naming them; a bad
+// line stores nothing of its chunk.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "server/testing/fixture.h"
+
+namespace phaseout::server {
+namespace {
+
+using nlohmann::json;
+using testing::DeviceLine;
+using testing::ServerFixture;
+
+class Ingest : public ServerFixture {
+ protected:
+  int64_t Devices(const std::string& site) {
+    auto r = Call("GET", "/api/v1/devices?site=" + site + "&limit=500", "programme");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["total"].get<int64_t>();
+  }
+  testing::Reply Chunk(const std::string& key, int64_t first, const std::vector<std::string>& lines) {
+    std::string body;
+    for (const auto& l : lines) body += l + "\n";
+    return Call("POST", "/api/v1/scans/" + key + "/records?first_seq=" + std::to_string(first), "agent", body,
+                "application/x-ndjson");
+  }
+};
+
+const std::string kStart = R"({"type":"scan_start","scan_id":"s1","time":"2026-11-02T10:00:00Z"})";
+const std::string kEnd = R"({"type":"scan_end","scan_id":"s1","complete":true})";
+
+TEST_F(Ingest, RepeatedChunksAndCompletionChangeNothing) {
+  int64_t before = Devices("hq");
+  auto start = Call("POST", "/api/v1/scans", "agent",
+                    R"({"scan_key":"s1","site":"hq","started_at":"2026-11-02T10:00:00Z","scope":["127.16.0.0/24"]})");
+  ASSERT_EQ(start.status, 201) << start.body;
+  EXPECT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s1","site":"hq"})").status, 200);
+
+  auto c1 = Chunk("s1", 1, {kStart, DeviceLine("127.16.0.50", "00:11:22:33:44:50"),
+                            DeviceLine("127.16.0.51", "00:11:22:33:44:51")});
+  ASSERT_EQ(c1.status, 200) << c1.body;
+  EXPECT_EQ(json::parse(c1.body), json({{"stored", 3}, {"duplicates", 0}}));
+  auto again = Chunk("s1", 1, {kStart, DeviceLine("127.16.0.50", "00:11:22:33:44:50"),
+                               DeviceLine("127.16.0.51", "00:11:22:33:44:51")});
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body), json({{"stored", 0}, {"duplicates", 3}}));
+  EXPECT_EQ(Devices("hq"), before + 2);
+
+  // Records 4 and 5 are not there yet.
+  auto early = Call("POST", "/api/v1/scans/s1/complete", "agent", R"({"records":5,"complete":true})");
+  ASSERT_EQ(early.status, 409) << early.body;
+  EXPECT_EQ(json::parse(early.body)["missing"], json::array({"4-5"}));
+
+  // An overlapping chunk: 3 is a duplicate, 4 and 5 are new.
+  auto c2 = Chunk("s1", 3, {DeviceLine("127.16.0.51", "00:11:22:33:44:51"), DeviceLine("127.16.0.52", "00:11:22:33:44:52"), kEnd});
+  ASSERT_EQ(c2.status, 200) << c2.body;
+  EXPECT_EQ(json::parse(c2.body), json({{"stored", 2}, {"duplicates", 1}}));
+  auto done = Call("POST", "/api/v1/scans/s1/complete", "agent", R"({"records":5,"complete":true})");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(json::parse(done.body)["already_completed"], false);
+  auto repeat = Call("POST", "/api/v1/scans/s1/complete", "agent", R"({"records":5,"complete":true})");
+  ASSERT_EQ(repeat.status, 200);
+  EXPECT_EQ(json::parse(repeat.body)["already_completed"], true);
+  // A chunk after completion stores nothing.
+  auto late = Chunk("s1", 6, {DeviceLine("127.16.0.53", "00:11:22:33:44:53")});
+  ASSERT_EQ(late.status, 200);
+  EXPECT_EQ(json::parse(late.body)["stored"], 0);
+  EXPECT_EQ(Devices("hq"), before + 3);
+
+  // The audit chain is intact after all of it.
+  auto verify = Call("GET", "/api/v1/audit/verify", "programme");
+  ASSERT_EQ(verify.status, 200);
+  EXPECT_EQ(json::parse(verify.body)["ok"], true) << verify.body;
+}
+
+TEST_F(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
+  auto r = Chunk("never-started", 1, {DeviceLine("127.16.0.60", "00:11:22:33:44:60")});
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(Call("POST", "/api/v1/scans/never-started/complete", "agent", R"({"records":1})").status, 404);
+  // The same key for another site: an agent bound to both sites gets 409.
+  {
+    auto inv = inventory::Inventory::Open(location_);
+    ASSERT_TRUE(inv);
+    AuthStore auth((*inv)->store(), {});
+    auto secret = auth.CreateEnrolSecret({"hq", "branch"}, 60, "t");
+    ASSERT_TRUE(secret);
+    auto e = auth.Enrol(*secret, "both");
+    ASSERT_TRUE(e);
+    tokens_["both"] = e->key;
+  }
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "both", R"({"scan_key":"k2","site":"hq"})").status, 201);
+  EXPECT_EQ(Call("POST", "/api/v1/scans", "both", R"({"scan_key":"k2","site":"branch"})").status, 409);
+  // A key the inventory already holds as a complete scan (from the CLI) is a conflict too.
+  EXPECT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"seed-hq","site":"hq"})").status, 409);
+}
+
+TEST_F(Ingest, ABadLineStoresNothingOfItsChunk) {
+  int64_t before = Devices("hq");
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s3","site":"hq"})").status, 201);
+  auto bad = Chunk("s3", 1, {DeviceLine("127.16.0.70", "00:11:22:33:44:70"), "{not json"});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("line 2"), std::string::npos) << bad.body;
+  EXPECT_EQ(Devices("hq"), before);
+  // The good line can be sent again and is stored once.
+  auto good = Chunk("s3", 1, {DeviceLine("127.16.0.70", "00:11:22:33:44:70")});
+  ASSERT_EQ(good.status, 200);
+  EXPECT_EQ(json::parse(good.body)["stored"], 1);
+  EXPECT_EQ(Devices("hq"), before + 1);
+  // Missing first_seq, bad first_seq, empty chunk, a blank line inside.
+  EXPECT_EQ(Call("POST", "/api/v1/scans/s3/records", "agent", DeviceLine("127.16.0.71", "00:11:22:33:44:71"),
+                 "application/x-ndjson").status,
+            400);
+  EXPECT_EQ(Call("POST", "/api/v1/scans/s3/records?first_seq=0", "agent", DeviceLine("127.16.0.71", "00:11:22:33:44:71"),
+                 "application/x-ndjson").status,
+            400);
+  EXPECT_EQ(Chunk("s3", 2, {DeviceLine("127.16.0.71", "00:11:22:33:44:71"), "", kEnd}).status, 400);
+  EXPECT_EQ(Devices("hq"), before + 1);
+}
+
+TEST_F(Ingest, IncompleteScanEndKeepsTheScanOutOfVerification) {
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s4","site":"hq"})").status, 201);
+  std::string end = R"({"type":"scan_end","scan_id":"s4","complete":false})";
+  ASSERT_EQ(Chunk("s4", 1, {DeviceLine("127.16.0.80", "00:11:22:33:44:80"), end}).status, 200);
+  auto done = Call("POST", "/api/v1/scans/s4/complete", "agent", R"({"records":2,"complete":true})");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(json::parse(done.body)["complete"], false);
+}
+
+TEST_F(Ingest, ChunkLineLimit) {
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s5","site":"hq"})").status, 201);
+  std::vector<std::string> lines(5001, "{}");
+  auto r = Chunk("s5", 1, lines);
+  EXPECT_EQ(r.status, 413) << r.body.substr(0, 200);
+  EXPECT_NE(r.body.find("5000 lines"), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace phaseout::server
