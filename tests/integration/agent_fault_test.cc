@@ -342,7 +342,9 @@ class AgentFault : public ::testing::Test {
 
 TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
   PHASEOUT_REQUIRE_ISOLATED_NETWORK();
-  const int kDevices = 30000;
+  // 16,000 device lines in 40 chunks: the debug (ASan) server ingests a few hundred records per
+  // second on a shared machine, so this keeps the test within its time limit.
+  const int kDevices = 16000;
   int port = FreePort();
   StartServer(port);
   CuttingProxy proxy(port);
@@ -354,14 +356,14 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
   std::string config = WriteConfig(url);
   fs::path scan = WriteScan("fault-scan-1", kDevices);
 
-  // 200-line chunks: ~150 requests, so the faults below land mid-stream.
+  // 400-line chunks: 40 requests, so the faults below land mid-stream.
   Child agent = Child::Start({"agent", "push", "--config", config, "--site", "lab", "--scope", "127.1.0.0/16",
-                              "--chunk-lines", "200", scan.string()},
+                              "--chunk-lines", "400", scan.string()},
                              dir_ / "agent1.log");
   proxy.set_cutting(true);
   // Wait until part of the scan is stored, then SIGKILL the server and restart it, twice.
   for (int round = 0; round < 2; ++round) {
-    for (int i = 0; i < 400 && Count("SELECT count(*) FROM server_scan_lines") < 2000 * (round + 1); ++i) {
+    for (int i = 0; i < 1200 && Count("SELECT count(*) FROM server_scan_lines") < 1600 * (round + 1); ++i) {
       std::this_thread::sleep_for(50ms);
     }
     server_.Kill();
@@ -369,7 +371,7 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
     StartServer(port);
   }
   // SIGKILL the agent with entries still spooled; a new agent process replays the spool.
-  for (int i = 0; i < 400 && Count("SELECT count(*) FROM server_scan_lines") < 8000; ++i) {
+  for (int i = 0; i < 1200 && Count("SELECT count(*) FROM server_scan_lines") < 5000; ++i) {
     std::this_thread::sleep_for(50ms);
   }
   agent.Kill();
@@ -396,7 +398,8 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
   // Duplicate delivery: the whole scan again changes nothing.
   ShellRun dup = Po("agent push --config " + config + " --site lab --chunk-lines 5000 " + scan.string());
   EXPECT_EQ(dup.exit_code, 0) << dup.output;
-  EXPECT_NE(dup.output.find("0 records stored, 30002 already there"), std::string::npos) << dup.output;
+  EXPECT_NE(dup.output.find("(0 records stored, " + std::to_string(total) + " already there)"), std::string::npos)
+      << dup.output;
   EXPECT_EQ(Count("SELECT count(*) " + records), kDevices);
   EXPECT_EQ(Count("SELECT count(*) FROM devices"), kDevices);
 }
