@@ -197,7 +197,8 @@ class CuttingProxy {
       for (int i = 0; i < 2; ++i) {
         if (fds[i].revents == 0) continue;
         ssize_t n = read(fds[i].fd, buf, sizeof(buf));
-        if (n <= 0 || write(fds[1 - i].fd, buf, static_cast<size_t>(n)) != n) done = true;
+        // MSG_NOSIGNAL: a peer that went away must end the relay, not the test (SIGPIPE).
+        if (n <= 0 || send(fds[1 - i].fd, buf, static_cast<size_t>(n), MSG_NOSIGNAL) != n) done = true;
       }
       if (done) break;
     }
