@@ -13,6 +13,7 @@ set(PHASEOUT_ALLOWED_imports "core;model")
 set(PHASEOUT_ALLOWED_inventory "core;model;policy")
 set(PHASEOUT_ALLOWED_engine "core;model;net;probes;fingerprint;policy")
 set(PHASEOUT_ALLOWED_report "core;model;policy;screening")
+set(PHASEOUT_ALLOWED_agent "core;model;net")
 set(PHASEOUT_ALLOWED_lab "core;model;net")
 set(PHASEOUT_ALLOWED_server "core;model;net;policy;screening;inventory;report")
 

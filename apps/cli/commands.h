@@ -35,5 +35,6 @@ void AddReportCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddUsersCommand(CLI::App& app, int* exit_code);
 void AddAgentsCommand(CLI::App& app, int* exit_code);
+void AddAgentCommand(CLI::App& app, int* exit_code);
 
 }  // namespace phaseout::cli

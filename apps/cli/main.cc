@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   phaseout::cli::AddServeCommand(app, &exit_code);
   phaseout::cli::AddUsersCommand(app, &exit_code);
   phaseout::cli::AddAgentsCommand(app, &exit_code);
+  phaseout::cli::AddAgentCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/cli/agent_cli.h"
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
@@ -72,6 +73,8 @@ struct ScanFlags {
   bool quiet = false;
   // Inventory recording (phaseout scan --site S --db ...): see apps/cli/inventory_cli.h.
   std::string site, db, scan_id, events;
+  // Delivery to a server (phaseout scan --site S --push URL): see apps/cli/agent_cli.h.
+  std::string push, push_key, push_spool;
 };
 
 std::atomic<engine::Scanner*> g_running_scanner{nullptr};
@@ -325,7 +328,7 @@ int RunScan(const ScanFlags& f) {
   }
   report::ScanSummary summary(policy_ids);
   std::unique_ptr<ScanRecorder> recorder;
-  if (!f.site.empty()) {
+  if (!f.site.empty() && f.push.empty()) {
     auto r = ScanRecorder::Start(f.db, f.site, info.scan_id, f.targets, info.started_at,
                                  info.ruleset_version);
     if (!r) return Fail(ExitFor(r.error()), r.error().message);
@@ -546,9 +549,27 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--events", flags->events, "With --site: append raised inventory events to FILE as JSON lines");
   cmd->add_flag("--no-progress", flags->no_progress, "No progress line on stderr");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only results and errors");
+  cmd->add_option("--push", flags->push, "With --site: send the results to this phaseout server (docs/agent.md)");
+  cmd->add_option("--push-key", flags->push_key, "Agent key file for --push (default: the agent's, from agent enrol)");
+  cmd->add_option("--push-spool", flags->push_spool, "Spool folder for --push (default: spool beside the key file)");
   cmd->callback([flags, exit_code, ports] {
     flags->ports_given = ports->count() > 0;
+    if (flags->push.empty()) {
+      *exit_code = RunScan(*flags);
+      return;
+    }
+    // --push: checked before scanning; the NDJSON results (the --save file, or one in the
+    // spool folder) are spooled and delivered after the scan, whatever its findings.
+    PushRequest push{flags->push, flags->push_key, flags->push_spool, flags->site, flags->targets};
+    if ((*exit_code = PreparePush(&push)) != kExitOk) return;
+    std::string saved = flags->save;
+    if (saved.empty()) flags->save = push.spool_dir + "/push-" + std::to_string(getpid()) + ".ndjson";
     *exit_code = RunScan(*flags);
+    if (*exit_code == kExitOk || *exit_code == kExitFindings || *exit_code == kExitIncomplete) {
+      int pushed = PushScanOutput(push, flags->save);
+      if (pushed != kExitOk) *exit_code = pushed;
+    }
+    if (saved.empty()) std::remove(flags->save.c_str());
   });
 }
 
