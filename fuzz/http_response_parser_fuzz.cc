@@ -1,12 +1,12 @@
 // libFuzzer target: the HTTP reply parser, its framer and every extractor the HTTP probe runs
-// on a reply (title, BOM, HTML sniffing, XML root, challenges, follow-up triggers).
+// on a reply (title, BOM, HTML sniffing, XML root, challenges). Follow-up planning is data-driven
+// now and fuzzed through the session in http_session_fuzz.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "probes/common/auth_challenge.h"
 #include "probes/common/message.h"
-#include "probes/http/followups.h"
 #include "probes/http/parser.h"
 
 using namespace phaseout::probes;
@@ -29,7 +29,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)http::LooksLikeHtml(*reply);
   (void)http::HasUtf8Bom(reply->body);
   (void)http::XmlRootSchema(reply->body);
-  (void)http::ChooseFollowUps(*reply);
   for (const common::HeaderField& h : reply->headers) (void)common::ParseAuthChallenges(h.value);
   return 0;
 }

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Load benchmark of `phaseout serve` (issue 8): PostgreSQL with N devices (default 100,000),
+# wrk on loopback against the device list, a device page and the overview, then scan ingest
+# through the API (chunks of 5,000 NDJSON lines). Runs itself inside a private network
+# namespace (scripts/netns-run): nothing leaves the machine.
+#
+#   bench/server_load.sh [--preset release|debug] [--devices N] [--duration S] [--ingest N]
+#
+# The devices are seeded with one INSERT ... SELECT generate_series (the benchmark measures
+# reads; seeding 100,000 devices through ingest would take the ingest's time, measured apart).
+# Prints wrk's latency distribution per endpoint and the ingest rate; docs/performance.md keeps
+# the figures and the command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+preset=release devices=100000 duration=20 ingest=20000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --preset) preset=$2; shift 2 ;;
+    --devices) devices=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --ingest) ingest=$2; shift 2 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    *) echo "server_load: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if [ "${PHASEOUT_IN_NETNS:-}" != "1" ]; then
+  exec env PHASEOUT_IN_NETNS=1 ./scripts/netns-run "$0" --preset "$preset" --devices "$devices" \
+    --duration "$duration" --ingest "$ingest"
+fi
+
+bin=build/$preset/phaseout
+for tool in wrk curl psql; do
+  command -v "$tool" >/dev/null || { echo "server_load: $tool not installed (scripts/bootstrap)" >&2; exit 1; }
+done
+[ -x "$bin" ] || { echo "server_load: $bin missing: ./scripts/build $preset phaseout" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/phaseout-load.XXXXXX)
+chmod 0755 "$work"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  tests/pg/pg-tmp stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+url=$(tests/pg/pg-tmp start "$work/pg")
+export PHASEOUT_DB="$url"
+
+cat >"$work/sites.yaml" <<'EOF'
+departments:
+  - id: finance
+    name: Finance
+    sites:
+      - id: hq
+        name: Headquarters
+        scopes: [127.60.0.0/16]
+        deadlines: {us-ndaa-889: 2027-06-30}
+      - id: depot
+        name: Depot
+        scopes: [127.61.0.0/16]
+EOF
+"$bin" sites import "$work/sites.yaml" --actor bench --note "load benchmark" >/dev/null
+
+# N devices over the two sites; a third covered (Hikvision), a third review, a third clear.
+psql -q "$url" <<EOF
+INSERT INTO devices (site_id, mac, ip, manufacturer, brand, device_type, model, prohibited, review,
+                     state, state_since, first_seen, last_seen)
+SELECT (SELECT id FROM sites WHERE key = CASE WHEN g % 2 = 0 THEN 'hq' ELSE 'depot' END),
+       lpad(to_hex(g), 12, '0'),
+       '127.' || (60 + g % 2) || '.' || ((g / 256) % 256) || '.' || (g % 256),
+       CASE g % 3 WHEN 0 THEN 'Hikvision' WHEN 1 THEN 'Dahua' ELSE 'Axis' END,
+       CASE g % 3 WHEN 0 THEN 'Hikvision' WHEN 1 THEN 'Dahua' ELSE 'Axis' END,
+       'ip-camera', 'DS-2CD' || g,
+       CASE g % 3 WHEN 0 THEN 'us-ndaa-889' ELSE '' END,
+       CASE g % 3 WHEN 1 THEN 'us-ndaa-889' ELSE '' END,
+       'found', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'
+FROM generate_series(1, $devices) AS g;
+ANALYZE;
+EOF
+
+printf 'bench-password-1\n' | "$bin" users add bench --role programme >/dev/null
+token=$("$bin" users token bench --label load 2>/dev/null | tail -1)
+[ -n "$token" ] || { echo "server_load: no token printed by 'users token'" >&2; exit 1; }
+printf 'agent-password-1\n' | "$bin" users add officer --role officer --department finance >/dev/null
+
+"$bin" serve --listen 127.0.0.1:0 --rate-limit 0 >"$work/serve.log" 2>&1 &
+server_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(grep -o '127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "server_load: server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+base="http://127.0.0.1:$port"
+first=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/devices?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+
+cat >"$work/auth.lua" <<EOF
+wrk.headers["Authorization"] = "Bearer $token"
+EOF
+
+echo "server_load: $devices devices, PostgreSQL 15 (throw-away, unix socket), preset $preset, $(nproc) cores"
+for path in "/api/v1/devices?limit=50" "/api/v1/devices?limit=50&offset=60000&status=covered" \
+            "/api/v1/devices?limit=50&q=DS-2CD4242" "/api/v1/devices/$first" "/api/v1/overview?policy=us-ndaa-889"; do
+  echo "== GET $path"
+  wrk -t2 -c8 -d"${duration}s" --latency -s "$work/auth.lua" "$base$path" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx'
+done
+
+# Ingest: one agent key, one scan of $ingest records pushed in chunks of 5,000 lines.
+secret=$("$bin" agents secret --site hq --expires-in 600 2>/dev/null | tail -1)
+key=$(curl -sf -H 'Content-Type: application/json' -d "{\"secret\":\"$secret\",\"name\":\"bench\"}" \
+        "$base/api/v1/agents/enrol" | grep -o '"key":"[^"]*"' | cut -d'"' -f4)
+curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d '{"scan_key":"load-1","site":"hq","started_at":"2026-12-01T00:00:00Z","scope":["127.60.0.0/16"]}' \
+  "$base/api/v1/scans"
+python3 - "$work" "$ingest" <<'EOF'
+import json, sys
+work, n = sys.argv[1], int(sys.argv[2])
+chunk = 0
+out = None
+for i in range(n):
+    if i % 5000 == 0:
+        if out: out.close()
+        out = open(f"{work}/chunk{chunk:04d}.ndjson", "w"); chunk += 1
+    ip = f"127.60.{(i // 256) % 256}.{i % 256}"
+    rec = {"type": "device", "ip": ip, "mac": "02:00:%02x:%02x:%02x:%02x" % ((i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255),
+           "manufacturer": "Hikvision", "brand": "Hikvision", "device_type": "ip-camera", "model": f"DS-2CD{i}",
+           "verdicts": [{"policy": "us-ndaa-889", "status": "prohibited"}],
+           "evidence": [{"probe": "http", "port": 80, "field": "http.header.server", "value": "App-webs/", "rule": "bench", "claim": "Hikvision"}]}
+    out.write(json.dumps(rec) + "\n")
+out.close()
+EOF
+start=$(date +%s.%N)
+seq=1
+for f in "$work"/chunk*.ndjson; do
+  lines=$(wc -l <"$f")
+  curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
+    --data-binary @"$f" "$base/api/v1/scans/load-1/records?first_seq=$seq"
+  seq=$((seq + lines))
+done
+curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"records\":$ingest,\"complete\":true}" "$base/api/v1/scans/load-1/complete"
+end=$(date +%s.%N)
+python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'== ingest: {int(sys.argv[3])} host records in {s:.2f} s = {int(sys.argv[3])/s:,.0f} records/s (chunks of 5,000, one client)')" "$start" "$end" "$ingest"
