@@ -155,11 +155,13 @@ TEST_F(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
   r = Call("GET", "/api/v1/overview?policy=us-ndaa-889", "programme");
   ASSERT_EQ(r.status, 200) << r.body;
   int64_t covered = 0;
-  for (const auto& site : nlohmann::json::parse(r.body)["by_site"]) covered += site["covered"].get<int64_t>();
+  auto all = nlohmann::json::parse(r.body);
+  for (const auto& site : all["by_site"]) covered += site["covered"].get<int64_t>();
   EXPECT_GT(covered, 0) << r.body;
   r = Call("GET", "/api/v1/overview?policy=us-ndaa-889", "officer");
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const auto& site : nlohmann::json::parse(r.body)["by_site"]) EXPECT_NE(site["site"], "base") << r.body;
+  auto scoped = nlohmann::json::parse(r.body);
+  for (const auto& site : scoped["by_site"]) EXPECT_NE(site["site"], "base") << r.body;
   r = Call("GET", "/api/v1/reports/status.json?policy=us-ndaa-889", "site");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body.find("base"), std::string::npos) << r.body;

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <span>
 
+#include "probes/http/followups.h"
 #include "tools/corpus/corpus.h"
 #include "tools/corpus/replay.h"
 #include "tools/corpus/split_check.h"
@@ -91,11 +95,29 @@ TEST(CorpusReplay, RtspRepliesGoThroughTheRealProbe) {
   EXPECT_EQ(r.host.open_ports, std::vector<uint16_t>{554});
 }
 
+// Asks one follow-up after GET / (the data-driven planner asks only when a rule needs it; the
+// replay must work whatever the planner asks).
+class OneFollowUp final : public probes::http::FollowUpPlanner {
+ public:
+  std::optional<probes::http::FollowUpRequest> Next(std::span<const model::Observation>,
+                                                    std::span<const std::string> sent) const override {
+    if (!sent.empty()) return std::nullopt;
+    return probes::http::FollowUpRequest{"test.isapi", probes::http::FollowUpKind::kIsapiDeviceInfo,
+                                         "/ISAPI/System/deviceInfo"};
+  }
+};
+
 TEST(CorpusReplay, HttpFollowUpsWithoutARecordedReplyGetNothing) {
+  auto previous = probes::http::CurrentFollowUpPlanner();
+  probes::http::SetFollowUpPlanner(std::make_shared<OneFollowUp>());
+  struct Restore {
+    std::shared_ptr<const probes::http::FollowUpPlanner> p;
+    ~Restore() { probes::http::SetFollowUpPlanner(p); }
+  } restore{previous};
   Device d;
   d.id = "web";
   Reply root{"root.txt", "http", 80, "GET /", true, "",
-             "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"};  // no Server: triggers follow-ups
+             "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"};
   d.replies = {root};
   ReplayResult r = ReplayDevice(d, Vocab());
   EXPECT_TRUE(Has(r, "http.no_server_header", "true"));
