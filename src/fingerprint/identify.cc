@@ -164,7 +164,34 @@ model::Identification Identify(const RuleDb& db, const model::HostScan& host,
     if (!IsMacKey(hit.obs->key) && !Get(hit.match.fields, "device_type").empty()) device_class_known = true;
   }
 
-  // Manufacturer: one fact per rule or correlation group per manufacturer.
+  // Manufacturer: one fact per rule or correlation group per manufacturer; rules of one
+  // manufacturer that match the same observation read the same fact (a maker's name rule and
+  // its exact Server-string rule on one header), so their groups are joined and count once.
+  auto group_of = [](const Hit& hit) {
+    const Rule& rule = *hit.match.rule;
+    return rule.correlation.empty() ? "r:" + std::to_string(hit.match.rule_index) : "c:" + rule.correlation;
+  };
+  std::map<std::pair<std::string, std::string>, std::string> parent;  // (maker, group) -> parent group
+  auto root = [&parent](const std::string& maker, std::string g) {
+    for (auto it = parent.find({maker, g}); it != parent.end() && it->second != g; it = parent.find({maker, g})) {
+      g = it->second;
+    }
+    return g;
+  };
+  {
+    std::map<std::pair<std::string, const model::Observation*>, std::string> first_group;
+    for (const auto& hit : hits) {
+      const std::string& maker = Get(hit.match.fields, "manufacturer");
+      if (maker.empty()) continue;
+      std::string g = group_of(hit);
+      parent.try_emplace({maker, g}, g);
+      auto [it, fresh] = first_group.try_emplace({maker, hit.obs}, g);
+      if (fresh) continue;
+      std::string a = root(maker, it->second);
+      std::string b = root(maker, g);
+      if (a != b) parent[{maker, std::max(a, b)}] = std::min(a, b);
+    }
+  }
   std::map<std::string, Tally> tallies;
   for (const auto& hit : hits) {
     const std::string& maker = Get(hit.match.fields, "manufacturer");
@@ -173,9 +200,7 @@ model::Identification Identify(const RuleDb& db, const model::HostScan& host,
     const bool mac = IsMacKey(hit.obs->key);
     const bool identifying = rule.evidence == EvidenceKind::kIdentifying && rule.verified &&
                              (!mac || device_class_known);
-    std::string key = rule.correlation.empty() ? "r:" + std::to_string(hit.match.rule_index)
-                                               : "c:" + rule.correlation;
-    Fact& fact = tallies[maker].facts[key];
+    Fact& fact = tallies[maker].facts[root(maker, group_of(hit))];
     if (fact.rule.empty()) {
       fact.rule = rule.id;
       fact.mac = true;

@@ -395,6 +395,23 @@ TEST(Evidence, OneMediumIdentifyingRuleIsNotDecisive) {
   EXPECT_EQ(strong.basis, "strong identifying rule (d.strong)");
 }
 
+TEST(Evidence, RulesMatchingTheSameObservationCountOnce) {
+  // A maker's name rule and its exact-string rule read one Server header: one fact.
+  auto db = TestDb(R("d.exact", "^Dahua Rtsp Server$", "medium", "identifying", "manufacturer: dahua") +
+                   R("d.name", "Dahua", "medium", "identifying", "manufacturer: dahua", true, "d.name") +
+                   R("d.any", "Rtsp", "weak", "corroborating", "manufacturer: dahua"));
+  auto same = Identify(*db, Host({{"rtsp", 554, "t.a", "Dahua Rtsp Server"}}));
+  EXPECT_EQ(same.manufacturer, "dahua");
+  EXPECT_NEAR(same.confidence, 0.6, 1e-9) << "three rules on one value count as one medium fact";
+  EXPECT_FALSE(same.decisive);
+  // The name seen again in another field is a second fact, joined to the first through the
+  // name's correlation group only where they share an observation.
+  auto two = Identify(*db, Host({{"rtsp", 554, "t.a", "Dahua Rtsp Server"}, {"http", 80, "t.b", "Dahua"}}));
+  EXPECT_NEAR(two.confidence, 0.6, 1e-9) << "the name group joined the exact rule's fact";
+  auto apart = Identify(*db, Host({{"rtsp", 554, "t.a", "Rtsp"}, {"http", 80, "t.b", "Dahua"}}));
+  EXPECT_NEAR(apart.confidence, 1 - 0.4 * 0.7, 1e-9) << "different values are different facts";
+}
+
 TEST(Evidence, IdentifyingEvidenceForTwoMakersIsAConflict) {
   auto db = TestDb(R("h.server", "^H$", "strong", "identifying", "manufacturer: hikvision") +
                    R("a.realm", "^A$", "medium", "identifying", "manufacturer: axis"));
