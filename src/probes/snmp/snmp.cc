@@ -3,7 +3,6 @@
 // level with explicit bounds.
 #include "probes/snmp/snmp.h"
 
-#include <random>
 
 #include "core/strings.h"
 #include "probes/common/discovery_text.h"
@@ -172,8 +171,7 @@ SnmpProbe::SnmpProbe() {
 std::vector<std::string> SnmpProbe::Requests(const DatagramTarget& target, const DatagramContext& context) const {
   // Never a default or guessed community: a community is a credential.
   if (context.snmp_community.empty() || context.snmp_community.size() > 255 || target.multicast) return {};
-  std::random_device rd;
-  return {BuildGet(context.snmp_community, rd() & 0x7fffffff)};
+  return {BuildGet(context.snmp_community, static_cast<uint32_t>(common::RandomWord() & 0x7fffffff))};
 }
 
 std::vector<model::Observation> SnmpProbe::ParseReply(std::string_view datagram) const {
