@@ -45,11 +45,7 @@ namespace phaseout::probes::common {
 
 // "8-4-4-4-12" upper-case hex text of a version-4 UUID made from two random words.
 std::string FormatUuid4(unsigned long long hi, unsigned long long lo, bool upper);
-// A fresh random version-4 UUID (RandomWord); for request message ids only.
+// A fresh random version-4 UUID (std::random_device); for request message ids only.
 std::string RandomUuid4(bool upper);
-// 64 unpredictable-enough bits for request ids: a per-thread generator seeded once from
-// std::random_device. Constructing a std::random_device per request is costly (it probes the
-// CPU with cpuid, which traps under virtualisation): 12% of a scan's CPU on a /16 before.
-unsigned long long RandomWord();
 
 }  // namespace phaseout::probes::common
