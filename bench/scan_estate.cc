@@ -1,12 +1,14 @@
 // Scan-estate benchmark (issue 2 section 7): scans a running lab estate with the full
 // identification pipeline and, over the same targets and ports, with a minimal epoll
-// connect-and-read loop (the physical-limit baseline). Reports wall time, addresses/s, devices
-// identified, agreement with the lab's ground truth, CPU seconds and peak RSS.
+// connect-and-read loop (the physical-limit baseline), in interleaved rounds (--rounds; the
+// summary gives medians). Reports wall time, addresses/s, devices identified, agreement with
+// the lab's ground truth, CPU seconds and peak RSS.
 // Run it through scripts/bench, which starts the lab in a private network namespace.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -57,12 +59,16 @@ int main(int argc, char** argv) {
   uint32_t concurrency = 2048;
   uint32_t threads = 0;
   bool skip_baseline = false;
+  int rounds = 1;
   app.add_option("--block", block, "Address block the lab occupies")->capture_default_str();
   app.add_option("--truth", truth_path, "The lab's ground-truth NDJSON")->required();
   app.add_option("--rate", rate, "Scanner rate (0 = unlimited)")->capture_default_str();
   app.add_option("--concurrency", concurrency, "Connections in flight")->capture_default_str();
   app.add_option("--threads", threads, "Scanner threads (0 = one per core)")->capture_default_str();
   app.add_flag("--skip-baseline", skip_baseline, "Only run the full scan");
+  app.add_option("--rounds", rounds, "Rounds of baseline + full scan, interleaved; figures are medians")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   CLI11_PARSE(app, argc, argv);
 
   std::string why;
@@ -93,64 +99,113 @@ int main(int argc, char** argv) {
   std::printf("estate: %s (%llu addresses x %zu ports), %zu truth entries\n", block.c_str(),
               static_cast<unsigned long long>(addresses), options.ports.size(), truth->size());
 
-  // Full identification.
+  // One full identification scan: wall seconds, or a failure message.
   engine::Classifier classifier(knowledge->rules, *knowledge->policies, *selected);
-  std::mutex mu;
-  std::vector<lab::ScannedHost> scanned;
-  uint64_t identified = 0;
-  engine::Scanner scanner(options);
-  double cpu0 = CpuSeconds();
-  auto t0 = std::chrono::steady_clock::now();
-  Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
-    model::DeviceReport r = classifier.Classify(std::move(host));
-    lab::ScannedHost h{r.host.ip, r.host.open_ports, r.identification.manufacturer,
-                       r.identification.brand, r.identification.device_type,
-                       r.identification.model, r.identification.firmware,
-                       r.identification.serial};
-    std::lock_guard<std::mutex> lock(mu);
-    if (!h.manufacturer.empty()) ++identified;
-    scanned.push_back(std::move(h));
-  });
-  double scan_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double scan_cpu = CpuSeconds() - cpu0;
-  if (!st.ok()) return Fail(st.error().message);
-  engine::ScanStats stats = scanner.Snapshot();
-  lab::TruthCheck check = lab::CompareWithTruth(*truth, scanned, options.ports);
-  double scan_rate = addresses / scan_wall;
-  std::printf("full scan:  %.2f s wall, %.0f addresses/s, %.0f connection attempts/s, %.2f CPU s, "
-              "%zu hosts, %llu identified\n",
-              scan_wall, scan_rate, stats.connections_attempted / scan_wall, scan_cpu,
-              scanned.size(), static_cast<unsigned long long>(identified));
-  std::printf("%s", lab::FormatTruthCheck(check).c_str());
+  lab::TruthCheck last_check;
+  auto full_scan = [&](int round) -> double {
+    std::mutex mu;
+    std::vector<lab::ScannedHost> scanned;
+    uint64_t identified = 0;
+    engine::Scanner scanner(options);
+    double cpu0 = CpuSeconds();
+    auto t0 = std::chrono::steady_clock::now();
+    Status st = scanner.Run(**targets, [&](model::HostScan&& host) {
+      model::DeviceReport r = classifier.Classify(std::move(host));
+      lab::ScannedHost h{r.host.ip, r.host.open_ports, r.identification.manufacturer,
+                         r.identification.brand, r.identification.device_type,
+                         r.identification.model, r.identification.firmware,
+                         r.identification.serial};
+      std::lock_guard<std::mutex> lock(mu);
+      if (!h.manufacturer.empty()) ++identified;
+      scanned.push_back(std::move(h));
+    });
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double cpu = CpuSeconds() - cpu0;
+    if (!st.ok()) {
+      Fail(st.error().message);
+      return -1;
+    }
+    engine::ScanStats stats = scanner.Snapshot();
+    last_check = lab::CompareWithTruth(*truth, scanned, options.ports);
+    std::printf("round %d full scan:  %.2f s wall, %.0f addresses/s, %.0f connection attempts/s, %.2f CPU s, "
+                "%zu hosts, %llu identified\n",
+                round, wall, addresses / wall, stats.connections_attempted / wall, cpu, scanned.size(),
+                static_cast<unsigned long long>(identified));
+    std::printf("  of which the UDP discovery pass: %.2f s (%llu datagrams sent, %llu replies)\n",
+                stats.udp_elapsed.count() / 1000.0, static_cast<unsigned long long>(stats.udp.datagrams_sent),
+                static_cast<unsigned long long>(stats.udp.replies));
+    std::printf("%s", lab::FormatTruthCheck(last_check).c_str());
+    return wall;
+  };
 
   // Baseline over the same targets and ports: connect, send the same first request the probes
   // send on web/RTSP ports (so servers answer), read one chunk, close.
-  double base_rate = 0, base_wall = 0;
-  if (!skip_baseline) {
-    net::EpollBaselineOptions bo;
-    bo.ports = options.ports;
-    bo.concurrency = concurrency;
-    bo.connect_timeout_ms = options.connect_timeout_ms;
-    bo.read_timeout_ms = options.read_timeout_ms;
-    for (uint16_t p : {80, 8080}) bo.requests[p] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    bo.requests[554] = "OPTIONS rtsp://x/ RTSP/1.0\r\nCSeq: 1\r\n\r\n";
+  net::EpollBaselineOptions bo;
+  bo.ports = options.ports;
+  bo.concurrency = concurrency;
+  bo.connect_timeout_ms = options.connect_timeout_ms;
+  bo.read_timeout_ms = options.read_timeout_ms;
+  for (uint16_t p : {80, 8080}) bo.requests[p] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  bo.requests[554] = "OPTIONS rtsp://x/ RTSP/1.0\r\nCSeq: 1\r\n\r\n";
+  auto baseline = [&](int round) -> double {
     auto base = net::RunEpollBaseline(**targets, bo);
-    if (!base) return Fail(base.error().message);
-    base_wall = base->seconds;
-    base_rate = addresses / base->seconds;
-    std::printf("baseline:   %.2f s wall, %.0f addresses/s, %.0f connection attempts/s (epoll, "
+    if (!base) {
+      Fail(base.error().message);
+      return -1;
+    }
+    std::printf("round %d baseline:   %.2f s wall, %.0f addresses/s, %.0f connection attempts/s (epoll, "
                 "1 thread, connect + one read)\n",
-                base->seconds, base_rate, base->attempts_per_second());
-    std::printf("ratio:      full identification at %.0f%% of the baseline's address rate\n",
-                100.0 * scan_rate / base_rate);
+                round, base->seconds, addresses / base->seconds, base->attempts_per_second());
+    return base->seconds;
+  };
+
+  // Rounds interleave the two (baseline first in odd rounds, the full scan first in even ones)
+  // so that a machine whose load changes during the run weighs on both alike.
+  std::vector<double> scan_walls, base_walls, ratios;
+  for (int round = 1; round <= rounds; ++round) {
+    double sw = 0, bw = 0;
+    if (skip_baseline) {
+      sw = full_scan(round);
+    } else if (round % 2 == 1) {
+      bw = baseline(round);
+      sw = bw < 0 ? -1 : full_scan(round);
+    } else {
+      sw = full_scan(round);
+      bw = sw < 0 ? -1 : baseline(round);
+    }
+    if (sw < 0 || bw < 0) return 1;
+    scan_walls.push_back(sw);
+    if (!skip_baseline) {
+      base_walls.push_back(bw);
+      ratios.push_back(bw / sw);  // address rates are addresses / wall
+      std::printf("round %d ratio:      full identification at %.0f%% of the baseline's address rate\n", round,
+                  100.0 * bw / sw);
+    }
+    std::fflush(stdout);
   }
+  auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  const double scan_wall = median(scan_walls);
+  const double base_wall = median(base_walls);
+  const double scan_rate = addresses / scan_wall;
+  const double base_rate = base_wall > 0 ? addresses / base_wall : 0;
+  if (!skip_baseline) {
+    std::printf("median of %d rounds: full %.0f addresses/s, baseline %.0f addresses/s, ratio %.0f%% "
+                "(per-round ratios: min %.0f%%, max %.0f%%)\n",
+                rounds, scan_rate, base_rate, 100.0 * median(ratios),
+                100.0 * *std::min_element(ratios.begin(), ratios.end()),
+                100.0 * *std::max_element(ratios.begin(), ratios.end()));
+  }
+  const lab::TruthCheck& check = last_check;
   std::printf("peak RSS:   %.1f MB\n", PeakRssMb());
   std::printf(
-      "{\"addresses\":%llu,\"scan_wall_s\":%.3f,\"scan_addresses_per_s\":%.0f,\"scan_cpu_s\":%.2f,"
-      "\"identified\":%llu,\"agreement\":%.4f,\"baseline_wall_s\":%.3f,\"baseline_addresses_per_s\":%.0f,"
-      "\"peak_rss_mb\":%.1f}\n",
-      static_cast<unsigned long long>(addresses), scan_wall, scan_rate, scan_cpu,
-      static_cast<unsigned long long>(identified), check.Agreement(), base_wall, base_rate,
-      PeakRssMb());
+      "{\"addresses\":%llu,\"scan_wall_s\":%.3f,\"scan_addresses_per_s\":%.0f,"
+      "\"agreement\":%.4f,\"baseline_wall_s\":%.3f,\"baseline_addresses_per_s\":%.0f,"
+      "\"rounds\":%d,\"ratio_median\":%.3f,\"peak_rss_mb\":%.1f}\n",
+      static_cast<unsigned long long>(addresses), scan_wall, scan_rate, check.Agreement(), base_wall,
+      base_rate, rounds, median(ratios), PeakRssMb());
   return check.Perfect() ? 0 : 4;
 }

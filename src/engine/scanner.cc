@@ -109,6 +109,7 @@ struct ScanState {
   std::atomic<int64_t> elapsed_ns{0};
   std::mutex udp_mu;                   // guards udp_stats (written once per Run)
   DiscoveryStats udp_stats;
+  Ms udp_elapsed{0};
   std::vector<std::string> udp_warnings;
 };
 
@@ -579,6 +580,7 @@ ScanStats Scanner::Snapshot() const {
   {
     std::lock_guard<std::mutex> lock(const_cast<Impl&>(i).udp_mu);
     s.udp = i.udp_stats;
+    s.udp_elapsed = i.udp_elapsed;
     s.udp_warnings = i.udp_warnings;
   }
   s.addresses_not_covered = load(i.addresses_not_covered);
@@ -647,6 +649,7 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   {
     std::lock_guard<std::mutex> lock(impl.udp_mu);
     impl.udp_stats = DiscoveryStats();
+    impl.udp_elapsed = Ms(0);
     impl.udp_warnings.clear();
   }
 
@@ -655,7 +658,9 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
   if (opt.udp && (opt.discovery.unicast || !opt.discovery.interfaces.empty())) {
     DiscoveryOptions dopt = opt.discovery;
     dopt.rate = opt.rate;
+    const Clock::time_point udp_start = Clock::now();
     Result<DiscoveryResult> r = RunDiscovery(targets, dopt, &impl.stop);
+    const Ms udp_elapsed = std::chrono::duration_cast<Ms>(Clock::now() - udp_start);
     if (r) {
       discovered = std::move(*r);
     } else {
@@ -664,6 +669,7 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
     }
     std::lock_guard<std::mutex> lock(impl.udp_mu);
     impl.udp_stats = discovered.stats;
+    impl.udp_elapsed = udp_elapsed;
     impl.udp_warnings = discovered.warnings;
   }
   shared.discovered = &discovered.in_scope;

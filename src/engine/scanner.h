@@ -118,6 +118,7 @@ struct ScanStats {
   uint64_t network_errors = 0;         // ENETUNREACH/EPERM/EACCES/ENETDOWN...: port given up
   uint64_t other_errors = 0;
   DiscoveryStats udp;                  // the discovery pass (all zero when it did not run)
+  std::chrono::milliseconds udp_elapsed{0};  // how long the discovery pass took (0: it did not run)
   std::vector<std::string> udp_warnings;  // e.g. a multicast interface that could not be used
   // Coverage. A port is covered when its connect got an answer (open or refused), timed out
   // or was answered "host unreachable"; it is not covered when the probe could not be sent or

@@ -1,6 +1,8 @@
 // Deadline-bounded TCP/TLS client operations on Asio coroutines, closed with RST.
 #include "net/tcp.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -109,15 +111,33 @@ asio::awaitable<IoResult> TcpConnection::Connect(const asio::ip::tcp::endpoint& 
     co_return IoResult{IoStatus::kError, ec};
   }
   if (rc == 0) co_return IoResult{IoStatus::kOk, {}};
+  // A wake-up for "writable" is not proof of a connection: Asio may deliver readiness that the
+  // event loop collected for the previous socket of this object (reset by its peer just before
+  // we closed it) to this one, since both share the reactor's recycled slot, and SO_ERROR is 0
+  // while a connect is still in progress. So the answer is taken from the kernel: SO_ERROR
+  // names a failure, a state past SYN_SENT means the peer answered; a socket still in
+  // SYN_SENT waits again until the deadline.
   Arm(deadline);
-  co_await socket_.async_wait(asio::socket_base::wait_write, asio::redirect_error(asio::use_awaitable, ec));
-  Disarm();
-  if (!ec) {
+  while (true) {
+    co_await socket_.async_wait(asio::socket_base::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
     int so_error = 0;
     socklen_t len = sizeof so_error;
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
-    if (so_error != 0) ec = std::error_code(so_error, asio::error::get_system_category());
+    if (so_error != 0) {
+      ec = std::error_code(so_error, asio::error::get_system_category());
+      break;
+    }
+    tcp_info info{};
+    socklen_t info_len = sizeof info;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) != 0) {
+      ec = std::error_code(errno, asio::error::get_system_category());
+      break;
+    }
+    if (info.tcpi_state != TCP_SYN_SENT) break;  // answered: connected (perhaps closed since)
+    // Still connecting: a stale wake-up. Wait for the real answer (or the deadline).
   }
+  Disarm();
   if (ec) {
     IoStatus status = Classify(ec);
     std::error_code ignored;

@@ -3,9 +3,14 @@
 #include "net/tcp.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <thread>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include "net/testing/fake_tcp_server.h"
 #include "net/testing/test_tls.h"
@@ -200,6 +205,47 @@ TEST(TcpConnectionTest, CloseSendsReset) {
   for (int i = 0; i < 200 && read_result == 1; ++i) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(read_result.load(), -1);  // an orderly FIN would read 0
   EXPECT_EQ(read_errno.load(), ECONNRESET);
+}
+
+// The demo's "silent address reported open" (a dropped address with port 80 open and no
+// evidence): the previous connection of the same TcpConnection was reset by its peer, the
+// event loop had already collected that readiness when the lane, resumed by a handler queued
+// ahead of it, closed the socket and connected to a host that never answers. Asio hands the
+// freed reactor slot to the new socket, the stale error/hang-up readiness completes its
+// wait-for-writable, and SO_ERROR is 0 while a connect is still in progress. A connect is
+// reported open only once the kernel says the socket is connected.
+TEST(TcpConnectionTest, StaleReadinessOfThePreviousConnectionIsNotAConnect) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  // A device that resets the connection shortly after accepting it.
+  auto resetter = FakeTcpServer::Start("127.0.3.9", 7009, [](int fd, const std::atomic<bool>&) {
+    std::this_thread::sleep_for(10ms);
+    linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  });
+  ASSERT_NE(resetter, nullptr);
+  // A host that never answers a SYN (as the lab's nftables-dropped addresses).
+  auto silent = FakeTcpServer::Start("127.0.3.10", 7010, nullptr, nullptr, /*accept_connections=*/false);
+  ASSERT_NE(silent, nullptr);
+  silent->FillBacklog();
+
+  asio::io_context io{1};  // as the scanner's event loops
+  TcpConnection conn(io);
+  IoResult first{IoStatus::kError, {}};
+  IoResult second{IoStatus::kError, {}};
+  RunCoroutine(io, [&]() -> asio::awaitable<void> {
+    for (int attempt = 0; attempt < 3 && !second.ok(); ++attempt) {
+      first = co_await conn.Connect(Ep("127.0.3.9", 7009), SteadyTime::clock::now() + 1s);
+      if (!first.ok()) co_return;
+      // Let the reset arrive while the socket is still registered, then resume through the
+      // queue so the event loop collects the reset before this lane runs again.
+      std::this_thread::sleep_for(60ms);
+      co_await asio::post(io, asio::use_awaitable);
+      second = co_await conn.Connect(Ep("127.0.3.10", 7010), SteadyTime::clock::now() + 300ms);
+    }
+  });
+  ASSERT_EQ(first.status, IoStatus::kOk) << first.error.message();
+  EXPECT_EQ(second.status, IoStatus::kTimeout) << "a host that never answered was reported "
+                                               << (second.ok() ? "open" : second.error.message());
 }
 
 }  // namespace

@@ -172,8 +172,9 @@ SnmpProbe::SnmpProbe() {
 std::vector<std::string> SnmpProbe::Requests(const DatagramTarget& target, const DatagramContext& context) const {
   // Never a default or guessed community: a community is a credential.
   if (context.snmp_community.empty() || context.snmp_community.size() > 255 || target.multicast) return {};
-  std::random_device rd;
-  return {BuildGet(context.snmp_community, rd() & 0x7fffffff)};
+  // One generator per thread, seeded once: a std::random_device per request is costly.
+  thread_local std::mt19937 generator{std::random_device{}()};
+  return {BuildGet(context.snmp_community, generator() & 0x7fffffff)};
 }
 
 std::vector<model::Observation> SnmpProbe::ParseReply(std::string_view datagram) const {
