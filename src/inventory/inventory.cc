@@ -770,6 +770,39 @@ class SqlInventory final : public Inventory {
     return out;
   }
 
+  // Folds device b into device a (an accepted merge review): a takes b's identity keys (empty
+  // keys keep a's) and b's last sighting when that is later; lifecycle and history stay a's;
+  // b's raw records and reviews move to a and b's row goes. REQUIRES: inside a transaction.
+  Status MergeDevices(const DeviceRecord& a, const DeviceRecord& b) {
+    SqlValue p[] = {I(a.id), I(b.id)};
+    PO_TRY(store_->Exec(
+        "UPDATE devices SET "
+        "mac = CASE WHEN (SELECT mac FROM devices WHERE id = $2) <> '' THEN (SELECT mac FROM devices WHERE id = "
+        "$2) ELSE mac END, "
+        "serial = CASE WHEN (SELECT serial FROM devices WHERE id = $2) <> '' THEN (SELECT serial FROM devices "
+        "WHERE id = $2) ELSE serial END, "
+        "first_seen = CASE WHEN (SELECT first_seen FROM devices WHERE id = $2) < first_seen THEN (SELECT "
+        "first_seen FROM devices WHERE id = $2) ELSE first_seen END "
+        "WHERE id = $1",
+        p));
+    if (b.last_seen >= a.last_seen) {
+      PO_TRY(store_->Exec(
+          "UPDATE devices SET (ip, manufacturer, brand, device_type, model, firmware, prohibited, review, "
+          "last_seen, last_scan_id, last_seq, missed_scans) = (SELECT ip, manufacturer, brand, device_type, "
+          "model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, missed_scans FROM devices "
+          "WHERE id = $2) WHERE id = $1",
+          p));
+    }
+    SqlValue a_only[] = {I(a.id)}, b_only[] = {I(b.id)};
+    PO_TRY(store_->Exec("UPDATE devices SET match_rule = 'merge-review' WHERE id = $1", a_only));
+    PO_TRY(store_->Exec("UPDATE scan_records SET device_id = $1 WHERE device_id = $2", p));
+    // Other reviews about device_b are now about device_a; one about a and a is moot.
+    PO_TRY(store_->Exec("UPDATE merge_reviews SET device_a = $1 WHERE device_a = $2", p));
+    PO_TRY(store_->Exec("UPDATE merge_reviews SET device_b = $1 WHERE device_b = $2", p));
+    PO_TRY(store_->Exec("UPDATE merge_reviews SET status = 'moot' WHERE device_a = device_b AND status = 'open'"));
+    return store_->Exec("DELETE FROM devices WHERE id = $1", b_only);
+  }
+
   Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
                                    const std::string& note) override {
     if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
@@ -797,41 +830,16 @@ class SqlInventory final : public Inventory {
       e.action = accept ? "merge-accepted" : "merge-rejected";
       e.device_id = decided.device_a;
       e.note = note;
+      auto a = LoadDevice(decided.device_a);
+      if (!a) return a.error();
+      auto b = LoadDevice(decided.device_b);
+      if (!b) return b.error();
+      // Both devices as they were, so `rebuild` can find them again and redo the decision.
+      about["device_a_was"] = json::parse(Snapshot(*a));
+      about["device_b_was"] = json::parse(Snapshot(*b));
       if (accept) {
-        auto a = LoadDevice(decided.device_a);
-        if (!a) return a.error();
-        auto b = LoadDevice(decided.device_b);
-        if (!b) return b.error();
         e.before = Snapshot(*a);
-        // device_a takes the newer sighting's identity keys (empty keys keep a's) and its last
-        // sighting when that is later; lifecycle and history stay device_a's.
-        SqlValue p[] = {I(a->id), I(b->id)};
-        PO_TRY(store_->Exec(
-            "UPDATE devices SET "
-            "mac = CASE WHEN (SELECT mac FROM devices WHERE id = $2) <> '' THEN (SELECT mac FROM devices WHERE id = "
-            "$2) ELSE mac END, "
-            "serial = CASE WHEN (SELECT serial FROM devices WHERE id = $2) <> '' THEN (SELECT serial FROM devices "
-            "WHERE id = $2) ELSE serial END, "
-            "first_seen = CASE WHEN (SELECT first_seen FROM devices WHERE id = $2) < first_seen THEN (SELECT "
-            "first_seen FROM devices WHERE id = $2) ELSE first_seen END "
-            "WHERE id = $1",
-            p));
-        if (b->last_seen >= a->last_seen) {
-          PO_TRY(store_->Exec(
-              "UPDATE devices SET (ip, manufacturer, brand, device_type, model, firmware, prohibited, review, "
-              "last_seen, last_scan_id, last_seq, missed_scans) = (SELECT ip, manufacturer, brand, device_type, "
-              "model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, missed_scans FROM devices "
-              "WHERE id = $2) WHERE id = $1",
-              p));
-        }
-        SqlValue a_only[] = {I(a->id)}, b_only[] = {I(b->id)};
-        PO_TRY(store_->Exec("UPDATE devices SET match_rule = 'merge-review' WHERE id = $1", a_only));
-        PO_TRY(store_->Exec("UPDATE scan_records SET device_id = $1 WHERE device_id = $2", p));
-        // Other reviews about device_b are now about device_a; one about a and a is moot.
-        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_a = $1 WHERE device_a = $2", p));
-        PO_TRY(store_->Exec("UPDATE merge_reviews SET device_b = $1 WHERE device_b = $2", p));
-        PO_TRY(store_->Exec("UPDATE merge_reviews SET status = 'moot' WHERE device_a = device_b AND status = 'open'"));
-        PO_TRY(store_->Exec("DELETE FROM devices WHERE id = $1", b_only));
+        PO_TRY(MergeDevices(*a, *b));
         auto merged = LoadDevice(a->id);
         if (!merged) return merged.error();
         json after = json::parse(Snapshot(*merged));
@@ -962,6 +970,8 @@ class SqlInventory final : public Inventory {
 
   Result<ScanDiff> Diff(const std::string& site, const std::string& from, const std::string& to) override;
   Result<RebuildSummary> Rebuild(const std::string& actor, const std::string& note) override;
+  Result<int64_t> FindSnapshotDevice(int64_t site_id, const json& snap);
+  Result<bool> RedoMergeDecision(bool accept, const json& before, const json& after);
 
   std::unique_ptr<Store> store_;
   InventoryOptions options_;
@@ -1662,6 +1672,77 @@ Result<ScanDiff> SqlInventory::Diff(const std::string& site, const std::string& 
   return d;
 }
 
+// The device a snapshot (Snapshot(): id and identity keys as recorded in the audit log) was
+// about, in the re-derived devices: the device of the site whose keys are exactly the recorded
+// ones, else the one the identity rules pick for those keys; 0 when none.
+Result<int64_t> SqlInventory::FindSnapshotDevice(int64_t site_id, const json& snap) {
+  if (!snap.is_object()) return int64_t{0};
+  ScanRecord keys;
+  keys.mac = snap.value("mac", std::string());
+  keys.serial = snap.value("serial", std::string());
+  keys.ip = snap.value("ip", std::string());
+  keys.manufacturer = snap.value("manufacturer", std::string());
+  keys.model = snap.value("model", std::string());
+  SqlValue p[] = {I(site_id), T(keys.mac), T(keys.serial), T(keys.ip), T(keys.manufacturer), T(keys.model)};
+  auto exact = store_->Query(
+      "SELECT id FROM devices WHERE site_id = $1 AND mac = $2 AND serial = $3 AND ip = $4 AND manufacturer = $5 "
+      "AND model = $6 ORDER BY id LIMIT 1",
+      p);
+  if (!exact) return exact.error();
+  if (!exact->empty()) return ColInt(exact->front(), 0);
+  SqlIdentityLookup lookup(*store_, site_id);
+  IdentityDecision d = ResolveIdentity(keys, 0, lookup);
+  if (!lookup.status().ok()) return lookup.status().error();
+  return d.device_id;
+}
+
+// Redoes a person's decision on a merge review inside Rebuild: finds the two devices again
+// (from the snapshots the decision recorded; entries written before those were recorded name
+// only device_a, whose single open review then says which device_b was meant) and merges them
+// (accept) or marks their re-opened review rejected. False when the devices are not both there
+// (the rules now decide otherwise): the decision is skipped.
+Result<bool> SqlInventory::RedoMergeDecision(bool accept, const json& before, const json& after) {
+  if (!after.is_object() || !after.contains("merge") || !after["merge"].is_object()) return false;
+  const json& m = after["merge"];
+  auto site = LoadSite(m.value("site", std::string()));
+  if (!site) return false;
+  json a_was = m.contains("device_a_was") ? m["device_a_was"] : before;
+  auto a = FindSnapshotDevice(site->id, a_was);
+  if (!a) return a.error();
+  if (*a == 0) return false;
+  int64_t b = 0;
+  if (m.contains("device_b_was")) {
+    auto found = FindSnapshotDevice(site->id, m["device_b_was"]);
+    if (!found) return found.error();
+    b = *found;
+  } else {
+    SqlValue p[] = {I(*a)};
+    auto open = store_->Query("SELECT device_b FROM merge_reviews WHERE device_a = $1 AND status = 'open'", p);
+    if (!open) return open.error();
+    if (open->size() == 1) b = ColInt(open->front(), 0);
+  }
+  if (b == 0 || b == *a) return false;
+  SqlValue ab[] = {I(*a), I(b)};
+  auto review = store_->Query(
+      "SELECT id FROM merge_reviews WHERE device_a = $1 AND device_b = $2 AND status = 'open' ORDER BY id LIMIT 1", ab);
+  if (!review) return review.error();
+  int64_t review_id = review->empty() ? 0 : ColInt(review->front(), 0);
+  if (accept) {
+    auto da = LoadDevice(*a);
+    if (!da) return da.error();
+    auto db = LoadDevice(b);
+    if (!db) return db.error();
+    if (Status s = MergeDevices(*da, *db); !s.ok()) return s.error();
+  } else if (review_id == 0) {
+    return false;  // nothing re-opened to reject
+  }
+  if (review_id != 0) {
+    SqlValue q[] = {I(review_id), T(accept ? "accepted" : "rejected")};
+    if (Status s = store_->Exec("UPDATE merge_reviews SET status = $2 WHERE id = $1", q); !s.ok()) return s.error();
+  }
+  return true;
+}
+
 Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std::string& note) {
   if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
   RebuildSummary summary;
@@ -1672,7 +1753,8 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
       AuditEntry entry;
     };
     std::vector<Action> actions;
-    auto audit = store_->Query(std::string(kAuditSelect) + "WHERE action IN ('set-state', 'waive') ORDER BY seq");
+    auto audit = store_->Query(std::string(kAuditSelect) + "WHERE action IN ('set-state', 'waive', 'merge-accepted', 'merge-rejected') "
+                                 "ORDER BY seq");
     if (!audit) return audit.error();
     for (const auto& r : *audit) {
       AuditEntry e = ReadAudit(r);
@@ -1691,6 +1773,12 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
         const AuditEntry& e = actions[next_action].entry;
         json before = json::parse(e.before, nullptr, false);
         json after = json::parse(e.after, nullptr, false);
+        if (e.action == "merge-accepted" || e.action == "merge-rejected") {
+          auto redone = RedoMergeDecision(e.action == "merge-accepted", before, after);
+          if (!redone) return redone.error();
+          ++(*redone ? summary.actions_reapplied : summary.actions_skipped);
+          continue;
+        }
         if (!before.is_object() || !after.is_object()) {
           ++summary.actions_skipped;
           continue;
@@ -1700,19 +1788,13 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
           ++summary.actions_skipped;
           continue;
         }
-        ScanRecord keys;
-        keys.mac = before.value("mac", std::string());
-        keys.serial = before.value("serial", std::string());
-        keys.ip = before.value("ip", std::string());
-        keys.manufacturer = before.value("manufacturer", std::string());
-        keys.model = before.value("model", std::string());
-        SqlIdentityLookup lookup(*store_, site->id);
-        IdentityDecision d = ResolveIdentity(keys, 0, lookup);
-        if (d.device_id == 0) {
+        auto found = FindSnapshotDevice(site->id, before);
+        if (!found) return found.error();
+        if (*found == 0) {
           ++summary.actions_skipped;
           continue;
         }
-        auto dev = LoadDevice(d.device_id);
+        auto dev = LoadDevice(*found);
         if (!dev) return dev.error();
         DeviceRecord next = *dev;
         next.state = StateOr(after.value("state", std::string()), dev->state);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <set>
 #include <string>
 
 #include "inventory/inventory.h"
@@ -589,6 +590,51 @@ TEST_P(InventorySuite, RebuildRederivesTheSameStates) {
     EXPECT_EQ(DeviceStateName((*before)[i].state), DeviceStateName((*after)[i].state)) << (*after)[i].ip;
   }
   EXPECT_EQ(Only("127.16.0.1").state, DeviceState::kVerifiedRemoved);
+  EXPECT_TRUE(inv_->VerifyAudit()->ok);
+}
+
+// Rebuild redoes people's merge-review decisions (issue 7): an accepted merge stays one device
+// with its lifecycle, a rejected review stays rejected, and later scans still match by MAC.
+TEST_P(InventorySuite, RebuildRedoesMergeDecisions) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.7", ""), Line("127.16.0.8", "")}));
+  now_ = "2026-12-02T10:00:00Z";
+  ASSERT_TRUE(Ingest("s2", {Line("127.16.0.7", "aa:bb:cc:00:00:07"), Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto open = inv_->ListReviews(true);
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 2u);
+  MergeReview r7 = (*open)[0], r8 = (*open)[1];
+  now_ = "2026-12-03T10:00:00Z";
+  ASSERT_TRUE(inv_->DecideReview(r7.id, false, "alice", "two cameras on one pole"));
+  ASSERT_TRUE(Set(r8.device_a, DeviceState::kConfirmed));
+  ASSERT_TRUE(inv_->DecideReview(r8.id, true, "alice", "same camera, MAC now visible"));
+  now_ = "2026-12-04T10:00:00Z";
+  ASSERT_TRUE(Ingest("s3", {Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto before = inv_->ListDevices({});
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->size(), 3u);
+
+  auto r = inv_->Rebuild("tester", "");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->actions_reapplied, 3);  // the rejection, the confirmation, the merge
+  EXPECT_EQ(r->actions_skipped, 0);
+  auto after = inv_->ListDevices({});
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 3u);  // without the merge it would be 4
+  DeviceRecord kept = Only("127.16.0.8");
+  EXPECT_EQ(kept.mac, "aa:bb:cc:00:00:08");
+  EXPECT_EQ(kept.state, DeviceState::kConfirmed);
+  EXPECT_EQ(kept.last_scan, "s3");
+  EXPECT_EQ(kept.match_rule, "mac");
+  EXPECT_TRUE(inv_->ListReviews(true)->empty());
+  auto all = inv_->ListReviews(false);
+  ASSERT_TRUE(all);
+  std::multiset<std::string> statuses;
+  for (const auto& rv : *all) statuses.insert(rv.status);
+  EXPECT_EQ(statuses, (std::multiset<std::string>{"accepted", "rejected"}));
+  for (size_t i = 0; i < after->size(); ++i) {
+    EXPECT_EQ(DeviceStateName((*before)[i].state), DeviceStateName((*after)[i].state)) << (*after)[i].ip;
+    EXPECT_EQ((*before)[i].mac, (*after)[i].mac) << (*after)[i].ip;
+  }
   EXPECT_TRUE(inv_->VerifyAudit()->ok);
 }
 
