@@ -148,6 +148,8 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   if (!rows) return rows.error();
   if (count_in_page && !rows->empty()) {
     page.total = ColInt(rows->front(), rows->front().size() - 1);
+  } else if (f.limit > 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
+    page.total = static_cast<int64_t>(rows->size());  // a short first page holds every match
   } else if (f.limit > 0) {
     params.resize(params.size() - 2);
     // The joins are needed only to filter by site or department key.

@@ -199,6 +199,24 @@ TEST_P(InventorySuite, DevicePagesFilterByScopeAndText) {
   text.text = "AA:BB:CC:00:00:02";
   auto matched = inv_->ListDevicePage(text);
   ASSERT_EQ(matched->total, 2);
+  // Paged text search counts its matches in the page query: beyond the page, past the last
+  // match, and a short first page.
+  DeviceFilter paged;
+  paged.text = "127.16.0.";
+  paged.limit = 4;
+  auto p1 = inv_->ListDevicePage(paged);
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->total, 6);
+  EXPECT_EQ(p1->devices.size(), 4u);
+  paged.offset = 4;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 6);
+  EXPECT_EQ(inv_->ListDevicePage(paged)->devices.size(), 2u);
+  paged.offset = 10;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 6);
+  EXPECT_TRUE(inv_->ListDevicePage(paged)->devices.empty());
+  paged.text = "00:00:03";
+  paged.offset = 0;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 2);
   // The raw record that attached the device is kept and given back (its evidence as scanned).
   auto raw = inv_->LastRecord(matched->devices[0].id);
   ASSERT_TRUE(raw);
@@ -409,6 +427,15 @@ TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
       if (d.overdue) expected.push_back(d);
     }
     EXPECT_EQ(ids(*inv_->ListDevices(overdue)), ids(expected)) << day;
+    // Paged, the page query also counts the matches (one page, the rest, past the end).
+    for (int64_t offset : {0, 1, 10}) {
+      overdue.limit = 1;
+      overdue.offset = offset;
+      auto page = inv_->ListDevicePage(overdue);
+      ASSERT_TRUE(page) << page.error().message;
+      EXPECT_EQ(page->total, static_cast<int64_t>(expected.size())) << day << " offset " << offset;
+      EXPECT_EQ(page->devices.size(), offset < static_cast<int64_t>(expected.size()) ? 1u : 0u) << day;
+    }
     for (std::string status : {"covered", "review", "unknown", "clear"}) {
       DeviceFilter f;
       f.status = status;
