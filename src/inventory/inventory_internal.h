@@ -19,7 +19,6 @@
 
 namespace phaseout::inventory::internal {
 
-
 using nlohmann::json;
 
 #define PO_TRY(expr)                                     \
@@ -152,6 +151,7 @@ inline std::string Snapshot(const DeviceRecord& d) {
 
 inline bool NeedsAttention(const DeviceRecord& d) { return d.status != "clear"; }
 
+// A site as the ingest needs it: id, keys, scopes and policy deadlines.
 struct SiteRow {
   int64_t id = 0;
   std::string key, department;
