@@ -2,10 +2,14 @@
 // size: evidence, verdicts) into an inventory in one scan, then rescans part of the estate.
 // Reports records/s and peak RSS. Usage:
 //   inventory_ingest [--records N] [--db PATH|postgresql://...] [--rescan FRACTION] [--pages RUNS]
+//                    [--report RUNS]
 // Scenarios (named in the output): "ingest-new" (every record a new device), "ingest-rescan"
 // (a second scan of the first FRACTION of the estate: every record matches an existing device,
 // then the verification pass over the rest). With --pages, then times device-list pages
 // (ListDevicePage: first and deep pages, status/state/overdue filters, text search, site scope).
+// With --report RUNS, then times `phaseout report` over every device: loading the snapshot from
+// the inventory (server::LoadSnapshot, the loader of the CLI and the server), computing it and
+// rendering the HTML report ("report-load", "report-render").
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,9 +19,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "inventory/inventory.h"
+#include "report/inventory_report.h"
+#include "server/snapshot.h"
 
 namespace inv = phaseout::inventory;
 
@@ -133,12 +140,50 @@ bool Pages(inv::Inventory& db, int runs) {
   return true;
 }
 
+// Times the full report over every device: load (inventory -> snapshot) and render (counts,
+// burn-down, HTML), `runs` times each; prints the median and worst.
+bool Report(inv::Inventory& db, int runs) {
+  std::vector<double> load_ms, load_cpu_ms, render_ms, render_cpu_ms;
+  size_t devices = 0, bytes = 0;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    double cpu_start = CpuSeconds();
+    auto snapshot = phaseout::server::LoadSnapshot(db, "us-ndaa-889", "", "", "bench");
+    if (!snapshot) {
+      std::fprintf(stderr, "%s\n", snapshot.error().message.c_str());
+      return false;
+    }
+    load_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    load_cpu_ms.push_back((CpuSeconds() - cpu_start) * 1000);
+    snapshot->policy_id = "us-ndaa-889";
+    snapshot->as_of = "2026-12-02";
+    start = std::chrono::steady_clock::now();
+    cpu_start = CpuSeconds();
+    std::ostringstream html;
+    phaseout::report::WriteInventoryReport(html, *snapshot, phaseout::report::InventoryReportFormat::kHtml);
+    render_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    render_cpu_ms.push_back((CpuSeconds() - cpu_start) * 1000);
+    devices = snapshot->devices.size();
+    bytes = html.str().size();
+  }
+  auto show = [](const char* name, std::vector<double>& ms, std::vector<double>& cpu, size_t devices, size_t bytes) {
+    std::sort(ms.begin(), ms.end());
+    std::sort(cpu.begin(), cpu.end());
+    std::printf("%-14s devices=%zu  median_s=%.2f  max_s=%.2f  median_cpu_s=%.2f  html_bytes=%zu  peak_rss_kb=%ld\n",
+                name, devices, ms[ms.size() / 2] / 1000, ms.back() / 1000, cpu[cpu.size() / 2] / 1000, bytes,
+                PeakRssKb());
+  };
+  show("report-load", load_ms, load_cpu_ms, devices, bytes);
+  show("report-render", render_ms, render_cpu_ms, devices, bytes);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   long records = 1000000;
   double rescan = 0.1;
-  int page_runs = 0;
+  int page_runs = 0, report_runs = 0;
   std::string db;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -146,8 +191,10 @@ int main(int argc, char** argv) {
     else if (a == "--db") db = argv[i + 1];
     else if (a == "--rescan") rescan = std::strtod(argv[i + 1], nullptr);
     else if (a == "--pages") page_runs = std::atoi(argv[i + 1]);
+    else if (a == "--report") report_runs = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: inventory_ingest [--records N] [--db PATH] [--rescan FRACTION] [--pages RUNS]\n");
+      std::fprintf(stderr, "usage: inventory_ingest [--records N] [--db PATH] [--rescan FRACTION] [--pages RUNS] "
+                   "[--report RUNS]\n");
       return 2;
     }
   }
@@ -168,7 +215,7 @@ int main(int argc, char** argv) {
   std::printf("store=%s records=%ld\n", inventory.store().description().c_str(), records);
   bool ok = Ingest(inventory, "scan-1", 0, records, 1, "ingest-new") &&
             Ingest(inventory, "scan-2", 0, static_cast<long>(records * rescan), 2, "ingest-rescan") &&
-            (page_runs == 0 || Pages(inventory, page_runs));
+            (page_runs == 0 || Pages(inventory, page_runs)) && (report_runs == 0 || Report(inventory, report_runs));
   opened->reset();
   if (!tmp.empty()) {
     std::error_code ec;

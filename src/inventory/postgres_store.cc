@@ -142,7 +142,11 @@ class PostgresStore final : public Store {
     std::string msg = e.what();
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr ||
-        dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr || !conn_->is_open()) {
+        dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr || !conn_->is_open() ||
+        // libpq's words when preparing a statement finds the connection closed (pqxx then
+        // throws sql_error and may still report the connection open).
+        msg.find("server closed the connection") != std::string::npos ||
+        msg.find("no connection to the server") != std::string::npos) {
       msg = "the PostgreSQL server went away (" + msg + "); the open change was not committed";
     }
     std::string head(sql.substr(0, 60));

@@ -52,7 +52,7 @@ class SqliteStore final : public Store {
         const char* name = sqlite3_bind_parameter_name(p.stmt, idx);
         if (name == nullptr || name[0] != '$') continue;
         long n = std::strtol(name + 1, nullptr, 10);
-        if (n <= 0 || n > 1000) continue;
+        if (n <= 0 || n > 32766) continue;  // SQLITE_MAX_VARIABLE_NUMBER since 3.32
         if (p.slot.size() < static_cast<size_t>(n)) p.slot.resize(n, 0);
         p.slot[n - 1] = idx;
       }

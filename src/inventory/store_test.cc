@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <set>
 #include <string>
 
 #include "inventory/inventory.h"
@@ -198,6 +199,24 @@ TEST_P(InventorySuite, DevicePagesFilterByScopeAndText) {
   text.text = "AA:BB:CC:00:00:02";
   auto matched = inv_->ListDevicePage(text);
   ASSERT_EQ(matched->total, 2);
+  // Paged text search counts its matches in the page query: beyond the page, past the last
+  // match, and a short first page.
+  DeviceFilter paged;
+  paged.text = "127.16.0.";
+  paged.limit = 4;
+  auto p1 = inv_->ListDevicePage(paged);
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->total, 6);
+  EXPECT_EQ(p1->devices.size(), 4u);
+  paged.offset = 4;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 6);
+  EXPECT_EQ(inv_->ListDevicePage(paged)->devices.size(), 2u);
+  paged.offset = 10;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 6);
+  EXPECT_TRUE(inv_->ListDevicePage(paged)->devices.empty());
+  paged.text = "00:00:03";
+  paged.offset = 0;
+  EXPECT_EQ(inv_->ListDevicePage(paged)->total, 2);
   // The raw record that attached the device is kept and given back (its evidence as scanned).
   auto raw = inv_->LastRecord(matched->devices[0].id);
   ASSERT_TRUE(raw);
@@ -408,6 +427,15 @@ TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
       if (d.overdue) expected.push_back(d);
     }
     EXPECT_EQ(ids(*inv_->ListDevices(overdue)), ids(expected)) << day;
+    // Paged, the page query also counts the matches (one page, the rest, past the end).
+    for (int64_t offset : {0, 1, 10}) {
+      overdue.limit = 1;
+      overdue.offset = offset;
+      auto page = inv_->ListDevicePage(overdue);
+      ASSERT_TRUE(page) << page.error().message;
+      EXPECT_EQ(page->total, static_cast<int64_t>(expected.size())) << day << " offset " << offset;
+      EXPECT_EQ(page->devices.size(), offset < static_cast<int64_t>(expected.size()) ? 1u : 0u) << day;
+    }
     for (std::string status : {"covered", "review", "unknown", "clear"}) {
       DeviceFilter f;
       f.status = status;
@@ -589,6 +617,51 @@ TEST_P(InventorySuite, RebuildRederivesTheSameStates) {
     EXPECT_EQ(DeviceStateName((*before)[i].state), DeviceStateName((*after)[i].state)) << (*after)[i].ip;
   }
   EXPECT_EQ(Only("127.16.0.1").state, DeviceState::kVerifiedRemoved);
+  EXPECT_TRUE(inv_->VerifyAudit()->ok);
+}
+
+// Rebuild redoes people's merge-review decisions (issue 7): an accepted merge stays one device
+// with its lifecycle, a rejected review stays rejected, and later scans still match by MAC.
+TEST_P(InventorySuite, RebuildRedoesMergeDecisions) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.7", ""), Line("127.16.0.8", "")}));
+  now_ = "2026-12-02T10:00:00Z";
+  ASSERT_TRUE(Ingest("s2", {Line("127.16.0.7", "aa:bb:cc:00:00:07"), Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto open = inv_->ListReviews(true);
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 2u);
+  MergeReview r7 = (*open)[0], r8 = (*open)[1];
+  now_ = "2026-12-03T10:00:00Z";
+  ASSERT_TRUE(inv_->DecideReview(r7.id, false, "alice", "two cameras on one pole"));
+  ASSERT_TRUE(Set(r8.device_a, DeviceState::kConfirmed));
+  ASSERT_TRUE(inv_->DecideReview(r8.id, true, "alice", "same camera, MAC now visible"));
+  now_ = "2026-12-04T10:00:00Z";
+  ASSERT_TRUE(Ingest("s3", {Line("127.16.0.8", "aa:bb:cc:00:00:08")}));
+  auto before = inv_->ListDevices({});
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->size(), 3u);
+
+  auto r = inv_->Rebuild("tester", "");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->actions_reapplied, 3);  // the rejection, the confirmation, the merge
+  EXPECT_EQ(r->actions_skipped, 0);
+  auto after = inv_->ListDevices({});
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 3u);  // without the merge it would be 4
+  DeviceRecord kept = Only("127.16.0.8");
+  EXPECT_EQ(kept.mac, "aa:bb:cc:00:00:08");
+  EXPECT_EQ(kept.state, DeviceState::kConfirmed);
+  EXPECT_EQ(kept.last_scan, "s3");
+  EXPECT_EQ(kept.match_rule, "mac");
+  EXPECT_TRUE(inv_->ListReviews(true)->empty());
+  auto all = inv_->ListReviews(false);
+  ASSERT_TRUE(all);
+  std::multiset<std::string> statuses;
+  for (const auto& rv : *all) statuses.insert(rv.status);
+  EXPECT_EQ(statuses, (std::multiset<std::string>{"accepted", "rejected"}));
+  for (size_t i = 0; i < after->size(); ++i) {
+    EXPECT_EQ(DeviceStateName((*before)[i].state), DeviceStateName((*after)[i].state)) << (*after)[i].ip;
+    EXPECT_EQ((*before)[i].mac, (*after)[i].mac) << (*after)[i].ip;
+  }
   EXPECT_TRUE(inv_->VerifyAudit()->ok);
 }
 

@@ -1,0 +1,958 @@
+// Ingest of scan records (identity resolution and writes a batch at a time), the verification
+// pass after a complete scan, and rebuild (replaying every stored scan with the current rules
+// and redoing the recorded decisions).
+
+#include "inventory/inventory_internal.h"
+
+#include <algorithm>
+#include <set>
+#include <span>
+
+#include "inventory/identity.h"
+
+namespace phaseout::inventory::internal {
+
+namespace {
+
+// IdentityLookup over the devices table of one site, one query per call (Rebuild uses it to
+// find the device a recorded decision was about; the ingest resolves from a BatchLookup).
+class SqlIdentityLookup final : public IdentityLookup {
+ public:
+  SqlIdentityLookup(Store& store, int64_t site_id) : store_(store), site_id_(site_id) {}
+
+  std::optional<IdentityCandidate> ByMac(const std::string& mac) override {
+    SqlValue p[] = {I(site_id_), T(mac)};
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id FROM devices "
+        "WHERE site_id = $1 AND mac = $2 AND mac <> '' ORDER BY id LIMIT 1",
+        p);
+  }
+  std::optional<IdentityCandidate> BySerial(const std::string& maker, const std::string& serial) override {
+    SqlValue p[] = {I(site_id_), T(serial), T(maker)};
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id FROM devices "
+        "WHERE site_id = $1 AND serial = $2 AND serial <> '' AND manufacturer = $3 ORDER BY id LIMIT 1",
+        p);
+  }
+  std::optional<IdentityCandidate> ByAddressMakerModel(const std::string& ip, const std::string& maker,
+                                                       const std::string& model) override {
+    SqlValue p[] = {I(site_id_), T(ip), T(maker), T(model)};
+    return One(
+        "SELECT id, mac, serial, ip, manufacturer, model, last_scan_id FROM devices "
+        "WHERE site_id = $1 AND ip = $2 AND manufacturer = $3 AND model = $4 ORDER BY id DESC LIMIT 1",
+        p);
+  }
+  Status status() const { return status_; }
+
+ private:
+  std::optional<IdentityCandidate> One(std::string_view sql, std::span<const SqlValue> p) {
+    auto rows = store_.Query(sql, p);
+    if (!rows) {
+      status_ = rows.error();
+      return std::nullopt;
+    }
+    if (rows->empty()) return std::nullopt;
+    const SqlRow& r = rows->front();
+    return IdentityCandidate{ColInt(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), Col(r, 5), ColInt(r, 6)};
+  }
+  Store& store_;
+  int64_t site_id_;
+  Status status_;
+};
+
+// Runs one multi-row statement per chunk of rows: `head`, then the rows (each `row` with its
+// '?' replaced by the next $N), then `tail`. Chunks hold at most kMaxRowsPerStatement rows and
+// are powers of two, so only a few statement texts get prepared whatever the batch size.
+// Result rows (RETURNING) are appended to *out when given.
+constexpr size_t kMaxRowsPerStatement = 128;
+Status ExecRows(Store& store, std::string_view head, std::string_view row, size_t columns, std::string_view tail,
+                std::span<const SqlValue> values, SqlRows* out = nullptr) {
+  size_t rows = columns == 0 ? 0 : values.size() / columns;
+  size_t done = 0;
+  while (done < rows) {
+    size_t chunk = kMaxRowsPerStatement;
+    while (chunk > rows - done) chunk /= 2;
+    std::string sql(head);
+    size_t n = 0;
+    for (size_t i = 0; i < chunk; ++i) {
+      if (i) sql += ", ";
+      for (char c : row) {
+        if (c == '?') {
+          sql += '$';
+          sql += std::to_string(++n);
+        } else {
+          sql += c;
+        }
+      }
+    }
+    sql += tail;
+    auto r = store.Query(sql, values.subspan(done * columns, chunk * columns));
+    if (!r) return r.error();
+    if (out != nullptr) {
+      for (auto& one : *r) out->push_back(std::move(one));
+    }
+    done += chunk;
+  }
+  return Status::Ok();
+}
+
+// Hands out ids of `table` (devices, events) for rows an ingest inserts in batches, so a
+// record knows its device id before the row is written. SQLite: MAX(id) + 1 onwards (what
+// SQLite itself would choose; the ingest holds the write lock for its whole transaction and is
+// the only inserter meanwhile). PostgreSQL: values of the table's sequence, reserved 128 per
+// round trip (ids reserved and not used leave a gap, as sequences do anyway).
+class IdAllocator {
+ public:
+  IdAllocator(Store& store, std::string table) : store_(store), table_(std::move(table)) {}
+  Result<int64_t> Next() {
+    if (store_.dialect() == Dialect::kSqlite) {
+      if (next_ == 0) {
+        auto r = store_.Query("SELECT COALESCE(MAX(id), 0) FROM " + table_);
+        if (!r) return r.error();
+        next_ = ColInt(r->front(), 0) + 1;
+      }
+      return next_++;
+    }
+    if (pool_pos_ == pool_.size()) {
+      auto r = store_.Query("SELECT nextval(pg_get_serial_sequence('" + table_ +
+                            "', 'id')) FROM generate_series(1, 128)");
+      if (!r) return r.error();
+      pool_.clear();
+      pool_pos_ = 0;
+      for (const auto& row : *r) pool_.push_back(ColInt(row, 0));
+      std::sort(pool_.begin(), pool_.end());
+      if (pool_.empty()) return MakeError(ErrorCode::kInternal, "no ids from the sequence of " + table_);
+    }
+    return pool_[pool_pos_++];
+  }
+
+ private:
+  Store& store_;
+  std::string table_;
+  int64_t next_ = 0;
+  std::vector<int64_t> pool_;
+  size_t pool_pos_ = 0;
+};
+
+// An ingest in progress. Records are resolved and written a batch (kBatchRows records) at a
+// time, so a batch costs a constant number of statements (one round trip each on PostgreSQL)
+// instead of a few per record:
+//   1. one query reads every stored device of the site that shares a MAC, serial or address
+//      with a record of the batch (the only devices the identity rules can pick for them);
+//   2. the records are resolved in order against those candidates in memory (BatchLookup
+//      answers exactly what the per-record SQL lookups would, including the devices created or
+//      changed earlier in the same batch);
+//   3. new devices (ids handed out by IdAllocator), changed devices, events and raw records
+//      are written as multi-row statements.
+// A record that brings back a missing, removed or verified-removed device takes the old
+// per-record path (pending writes flushed first): a lifecycle change with its audit entry.
+// Everything stays inside the ingest's one transaction.
+class SqlScanIngest final : public ScanIngest {
+ public:
+  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed)
+      : inv_(inv), store_(*inv.store_), meta_(std::move(meta)), site_(std::move(site)), scan_id_(scan_id),
+        resumed_(resumed), device_ids_(store_, "devices"), event_ids_(store_, "events") {
+    summary_.scan_key = meta_.scan_key;
+    summary_.already_ingested = already;
+  }
+  ~SqlScanIngest() override {
+    if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
+  }
+
+  Status AddLine(std::string_view line, int64_t seq) override {
+    if (summary_.already_ingested) return Status::Ok();
+    // `phaseout scan` NDJSON also carries scan_start/scan_end records (docs/policies.md,
+    // "Complete or not"): they are not devices. A scan_end saying the scan was incomplete keeps
+    // the scan out of the verification pass.
+    auto parsed = ParseScanLine(line);
+    if (!parsed) return parsed.error();
+    switch (parsed->kind) {
+      case ScanLineKind::kDevice: return Add(std::move(parsed->record), line, seq);
+      case ScanLineKind::kIncompleteEnd: MarkIncomplete(); return Status::Ok();
+      case ScanLineKind::kOther: return Status::Ok();
+    }
+    return Status::Ok();
+  }
+
+  Status AddRecord(const ScanRecord& r, std::string_view raw, int64_t seq) override { return Add(r, raw, seq); }
+
+  Status Add(ScanRecord r, std::string_view raw, int64_t seq) {
+    if (summary_.already_ingested) return Status::Ok();
+    if (done_) return MakeError(ErrorCode::kInternal, "ingest already committed");
+    if (resumed_) {
+      // A resumed scan skips the records a previous (committed) chunk stored, and repeats.
+      bool pending = std::any_of(batch_.begin(), batch_.end(), [seq](const Pending& p) { return p.seq == seq; });
+      SqlValue p[] = {I(scan_id_), I(seq)};
+      auto e = store_.Query("SELECT 1 FROM scan_records WHERE scan_id = $1 AND seq = $2", p);
+      if (!e) return e.error();
+      if (pending || !e->empty()) {
+        ++summary_.skipped_records;
+        return Status::Ok();
+      }
+    }
+    if (!replay_) {
+      hash_.Update(raw);
+      hash_.Update("\n");
+    }
+    batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
+    ++summary_.records;
+    if (batch_.size() >= kBatchRows) return FlushBatch();
+    return Status::Ok();
+  }
+
+  // Resolves, applies and writes the records of the batch (see the class comment).
+  Status FlushBatch() {
+    if (batch_.empty()) return Status::Ok();
+    PO_TRY_S(LoadCandidates());
+    for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
+    PO_TRY_S(FlushDevices());
+    PO_TRY_S(FlushEvents());
+    if (replay_) {
+      std::vector<SqlValue> v;
+      v.reserve(batch_.size() * 4);
+      for (const Pending& p : batch_) {
+        v.push_back(I(p.seq));
+        v.push_back(I(p.device_id));
+        v.push_back(T(p.rule));
+        v.push_back(I(scan_id_));
+      }
+      PO_TRY_S(ExecRows(store_,
+                        "UPDATE scan_records SET device_id = v.column2, match_rule = v.column3 FROM (VALUES ",
+                        "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, CAST(? AS BIGINT))", 4,
+                        ") AS v WHERE scan_records.scan_id = v.column4 AND scan_records.seq = v.column1", v));
+    } else {
+      std::vector<SqlValue> v;
+      v.reserve(batch_.size() * 6);
+      for (Pending& p : batch_) {
+        v.push_back(I(scan_id_));
+        v.push_back(I(p.seq));
+        v.push_back(T(p.record.ip));
+        v.push_back(I(p.device_id));
+        v.push_back(T(p.rule));
+        v.push_back(T(std::move(p.raw)));
+      }
+      PO_TRY_S(ExecRows(store_, "INSERT INTO scan_records (scan_id, seq, ip, device_id, match_rule, record) VALUES ",
+                        "(?, ?, ?, ?, ?, ?)", 6, "", v));
+    }
+    batch_.clear();
+    cands_.clear();
+    return Status::Ok();
+  }
+
+  // The verification pass after a complete scan: removed devices unseen -> verified-removed,
+  // open devices unseen -> missing (only for addresses the scan covered).
+  // REQUIRES: the batch flushed.
+  Status VerifyPass() {
+    const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
+    int n_verify = inv_.options().verify_after_scans;
+    int n_missing = inv_.options().missing_after_scans;
+    // Paged by id so memory stays bounded on large sites.
+    int64_t after_id = 0;
+    std::vector<SqlValue> missed;  // devices that only count one more missed scan
+    while (true) {
+      SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
+      auto rows = store_.Query(std::string(kDeviceSelect) +
+                                   "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
+                                   "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
+                                   "ORDER BY d.id LIMIT 2000",
+                               p);
+      if (!rows) return rows.error();
+      if (rows->empty()) break;
+      for (const auto& r : *rows) {
+        after_id = ColInt(r, 0);
+        DeviceRecord before = ReadDevice(r);
+        if (!ScopeContains(scope, before.ip)) continue;
+        DeviceRecord after = before;
+        after.missed_scans = before.missed_scans + 1;
+        bool attention = NeedsAttention(before);
+        Event e;
+        e.site = site_.key;
+        e.device_id = before.id;
+        e.scan = meta_.scan_key;
+        std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                           (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
+        if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
+          after.state = DeviceState::kVerifiedRemoved;
+          after.state_since = meta_.started_at;
+          e.kind = "verified-removed";
+          e.severity = "notice";
+          e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
+                      std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
+                      (before.removed_by.empty() ? "" : " by " + before.removed_by);
+          ++summary_.verified_removed;
+        } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
+          after.prior_state = before.state;
+          after.state = DeviceState::kMissing;
+          after.state_since = meta_.started_at;
+          e.kind = "missing";
+          e.severity = "warning";
+          e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
+                      std::to_string(after.missed_scans) +
+                      " scans covering its address) without being marked removed";
+          ++summary_.went_missing;
+        } else {
+          missed.push_back(I(before.id));
+          continue;
+        }
+        PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+        PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
+      }
+      // One statement per 128 devices for the plain "one more missed scan" case.
+      PO_TRY_S(ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id IN (", "?", 1, ")",
+                        missed));
+      missed.clear();
+      PO_TRY_S(FlushEvents());
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    PO_TRY_S(FlushBatch());
+    if (meta_.complete) PO_TRY_S(VerifyPass());
+    SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
+    PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    if (audit_) {
+      AuditEntry e;
+      e.actor = meta_.agent.empty() ? "phaseout" : meta_.agent;
+      e.action = "ingest";
+      e.scan_id = scan_id_;
+      json a = {{"scan", meta_.scan_key},
+                {"site", site_.key},
+                {"started_at", meta_.started_at},
+                {"rules_version", meta_.rules_version},
+                {"source", meta_.source},
+                {"records", summary_.records},
+                {"records_sha256", hash_.HexDigest()},
+                {"new_devices", summary_.new_devices},
+                {"complete", meta_.complete}};
+      e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      e.note = "scan ingested";
+      // An ingest opened with ScanMeta.complete = false (one chunk of a scan pushed in parts)
+      // or a later chunk: the stream digest covers this chunk only, so verify could not
+      // recompute it from the whole scan; keep the count without the digest. The ingest that
+      // finishes a chunked scan records the digest of all the scan's records instead.
+      bool chunk = !meta_.complete && !marked_incomplete_;
+      if (resumed_ && !chunk) {
+        Sha256Stream all;
+        int64_t count = 0, after_seq = 0;
+        while (true) {
+          SqlValue q[] = {I(scan_id_), I(after_seq)};
+          auto recs = store_.Query(
+              "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+          if (!recs) return recs.error();
+          if (recs->empty()) break;
+          for (const auto& rec : *recs) {
+            after_seq = ColInt(rec, 0);
+            all.Update(Col(rec, 1));
+            all.Update("\n");
+            ++count;
+          }
+        }
+        a["records"] = count;
+        a["records_sha256"] = all.HexDigest();
+        a["chunk_records"] = summary_.records;
+        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      } else if (resumed_ || chunk) {
+        a.erase("records_sha256");
+        a.erase("records");
+        a["chunk_records"] = summary_.records;
+        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      PO_TRY_S(inv_.AppendAudit(std::move(e)));
+    }
+    if (audit_) {
+      std::vector<Event> raised;
+      PO_TRY_S(inv_.CheckDeadlinesTx(
+          meta_.started_at.substr(0, 10) < inv_.Today() ? inv_.Today() : meta_.started_at.substr(0, 10), &raised));
+      for (Event& e : raised) Keep(std::move(e));
+    }
+    return Status::Ok();
+  }
+
+  void MarkIncomplete() override {
+    meta_.complete = false;
+    marked_incomplete_ = true;
+  }
+
+  Result<IngestSummary> Commit() override {
+    if (summary_.already_ingested) {
+      done_ = true;
+      if (store_.in_transaction()) (void)store_.Rollback();
+      return summary_;
+    }
+    Status s = Finish();
+    if (s.ok()) s = store_.Commit();
+    done_ = true;
+    if (!s.ok()) {
+      (void)store_.Rollback();
+      return s.error();
+    }
+    return summary_;
+  }
+
+  // Replay inside Rebuild: no audit entries, the caller owns the transaction, and the raw
+  // records are already stored (FlushBatch sets their device and rule instead of inserting).
+  void set_replay() {
+    audit_ = false;
+    owns_transaction_ = false;
+    replay_ = true;
+  }
+  const IngestSummary& summary() const { return summary_; }
+
+ private:
+  // A record of the batch and, once applied, its device and the rule that attached it.
+  struct Pending {
+    ScanRecord record;
+    std::string raw;
+    int64_t seq = 0;
+    int64_t device_id = 0;
+    std::string rule;
+  };
+  // A device the batch may touch, as stored plus the batch's changes so far.
+  struct Candidate {
+    int64_t id = 0;
+    std::string mac, serial, ip, manufacturer, brand, device_type, model, firmware;
+    std::string prohibited, review, state, prior_state, match_rule;
+    int64_t last_scan_id = 0, last_seq = 0;
+    bool is_new = false;   // created in this batch: to insert
+    bool changed = false;  // stored and changed in this batch: to update
+  };
+
+  // Answers ResolveIdentity's lookups from the candidates exactly as the SQL lookups on the
+  // devices table would (lowest id for MAC and serial, highest for address+maker+model).
+  class BatchLookup final : public IdentityLookup {
+   public:
+    explicit BatchLookup(const std::map<int64_t, Candidate>& c) : c_(c) {}
+    std::optional<IdentityCandidate> ByMac(const std::string& mac) override {
+      for (const auto& [id, c] : c_) {
+        if (!c.mac.empty() && c.mac == mac) return Out(c);
+      }
+      return std::nullopt;
+    }
+    std::optional<IdentityCandidate> BySerial(const std::string& maker, const std::string& serial) override {
+      for (const auto& [id, c] : c_) {
+        if (!c.serial.empty() && c.serial == serial && c.manufacturer == maker) return Out(c);
+      }
+      return std::nullopt;
+    }
+    std::optional<IdentityCandidate> ByAddressMakerModel(const std::string& ip, const std::string& maker,
+                                                         const std::string& model) override {
+      for (auto it = c_.rbegin(); it != c_.rend(); ++it) {
+        const Candidate& c = it->second;
+        if (c.ip == ip && c.manufacturer == maker && c.model == model) return Out(c);
+      }
+      return std::nullopt;
+    }
+
+   private:
+    static IdentityCandidate Out(const Candidate& c) {
+      return {c.id, c.mac, c.serial, c.ip, c.manufacturer, c.model, c.last_scan_id};
+    }
+    const std::map<int64_t, Candidate>& c_;
+  };
+
+  // Reads the stored devices of the site sharing a MAC, serial or address with the batch.
+  Status LoadCandidates() {
+    static const std::string kSql = [] {
+      auto list = [](size_t first) {
+        std::string s = "(";
+        for (size_t i = 0; i < kBatchRows; ++i) s += (i ? ", $" : "$") + std::to_string(first + i);
+        return s + ")";
+      };
+      const char* cols =
+          "SELECT id, mac, serial, ip, manufacturer, brand, device_type, model, firmware, prohibited, review, state, "
+          "prior_state, match_rule, last_scan_id, last_seq FROM devices WHERE site_id = $1 AND ";
+      return std::string(cols) + "mac <> '' AND mac IN " + list(2) + " UNION " + cols + "serial <> '' AND serial IN " +
+             list(2 + kBatchRows) + " UNION " + cols + "ip IN " + list(2 + 2 * kBatchRows);
+    }();
+    std::vector<SqlValue> p(1 + 3 * kBatchRows);  // unused slots stay NULL: they match nothing
+    p[0] = I(site_.id);
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      const ScanRecord& r = batch_[i].record;
+      if (!r.mac.empty()) p[1 + i] = T(r.mac);
+      if (!r.serial.empty()) p[1 + kBatchRows + i] = T(r.serial);
+      p[1 + 2 * kBatchRows + i] = T(r.ip);
+    }
+    auto rows = store_.Query(kSql, p);
+    if (!rows) return rows.error();
+    cands_.clear();
+    for (const auto& r : *rows) {
+      Candidate c;
+      c.id = ColInt(r, 0);
+      c.mac = Col(r, 1);
+      c.serial = Col(r, 2);
+      c.ip = Col(r, 3);
+      c.manufacturer = Col(r, 4);
+      c.brand = Col(r, 5);
+      c.device_type = Col(r, 6);
+      c.model = Col(r, 7);
+      c.firmware = Col(r, 8);
+      c.prohibited = Col(r, 9);
+      c.review = Col(r, 10);
+      c.state = Col(r, 11);
+      c.prior_state = Col(r, 12);
+      c.match_rule = Col(r, 13);
+      c.last_scan_id = ColInt(r, 14);
+      c.last_seq = ColInt(r, 15);
+      cands_.emplace(c.id, std::move(c));
+    }
+    return Status::Ok();
+  }
+
+  // Resolves and applies one record of the batch (in memory; FlushDevices writes it).
+  Status ApplyRecord(Pending& p) {
+    const ScanRecord& r = p.record;
+    BatchLookup lookup(cands_);
+    IdentityDecision d = ResolveIdentity(r, scan_id_, lookup);
+    const std::string& at = meta_.started_at;
+    p.rule = MatchRuleName(d.rule);
+    if (d.device_id == 0) {
+      auto id = device_ids_.Next();
+      if (!id) return id.error();
+      p.device_id = *id;
+      Candidate c;
+      c.id = *id;
+      c.mac = r.mac;
+      c.serial = r.serial;
+      c.ip = r.ip;
+      c.manufacturer = r.manufacturer;
+      c.brand = r.brand;
+      c.device_type = r.device_type;
+      c.model = r.model;
+      c.firmware = r.firmware;
+      c.prohibited = JoinList(r.prohibited);
+      c.review = JoinList(r.review);
+      c.state = "found";
+      c.match_rule = p.rule;
+      c.last_scan_id = scan_id_;
+      c.last_seq = p.seq;
+      c.is_new = true;
+      cands_.emplace(c.id, std::move(c));
+      ++summary_.new_devices;
+      if (!r.prohibited.empty()) {
+        Event e;
+        e.kind = "new-covered-device";
+        e.severity = "warning";
+        e.site = site_.key;
+        e.device_id = p.device_id;
+        e.scan = meta_.scan_key;
+        e.message = "new covered device " + std::to_string(p.device_id) + " at " + r.ip + " (" +
+                    (r.manufacturer.empty() ? "unknown maker" : r.manufacturer) +
+                    (r.model.empty() ? "" : " " + r.model) + "), prohibited under " + JoinList(r.prohibited);
+        PO_TRY_S(Raise(std::move(e), "new-covered:" + std::to_string(p.device_id)));
+      }
+      if (d.duplicate_in_scan) ++summary_.duplicates;
+      if (d.review_device_id != 0) {
+        SqlValue q[] = {I(site_.id), I(d.review_device_id), I(p.device_id), T(d.review_reason), T(meta_.scan_key)};
+        PO_TRY_S(store_.Exec(
+            "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", q));
+        ++summary_.reviews_opened;
+        Event e;
+        e.kind = "merge-review";
+        e.severity = "notice";
+        e.site = site_.key;
+        e.device_id = p.device_id;
+        e.scan = meta_.scan_key;
+        e.message = "device " + std::to_string(p.device_id) + " may be device " +
+                    std::to_string(d.review_device_id) + ": " + d.review_reason +
+                    " (kept apart until someone decides)";
+        PO_TRY_S(Raise(std::move(e), ""));
+      }
+      return Status::Ok();
+    }
+    p.device_id = d.device_id;
+    ++summary_.matched_devices;
+    auto it = cands_.find(d.device_id);
+    if (it == cands_.end()) return MakeError(ErrorCode::kInternal, "identity resolved to a device not loaded");
+    Candidate& c = it->second;
+    // What the per-record UPDATE did: a known field replaces the stored one, an unknown one
+    // keeps it; verdicts and the last sighting are the record's.
+    auto keep_or = [](std::string& field, const std::string& v) {
+      if (!v.empty()) field = v;
+    };
+    c.ip = r.ip;
+    keep_or(c.mac, r.mac);
+    keep_or(c.serial, r.serial);
+    keep_or(c.manufacturer, r.manufacturer);
+    keep_or(c.brand, r.brand);
+    keep_or(c.device_type, r.device_type);
+    keep_or(c.model, r.model);
+    keep_or(c.firmware, r.firmware);
+    c.prohibited = JoinList(r.prohibited);
+    c.review = JoinList(r.review);
+    c.last_scan_id = scan_id_;
+    c.last_seq = p.seq;
+    c.match_rule = p.rule;
+    if (!c.is_new) c.changed = true;
+    const std::string state = c.state;
+    if (state != "missing" && state != "removed" && state != "verified-removed") return Status::Ok();
+    // A device back from missing, removed or verified-removed: a lifecycle change, audited.
+    PO_TRY_S(FlushDevices());
+    auto loaded = inv_.LoadDevice(p.device_id);
+    if (!loaded) return loaded.error();
+    DeviceRecord before = *loaded;
+    DeviceRecord after = before;
+    after.state_since = at;
+    Event e;
+    e.site = site_.key;
+    e.device_id = p.device_id;
+    e.scan = meta_.scan_key;
+    std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                       (before.model.empty() ? "" : " " + before.model);
+    if (state == "missing") {
+      after.state = before.prior_state.value_or(DeviceState::kFound);
+      after.prior_state.reset();
+      e.kind = "reappeared";
+      e.severity = "notice";
+      e.message = "device " + std::to_string(p.device_id) + " (" + what + ") answered again at " + r.ip +
+                  "; back to " + DeviceStateName(after.state);
+      ++summary_.reappeared;
+    } else {
+      after.state = DeviceState::kConfirmed;
+      after.prior_state.reset();
+      e.kind = "regression";
+      e.severity = "warning";
+      e.message = "regression: device " + std::to_string(p.device_id) + " (" + what + "), " + state +
+                  (before.removed_by.empty() ? "" : " (removal claimed by " + before.removed_by + ")") +
+                  ", answered again at " + r.ip + " in scan " + meta_.scan_key;
+      ++summary_.regressions;
+    }
+    PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+    c.state = DeviceStateName(after.state);
+    c.prior_state.clear();
+    return Raise(e, e.kind + ":" + std::to_string(p.device_id) + ":" + meta_.scan_key);
+  }
+
+  // Writes the batch's new devices and changes to stored devices.
+  Status FlushDevices() {
+    const std::string& at = meta_.started_at;
+    std::vector<SqlValue> ins, upd;
+    for (auto& [id, c] : cands_) {
+      if (c.is_new) {
+        Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
+                           T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T(at), T(at),
+                           T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq));
+        c.is_new = false;
+      } else if (c.changed) {
+        Push(upd, I(c.id), T(c.ip), T(c.mac), T(c.serial), T(c.manufacturer), T(c.brand), T(c.device_type),
+                           T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T(at), I(c.last_scan_id),
+                           T(c.match_rule), I(c.last_seq));
+        c.changed = false;
+      }
+    }
+    PO_TRY_S(ExecRows(store_,
+                      "INSERT INTO devices (id, site_id, mac, serial, ip, manufacturer, brand, device_type, model, "
+                      "firmware, prohibited, review, state, state_since, first_seen, last_seen, last_scan_id, "
+                      "match_rule, last_seq) VALUES ",
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'found', ?, ?, ?, ?, ?, ?)", 18, "", ins));
+    return ExecRows(store_,
+                    "UPDATE devices SET ip = v.column2, mac = v.column3, serial = v.column4, "
+                    "manufacturer = v.column5, brand = v.column6, device_type = v.column7, model = v.column8, "
+                    "firmware = v.column9, prohibited = v.column10, review = v.column11, last_seen = v.column12, "
+                    "last_scan_id = v.column13, missed_scans = 0, match_rule = v.column14, last_seq = v.column15 "
+                    "FROM (VALUES ",
+                    "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT))",
+                    15, ") AS v WHERE devices.id = v.column1", upd);
+  }
+
+  // Queues event `e` (id handed out now); FlushEvents stores it unless an event with
+  // `dedup_key` exists and then counts it in the summary.
+  Status Raise(Event e, const std::string& dedup_key) {
+    if (e.at.empty()) e.at = inv_.Now();
+    auto id = event_ids_.Next();
+    if (!id) return id.error();
+    e.id = *id;
+    events_.push_back({std::move(e), dedup_key});
+    return Status::Ok();
+  }
+  Status FlushEvents() {
+    if (events_.empty()) return Status::Ok();
+    std::vector<SqlValue> v;
+    v.reserve(events_.size() * 9);
+    for (const auto& [e, key] : events_) {
+      Push(v, I(e.id), T(e.at), T(e.kind), T(e.severity), T(e.site), I(e.device_id), T(e.scan),
+                         key.empty() ? SqlValue() : T(key), T(e.message));
+    }
+    SqlRows stored;
+    PO_TRY_S(ExecRows(store_, "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) "
+                              "VALUES ",
+                      "(CAST(? AS BIGINT), ?, ?, ?, ?, CAST(? AS BIGINT), ?, ?, ?)", 9,
+                      " ON CONFLICT (dedup_key) DO NOTHING RETURNING id", v, &stored));
+    std::set<int64_t> ids;
+    for (const auto& r : stored) ids.insert(ColInt(r, 0));
+    for (auto& [e, key] : events_) {
+      if (ids.count(e.id)) Keep(std::move(e));
+    }
+    events_.clear();
+    return Status::Ok();
+  }
+  void Keep(Event e) {
+    ++summary_.events_raised;
+    if (summary_.first_event_id == 0) summary_.first_event_id = e.id;
+    summary_.last_event_id = e.id;
+    if (summary_.events.size() < kMaxSummaryEvents) summary_.events.push_back(std::move(e));
+  }
+
+  SqlInventory& inv_;
+  Store& store_;
+  ScanMeta meta_;
+  SiteRow site_;
+  int64_t scan_id_;
+  bool resumed_;
+  static constexpr size_t kBatchRows = 128;
+  std::vector<Pending> batch_;                // records not yet resolved and written
+  std::map<int64_t, Candidate> cands_;        // devices the batch may touch, by id
+  std::vector<std::pair<Event, std::string>> events_;  // raised, not yet written (with dedup key)
+  IdAllocator device_ids_, event_ids_;
+  IngestSummary summary_;
+  Sha256Stream hash_;
+  bool done_ = false;
+  bool marked_incomplete_ = false;  // stopped early (not a chunk): the digest is kept
+  bool audit_ = true;
+  bool owns_transaction_ = true;
+  bool replay_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& meta_in) {
+  ScanMeta meta = meta_in;
+  if (meta.scan_key.empty()) return MakeError(ErrorCode::kInvalidArgument, "a scan needs an id (scan key)");
+  if (meta.site.empty()) return MakeError(ErrorCode::kInvalidArgument, "a scan is recorded against a site (--site)");
+  if (meta.started_at.empty()) meta.started_at = Now();
+  PO_TRY(store_->Begin());
+  auto fail = [this](Error e) -> Result<std::unique_ptr<ScanIngest>> {
+    (void)store_->Rollback();
+    return e;
+  };
+  auto site = LoadSite(meta.site);
+  if (!site) return fail(site.error());
+  SqlValue k[] = {T(meta.scan_key)};
+  auto existing = store_->Query("SELECT id, complete, site_id FROM scans WHERE key = $1", k);
+  if (!existing) return fail(existing.error());
+  int64_t scan_id = 0;
+  bool already = false, resumed = false;
+  if (!existing->empty()) {
+    scan_id = ColInt(existing->front(), 0);
+    if (ColInt(existing->front(), 2) != site->id) {
+      return fail(MakeError(ErrorCode::kInvalidArgument,
+                            "scan " + meta.scan_key + " was recorded against another site, not " + meta.site));
+    }
+    already = ColInt(existing->front(), 1) != 0;
+    resumed = !already;
+  } else {
+    SqlValue p[] = {T(meta.scan_key),     I(site->id),   T(meta.agent),  T(meta.started_at),
+                    T(meta.rules_version), T(meta.source), T(ScopeListToString(meta.scope.empty() ? site->scopes : meta.scope)),
+                    T(Now())};
+    auto ins = store_->Query(
+        "INSERT INTO scans (key, site_id, agent, started_at, rules_version, source, scope, ingested_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        p);
+    if (!ins) return fail(ins.error());
+    scan_id = ColInt(ins->front(), 0);
+  }
+  if (already) (void)store_->Rollback();
+  return std::unique_ptr<ScanIngest>(
+      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed));
+}
+
+// The device a snapshot (Snapshot(): id and identity keys as recorded in the audit log) was
+// about, in the re-derived devices: the device of the site whose keys are exactly the recorded
+// ones, else the one the identity rules pick for those keys; 0 when none.
+Result<int64_t> SqlInventory::FindSnapshotDevice(int64_t site_id, const json& snap) {
+  if (!snap.is_object()) return int64_t{0};
+  ScanRecord keys;
+  keys.mac = snap.value("mac", std::string());
+  keys.serial = snap.value("serial", std::string());
+  keys.ip = snap.value("ip", std::string());
+  keys.manufacturer = snap.value("manufacturer", std::string());
+  keys.model = snap.value("model", std::string());
+  SqlValue p[] = {I(site_id), T(keys.mac), T(keys.serial), T(keys.ip), T(keys.manufacturer), T(keys.model)};
+  auto exact = store_->Query(
+      "SELECT id FROM devices WHERE site_id = $1 AND mac = $2 AND serial = $3 AND ip = $4 AND manufacturer = $5 "
+      "AND model = $6 ORDER BY id LIMIT 1",
+      p);
+  if (!exact) return exact.error();
+  if (!exact->empty()) return ColInt(exact->front(), 0);
+  SqlIdentityLookup lookup(*store_, site_id);
+  IdentityDecision d = ResolveIdentity(keys, 0, lookup);
+  if (!lookup.status().ok()) return lookup.status().error();
+  return d.device_id;
+}
+
+// Redoes a person's decision on a merge review inside Rebuild: finds the two devices again
+// (from the snapshots the decision recorded; entries written before those were recorded name
+// only device_a, whose single open review then says which device_b was meant) and merges them
+// (accept) or marks their re-opened review rejected. False when the devices are not both there
+// (the rules now decide otherwise): the decision is skipped.
+Result<bool> SqlInventory::RedoMergeDecision(bool accept, const json& before, const json& after) {
+  if (!after.is_object() || !after.contains("merge") || !after["merge"].is_object()) return false;
+  const json& m = after["merge"];
+  auto site = LoadSite(m.value("site", std::string()));
+  if (!site) return false;
+  json a_was = m.contains("device_a_was") ? m["device_a_was"] : before;
+  auto a = FindSnapshotDevice(site->id, a_was);
+  if (!a) return a.error();
+  if (*a == 0) return false;
+  int64_t b = 0;
+  if (m.contains("device_b_was")) {
+    auto found = FindSnapshotDevice(site->id, m["device_b_was"]);
+    if (!found) return found.error();
+    b = *found;
+  } else {
+    SqlValue p[] = {I(*a)};
+    auto open = store_->Query("SELECT device_b FROM merge_reviews WHERE device_a = $1 AND status = 'open'", p);
+    if (!open) return open.error();
+    if (open->size() == 1) b = ColInt(open->front(), 0);
+  }
+  if (b == 0 || b == *a) return false;
+  SqlValue ab[] = {I(*a), I(b)};
+  auto review = store_->Query(
+      "SELECT id FROM merge_reviews WHERE device_a = $1 AND device_b = $2 AND status = 'open' ORDER BY id LIMIT 1", ab);
+  if (!review) return review.error();
+  int64_t review_id = review->empty() ? 0 : ColInt(review->front(), 0);
+  if (accept) {
+    auto da = LoadDevice(*a);
+    if (!da) return da.error();
+    auto db = LoadDevice(b);
+    if (!db) return db.error();
+    if (Status s = MergeDevices(*da, *db); !s.ok()) return s.error();
+  } else if (review_id == 0) {
+    return false;  // nothing re-opened to reject
+  }
+  if (review_id != 0) {
+    SqlValue q[] = {I(review_id), T(accept ? "accepted" : "rejected")};
+    if (Status s = store_->Exec("UPDATE merge_reviews SET status = $2 WHERE id = $1", q); !s.ok()) return s.error();
+  }
+  return true;
+}
+
+Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std::string& note) {
+  if (actor.empty()) return MakeError(ErrorCode::kInvalidArgument, "an actor is required (--actor NAME)");
+  RebuildSummary summary;
+  Status st = InTransaction(*store_, [&]() -> Status {
+    // People's decisions, in order, with the identity of the device they were about.
+    struct Action {
+      std::string at;
+      AuditEntry entry;
+    };
+    std::vector<Action> actions;
+    auto audit = store_->Query(std::string(kAuditSelect) + "WHERE action IN ('set-state', 'waive', 'merge-accepted', 'merge-rejected') "
+                                 "ORDER BY seq");
+    if (!audit) return audit.error();
+    for (const auto& r : *audit) {
+      AuditEntry e = ReadAudit(r);
+      actions.push_back({e.at, e});
+    }
+    PO_TRY_S(store_->Exec("UPDATE scan_records SET device_id = NULL, match_rule = ''"));
+    PO_TRY_S(store_->Exec("DELETE FROM merge_reviews"));
+    PO_TRY_S(store_->Exec("DELETE FROM devices"));
+    auto scans = store_->Query(
+        "SELECT sc.id, sc.key, s.key, sc.agent, sc.started_at, sc.rules_version, sc.source, sc.scope, sc.complete "
+        "FROM scans sc JOIN sites s ON s.id = sc.site_id ORDER BY sc.started_at, sc.id");
+    if (!scans) return scans.error();
+    size_t next_action = 0;
+    auto apply_actions_before = [&](const std::string& limit) -> Status {
+      for (; next_action < actions.size() && (limit.empty() || actions[next_action].at < limit); ++next_action) {
+        const AuditEntry& e = actions[next_action].entry;
+        json before = json::parse(e.before, nullptr, false);
+        json after = json::parse(e.after, nullptr, false);
+        if (e.action == "merge-accepted" || e.action == "merge-rejected") {
+          auto redone = RedoMergeDecision(e.action == "merge-accepted", before, after);
+          if (!redone) return redone.error();
+          ++(*redone ? summary.actions_reapplied : summary.actions_skipped);
+          continue;
+        }
+        if (!before.is_object() || !after.is_object()) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        auto site = LoadSite(before.value("site", std::string()));
+        if (!site) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        auto found = FindSnapshotDevice(site->id, before);
+        if (!found) return found.error();
+        if (*found == 0) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        auto dev = LoadDevice(*found);
+        if (!dev) return dev.error();
+        DeviceRecord next = *dev;
+        next.state = StateOr(after.value("state", std::string()), dev->state);
+        std::string prior = after.value("prior_state", std::string());
+        next.prior_state = prior.empty() ? std::nullopt : std::optional<DeviceState>(StateOr(prior, DeviceState::kFound));
+        next.replacement_model = after.value("replacement_model", std::string());
+        next.target_date = after.value("target_date", std::string());
+        next.removed_by = after.value("removed_by", std::string());
+        next.waiver_approver = after.value("waiver_approver", std::string());
+        next.waiver_reason = after.value("waiver_reason", std::string());
+        next.waiver_expiry = after.value("waiver_expiry", std::string());
+        next.waiver_expired = after.value("waiver_expired", false);
+        next.reason = after.value("reason", std::string());
+        next.state_since = e.at;
+        next.missed_scans = 0;
+        if (!IsTransitionAllowed(dev->state, next.state, TransitionOrigin::kPerson)) {
+          ++summary.actions_skipped;
+          continue;
+        }
+        PO_TRY_S(WriteLifecycle(*dev, next, e.actor, e.action, e.note, 0, /*audit=*/false));
+        ++summary.actions_reapplied;
+      }
+      return Status::Ok();
+    };
+    for (const auto& s : *scans) {
+      PO_TRY_S(apply_actions_before(Col(s, 4)));
+      auto site = LoadSite(Col(s, 2));
+      if (!site) return site.error();
+      ScanMeta meta;
+      meta.scan_key = Col(s, 1);
+      meta.site = Col(s, 2);
+      meta.agent = Col(s, 3);
+      meta.started_at = Col(s, 4);
+      meta.rules_version = Col(s, 5);
+      meta.source = Col(s, 6);
+      if (auto sc = ParseScopeList(Col(s, 7))) meta.scope = *sc;
+      meta.complete = ColInt(s, 8) != 0;
+      int64_t scan_id = ColInt(s, 0);
+      SqlScanIngest replay(*this, meta, *site, scan_id, false, false);
+      replay.set_replay();
+      int64_t after = 0;
+      while (true) {
+        SqlValue q[] = {I(scan_id), I(after)};
+        auto rows = store_->Query(
+            "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+        if (!rows) return rows.error();
+        if (rows->empty()) break;
+        for (const auto& r : *rows) {
+          after = ColInt(r, 0);
+          auto rec = ParseScanRecord(Col(r, 1));
+          if (!rec) continue;
+          PO_TRY_S(replay.Add(std::move(*rec), "", after));
+          ++summary.records;
+        }
+      }
+      PO_TRY_S(replay.FlushBatch());
+      if (meta.complete) PO_TRY_S(replay.VerifyPass());
+      ++summary.scans;
+    }
+    PO_TRY_S(apply_actions_before(""));
+    auto n = store_->Query("SELECT COUNT(*) FROM devices");
+    if (!n) return n.error();
+    summary.devices = ColInt(n->front(), 0);
+    AuditEntry e;
+    e.actor = actor;
+    e.action = "rebuild";
+    e.after = json({{"scans", summary.scans}, {"records", summary.records}, {"devices", summary.devices},
+                    {"actions_reapplied", summary.actions_reapplied}, {"actions_skipped", summary.actions_skipped}})
+                  .dump();
+    e.note = note.empty() ? "devices re-derived from the raw scan events" : note;
+    return AppendAudit(std::move(e));
+  });
+  if (!st.ok()) return st.error();
+  return summary;
+}
+
+}  // namespace phaseout::inventory::internal

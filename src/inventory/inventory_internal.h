@@ -1,0 +1,260 @@
+// Shared by the files of the inventory implementation; not part of the public API. SqlInventory
+// is the Inventory over a Store (inventory.cc: opening, organisation, audit and events;
+// inventory_ingest.cc: ingest, verification pass and rebuild; inventory_lifecycle.cc: state
+// changes, deadlines, merge reviews; inventory_queries.cc: device lists and pages, history,
+// audit verification, diff), with the row helpers they share.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "inventory/inventory.h"
+
+namespace phaseout::inventory::internal {
+
+using nlohmann::json;
+
+#define PO_TRY(expr)                                     \
+  do {                                                   \
+    if (Status _s = (expr); !_s.ok()) return _s.error(); \
+  } while (0)
+
+// Same, for functions returning Status.
+#define PO_TRY_S(expr)                           \
+  do {                                           \
+    if (Status _s = (expr); !_s.ok()) return _s; \
+  } while (0)
+#define PO_TRY_R(expr) PO_TRY(expr)
+
+inline std::string SystemNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+inline std::string JoinList(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+inline std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+inline SqlValue T(std::string s) { return SqlValue(std::move(s)); }
+inline SqlValue I(int64_t n) { return SqlValue(n); }
+
+// Appends values to a statement's parameter list (moved, not copied).
+template <typename... V>
+inline void Push(std::vector<SqlValue>& out, V&&... v) {
+  (out.push_back(std::forward<V>(v)), ...);
+}
+
+inline DeviceState StateOr(const std::string& name, DeviceState fallback) {
+  auto s = ParseDeviceState(name);
+  return s ? *s : fallback;
+}
+
+// Columns of a device row, in ReadDevice order.
+constexpr const char* kDeviceSelect =
+    "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
+    "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
+    "d.target_date, d.removed_by, d.waiver_approver, d.waiver_reason, d.waiver_expiry, d.waiver_expired, "
+    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), d.missed_scans, d.match_rule "
+    "FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = s.department_id "
+    "LEFT JOIN scans sc ON sc.id = d.last_scan_id ";
+
+inline DeviceRecord ReadDevice(const SqlRow& r) {
+  DeviceRecord d;
+  d.id = ColInt(r, 0);
+  d.site = Col(r, 1);
+  d.department = Col(r, 2);
+  d.mac = Col(r, 3);
+  d.serial = Col(r, 4);
+  d.ip = Col(r, 5);
+  d.manufacturer = Col(r, 6);
+  d.brand = Col(r, 7);
+  d.device_type = Col(r, 8);
+  d.model = Col(r, 9);
+  d.firmware = Col(r, 10);
+  d.prohibited = SplitList(Col(r, 11));
+  d.review = SplitList(Col(r, 12));
+  d.state = StateOr(Col(r, 13), DeviceState::kFound);
+  if (!Col(r, 14).empty()) d.prior_state = StateOr(Col(r, 14), DeviceState::kFound);
+  d.state_since = Col(r, 15);
+  d.replacement_model = Col(r, 16);
+  d.target_date = Col(r, 17);
+  d.removed_by = Col(r, 18);
+  d.waiver_approver = Col(r, 19);
+  d.waiver_reason = Col(r, 20);
+  d.waiver_expiry = Col(r, 21);
+  d.waiver_expired = ColInt(r, 22) != 0;
+  d.reason = Col(r, 23);
+  d.first_seen = Col(r, 24);
+  d.last_seen = Col(r, 25);
+  d.last_scan = Col(r, 26);
+  d.missed_scans = ColInt(r, 27);
+  d.match_rule = Col(r, 28);
+  if (!d.prohibited.empty()) {
+    d.status = "covered";
+  } else if (!d.review.empty()) {
+    d.status = "review";
+  } else if (d.manufacturer.empty()) {
+    d.status = "unknown";
+  } else {
+    d.status = "clear";
+  }
+  return d;
+}
+
+// The lifecycle part of a device, as recorded in the audit log (before/after), with the identity
+// keys so `rebuild` can find the device again.
+inline std::string Snapshot(const DeviceRecord& d) {
+  json j = {{"id", d.id},
+            {"site", d.site},
+            {"mac", d.mac},
+            {"serial", d.serial},
+            {"ip", d.ip},
+            {"manufacturer", d.manufacturer},
+            {"model", d.model},
+            {"state", DeviceStateName(d.state)},
+            {"prior_state", d.prior_state ? DeviceStateName(*d.prior_state) : ""},
+            {"replacement_model", d.replacement_model},
+            {"target_date", d.target_date},
+            {"removed_by", d.removed_by},
+            {"waiver_approver", d.waiver_approver},
+            {"waiver_reason", d.waiver_reason},
+            {"waiver_expiry", d.waiver_expiry},
+            {"waiver_expired", d.waiver_expired},
+            {"reason", d.reason}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+inline bool NeedsAttention(const DeviceRecord& d) { return d.status != "clear"; }
+
+// A site as the ingest needs it: id, keys, scopes and policy deadlines.
+struct SiteRow {
+  int64_t id = 0;
+  std::string key, department;
+  std::vector<Cidr> scopes;
+  std::map<std::string, std::string> deadlines;
+};
+
+// The Inventory over a Store. One per connection; not thread-safe (as Store).
+class SqlInventory final : public Inventory {
+ public:
+  SqlInventory(std::unique_ptr<Store> store, InventoryOptions options)
+      : store_(std::move(store)), options_(std::move(options)) {}
+
+  Store& store() override { return *store_; }
+  std::string Now() override { return options_.clock ? options_.clock() : SystemNow(); }
+  std::string Today() { return Now().substr(0, 10); }
+  const InventoryOptions& options() const { return options_; }
+
+  // ---- audit and events (inside an open transaction) ----
+
+  Status AppendAudit(AuditEntry e);
+
+  // Records `e` unless an event with `dedup_key` exists; appends it to `out` when new.
+  Status AddEvent(Event e, const std::string& dedup_key, std::vector<Event>* out);
+
+  // Writes the lifecycle columns of `after` and an audit entry from `before`.
+  Status WriteLifecycle(const DeviceRecord& before, const DeviceRecord& after, const std::string& actor,
+                        const std::string& action, const std::string& note, int64_t scan_id, bool audit = true);
+
+  Result<DeviceRecord> LoadDevice(int64_t id);
+
+  Result<SiteRow> LoadSite(const std::string& key);
+
+  // ---- organisation ----
+
+  Status ImportSites(const SitesFile& file, const std::string& actor, const std::string& note) override;
+
+  Result<std::vector<Department>> ListDepartments() override;
+
+  Result<std::vector<Site>> ListSites() override;
+
+  Result<Site> GetSite(const std::string& id) override;
+
+  // ---- ingest ----
+
+  Result<std::unique_ptr<ScanIngest>> BeginIngest(const ScanMeta& meta) override;
+
+  Result<std::vector<ScanListing>> ListScans(const std::string& site) override;
+
+  // ---- devices ----
+
+  void Derive(DeviceRecord& d, const std::map<std::string, std::map<std::string, std::string>>& deadlines,
+              const std::string& today);
+
+  Result<std::map<std::string, std::map<std::string, std::string>>> AllDeadlines();
+
+  Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& f) override;
+
+  // Every filter of ListDevices is applied in SQL (so a page of a large inventory reads only
+  // its rows): status and overdue are the SQL forms of ReadDevice's status and Derive's
+  // overdue, which stay the reference (store_test compares both).
+  Result<DevicePage> ListDevicePage(const DeviceFilter& f) override;
+
+  Result<std::string> LastRecord(int64_t id) override;
+
+  Result<DeviceRecord> GetDevice(int64_t id) override;
+
+  Result<DeviceRecord> SetState(int64_t id, const TransitionRequest& req) override;
+
+  // Waiver expiry and passed deadlines. REQUIRES: inside a transaction.
+  Status CheckDeadlinesTx(const std::string& today, std::vector<Event>* out);
+
+  Result<std::vector<Event>> CheckDeadlines() override;
+
+  Result<std::vector<MergeReview>> ListReviews(bool open_only) override;
+
+  // Folds device b into device a (an accepted merge review): a takes b's identity keys (empty
+  // keys keep a's) and b's last sighting when that is later; lifecycle and history stay a's;
+  // b's raw records and reviews move to a and b's row goes. REQUIRES: inside a transaction.
+  Status MergeDevices(const DeviceRecord& a, const DeviceRecord& b);
+
+  Result<MergeReview> DecideReview(int64_t review_id, bool accept, const std::string& actor,
+                                   const std::string& note) override;
+
+  // ---- history ----
+
+  static AuditEntry ReadAudit(const SqlRow& r);
+  static constexpr const char* kAuditSelect =
+      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log ";
+
+  Result<std::vector<AuditEntry>> History(int64_t device_id) override;
+
+  Result<AuditVerification> VerifyAudit() override;
+
+  Result<std::vector<Event>> Events(int64_t after_id) override;
+
+  Result<ScanDiff> Diff(const std::string& site, const std::string& from, const std::string& to) override;
+  Result<RebuildSummary> Rebuild(const std::string& actor, const std::string& note) override;
+  Result<int64_t> FindSnapshotDevice(int64_t site_id, const json& snap);
+  Result<bool> RedoMergeDecision(bool accept, const json& before, const json& after);
+
+  std::unique_ptr<Store> store_;
+  InventoryOptions options_;
+};
+
+}  // namespace phaseout::inventory::internal

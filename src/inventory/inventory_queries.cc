@@ -1,0 +1,379 @@
+// Reading the inventory: scans, device lists and pages (every filter in SQL), a device and
+// its last raw record, history, audit verification, events, and the diff of two scans.
+
+#include "inventory/inventory_internal.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace phaseout::inventory::internal {
+
+Result<std::vector<ScanListing>> SqlInventory::ListScans(const std::string& site) {
+  SqlValue p[] = {T(site)};
+  auto rows = store_->Query(
+      "SELECT sc.key, s.key, sc.agent, sc.started_at, sc.rules_version, sc.source, sc.scope, sc.records, "
+      "sc.complete FROM scans sc JOIN sites s ON s.id = sc.site_id WHERE ($1 = '' OR s.key = $1) "
+      "ORDER BY sc.started_at, sc.id",
+      p);
+  if (!rows) return rows.error();
+  std::vector<ScanListing> out;
+  for (const auto& r : *rows) {
+    out.push_back({Col(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), Col(r, 5), Col(r, 6), ColInt(r, 7),
+                   ColInt(r, 8) != 0});
+  }
+  return out;
+}
+
+void SqlInventory::Derive(DeviceRecord& d, const std::map<std::string, std::map<std::string, std::string>>& deadlines,
+            const std::string& today) {
+  d.overdue = false;
+  d.overdue_reason.clear();
+  bool open = IsOpenState(d.state);
+  if (d.state == DeviceState::kWaived && !d.waiver_expiry.empty() && d.waiver_expiry < today) {
+    d.overdue = true;
+    d.overdue_reason = "waiver expired " + d.waiver_expiry;
+    return;
+  }
+  if (!open || d.state == DeviceState::kWaived) return;
+  if (d.waiver_expired) {
+    d.overdue = true;
+    d.overdue_reason = "waiver expired " + d.waiver_expiry;
+    return;
+  }
+  if (d.state == DeviceState::kReplacementPlanned && !d.target_date.empty() && d.target_date < today) {
+    d.overdue = true;
+    d.overdue_reason = "replacement target " + d.target_date + " passed";
+    return;
+  }
+  auto site = deadlines.find(d.site);
+  if (site == deadlines.end()) return;
+  for (const auto& policy : d.prohibited) {
+    auto dl = site->second.find(policy);
+    if (dl != site->second.end() && dl->second < today) {
+      d.overdue = true;
+      d.overdue_reason = policy + " deadline " + dl->second + " passed";
+      return;
+    }
+  }
+}
+
+Result<std::map<std::string, std::map<std::string, std::string>>> SqlInventory::AllDeadlines() {
+  auto dl = store_->Query("SELECT s.key, d.policy, d.deadline FROM site_deadlines d JOIN sites s ON s.id = d.site_id");
+  if (!dl) return dl.error();
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& r : *dl) out[Col(r, 0)][Col(r, 1)] = Col(r, 2);
+  return out;
+}
+
+Result<std::vector<DeviceRecord>> SqlInventory::ListDevices(const DeviceFilter& f) {
+  DeviceFilter all = f;
+  all.offset = 0;
+  all.limit = 0;
+  auto page = ListDevicePage(all);
+  if (!page) return page.error();
+  return std::move(page->devices);
+}
+
+Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
+  if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
+  if (!f.state.empty()) {
+    if (auto s = ParseDeviceState(f.state); !s) return s.error();
+  }
+  if (!f.status.empty() && f.status != "covered" && f.status != "review" && f.status != "unknown" &&
+      f.status != "clear") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "unknown status '" + f.status + "' (covered, review, unknown, clear)");
+  }
+  DevicePage page;
+  if (f.only_sites && f.only_sites->empty()) return page;  // an empty scope matches nothing
+  std::string today = Today();
+  std::vector<SqlValue> params;
+  auto param = [&params](SqlValue v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string where = "WHERE 1 = 1";
+  if (!f.site.empty()) where += " AND s.key = " + param(T(f.site));
+  if (!f.department.empty()) where += " AND dp.key = " + param(T(f.department));
+  if (!f.state.empty()) where += " AND d.state = " + param(T(f.state));
+  if (!f.maker.empty()) where += " AND d.manufacturer = " + param(T(f.maker));
+  if (!f.brand.empty()) where += " AND d.brand = " + param(T(f.brand));
+  if (!f.policy.empty()) {
+    where += " AND (',' || d.prohibited || ',' || d.review || ',') LIKE ('%,' || " + param(T(f.policy)) + " || ',%')";
+  }
+  if (f.status == "covered") where += " AND d.prohibited <> ''";
+  if (f.status == "review") where += " AND d.prohibited = '' AND d.review <> ''";
+  if (f.status == "unknown") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer = ''";
+  if (f.status == "clear") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer <> ''";
+  if (f.only_sites) {
+    std::string list;
+    for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
+    where += " AND s.key IN (" + list + ")";
+  }
+  if (!f.text.empty()) {
+    std::string pattern = "%";
+    for (char c : f.text) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    pattern += "%";
+    std::string p = param(T(pattern));
+    // SQLite's LIKE ignores ASCII case already; PostgreSQL's ILIKE does the same.
+    const char* like = store_->dialect() == Dialect::kSqlite ? " LIKE " : " ILIKE ";
+    where += " AND (";
+    const char* cols[] = {"d.ip", "d.mac", "d.serial", "d.manufacturer", "d.brand", "d.model"};
+    for (size_t i = 0; i < 6; ++i) {
+      where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
+    }
+    where += ")";
+  }
+  if (f.overdue_only) {
+    std::string t = param(T(today));
+    where += " AND ((d.state = 'waived' AND d.waiver_expiry <> '' AND d.waiver_expiry < " + t +
+             ") OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND (d.waiver_expired <> 0 "
+             "OR (d.state = 'replacement-planned' AND d.target_date <> '' AND d.target_date < " + t +
+             ") OR (d.prohibited <> '' AND EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
+             " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%'))))))";
+  }
+  // Text search and overdue read every device of the scope (no index serves a substring or
+  // the derived overdue condition): the page query then counts the matches too (a window
+  // over the filtered rows) instead of a second pass. Other filters keep the separate count,
+  // which an index answers without reading the rows.
+  bool count_in_page = f.limit > 0 && (!f.text.empty() || f.overdue_only);
+  std::string select(kDeviceSelect);
+  if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
+  std::string sql = select + where + " ORDER BY s.key, d.id";
+  if (f.limit > 0) sql += " LIMIT " + param(I(f.limit)) + " OFFSET " + param(I(f.offset));
+  auto rows = store_->Query(sql, params);
+  if (!rows) return rows.error();
+  if (count_in_page && !rows->empty()) {
+    page.total = ColInt(rows->front(), rows->front().size() - 1);
+  } else if (f.limit > 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
+    page.total = static_cast<int64_t>(rows->size());  // a short first page holds every match
+  } else if (f.limit > 0) {
+    params.resize(params.size() - 2);
+    // The joins are needed only to filter by site or department key.
+    bool joins = !f.site.empty() || !f.department.empty() || f.only_sites.has_value();
+    auto n = store_->Query(std::string("SELECT COUNT(*) FROM devices d ") +
+                               (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+                                        "s.department_id "
+                                      : "") +
+                               where,
+                           params);
+    if (!n) return n.error();
+    page.total = ColInt(n->front(), 0);
+  }
+  auto deadlines = AllDeadlines();
+  if (!deadlines) return deadlines.error();
+  for (size_t i = f.limit > 0 ? 0 : static_cast<size_t>(std::min<int64_t>(f.offset, rows->size()));
+       i < rows->size(); ++i) {
+    DeviceRecord d = ReadDevice((*rows)[i]);
+    Derive(d, *deadlines, today);
+    page.devices.push_back(std::move(d));
+  }
+  if (f.limit == 0) page.total = static_cast<int64_t>(rows->size());
+  return page;
+}
+
+Result<std::string> SqlInventory::LastRecord(int64_t id) {
+  SqlValue p[] = {I(id)};
+  auto rows = store_->Query(
+      "SELECT d.id, r.record FROM devices d LEFT JOIN scan_records r ON r.scan_id = d.last_scan_id AND "
+      "r.seq = d.last_seq WHERE d.id = $1",
+      p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
+  return Col(rows->front(), 1);
+}
+
+Result<DeviceRecord> SqlInventory::GetDevice(int64_t id) {
+  auto d = LoadDevice(id);
+  if (!d) return d;
+  auto deadlines = AllDeadlines();
+  if (!deadlines) return deadlines.error();
+  Derive(*d, *deadlines, Today());
+  return d;
+}
+
+AuditEntry SqlInventory::ReadAudit(const SqlRow& r) {
+  AuditEntry e;
+  e.seq = ColInt(r, 0);
+  e.at = Col(r, 1);
+  e.actor = Col(r, 2);
+  e.action = Col(r, 3);
+  e.device_id = ColInt(r, 4);
+  e.scan_id = ColInt(r, 5);
+  e.before = Col(r, 6);
+  e.after = Col(r, 7);
+  e.note = Col(r, 8);
+  e.prev_hash = Col(r, 9);
+  e.hash = Col(r, 10);
+  return e;
+}
+
+Result<std::vector<AuditEntry>> SqlInventory::History(int64_t device_id) {
+  SqlValue p[] = {I(device_id)};
+  auto rows = store_->Query(std::string(kAuditSelect) + "WHERE device_id = $1 ORDER BY seq", p);
+  if (!rows) return rows.error();
+  std::vector<AuditEntry> out;
+  for (const auto& r : *rows) out.push_back(ReadAudit(r));
+  return out;
+}
+
+Result<AuditVerification> SqlInventory::VerifyAudit() {
+  AuditVerification v;
+  std::string prev(kGenesisHash);
+  int64_t expected = 1;
+  int64_t after = 0;
+  // Page through the log so memory stays bounded on long histories.
+  while (true) {
+    SqlValue p[] = {I(after)};
+    auto rows = store_->Query(std::string(kAuditSelect) + "WHERE seq > $1 ORDER BY seq LIMIT 5000", p);
+    if (!rows) return rows.error();
+    if (rows->empty()) break;
+    for (const auto& r : *rows) {
+      AuditEntry e = ReadAudit(r);
+      after = e.seq;
+      ++v.entries;
+      std::string problem;
+      if (e.seq != expected) {
+        problem = "entry " + std::to_string(expected) + (e.seq > expected ? " is missing (deleted)" : " is duplicated");
+      } else if (e.prev_hash != prev) {
+        problem = "entry " + std::to_string(e.seq) + " does not follow entry " + std::to_string(e.seq - 1) +
+                  " (previous hash differs: an entry before it was changed or removed)";
+      } else if (EntryHash(e) != e.hash) {
+        problem = "entry " + std::to_string(e.seq) + " was changed after it was written (hash mismatch)";
+      }
+      if (!problem.empty() && v.ok) {
+        v.ok = false;
+        v.first_bad_seq = e.seq != expected ? expected : e.seq;
+        v.problem = problem;
+      }
+      prev = e.hash;
+      expected = e.seq + 1;
+      v.head_hash = e.hash;
+    }
+  }
+  if (v.ok) {
+    // Scans whose raw records no longer match what the ingest entry recorded.
+    auto scans = store_->Query(std::string(kAuditSelect) + "WHERE action = 'ingest' ORDER BY seq");
+    if (!scans) return scans.error();
+    for (const auto& r : *scans) {
+      AuditEntry e = ReadAudit(r);
+      json a = json::parse(e.after, nullptr, false);
+      if (!a.is_object() || !a.contains("records_sha256") || !a.contains("records")) continue;
+      Sha256Stream h;
+      int64_t count = 0;
+      int64_t after_seq = 0;
+      while (true) {
+        SqlValue q[] = {I(e.scan_id), I(after_seq)};
+        auto recs = store_->Query(
+            "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+        if (!recs) return recs.error();
+        if (recs->empty()) break;
+        for (const auto& rec : *recs) {
+          after_seq = ColInt(rec, 0);
+          h.Update(Col(rec, 1));
+          h.Update("\n");
+          ++count;
+        }
+      }
+      if (count != a["records"].get<int64_t>() || h.HexDigest() != a["records_sha256"].get<std::string>()) {
+        v.ok = false;
+        v.first_bad_seq = e.seq;
+        v.problem = "raw records of scan " + a.value("scan", std::string()) +
+                    " differ from what audit entry " + std::to_string(e.seq) + " recorded (" +
+                    std::to_string(count) + " records now)";
+        break;
+      }
+    }
+  }
+  return v;
+}
+
+Result<std::vector<Event>> SqlInventory::Events(int64_t after_id) {
+  SqlValue p[] = {I(after_id)};
+  auto rows = store_->Query(
+      "SELECT id, at, kind, severity, site, device_id, scan, message FROM events WHERE id > $1 ORDER BY id", p);
+  if (!rows) return rows.error();
+  std::vector<Event> out;
+  for (const auto& r : *rows) {
+    out.push_back({ColInt(r, 0), Col(r, 1), Col(r, 2), Col(r, 3), Col(r, 4), ColInt(r, 5), Col(r, 6), Col(r, 7)});
+  }
+  return out;
+}
+
+Result<ScanDiff> SqlInventory::Diff(const std::string& site, const std::string& from, const std::string& to) {
+  auto site_row = LoadSite(site);
+  if (!site_row) return site_row.error();
+  std::string a = from, b = to;
+  if (a.empty() || b.empty()) {
+    SqlValue p[] = {I(site_row->id)};
+    auto rows = store_->Query(
+        "SELECT key FROM scans WHERE site_id = $1 AND complete = 1 ORDER BY started_at DESC, id DESC LIMIT 2", p);
+    if (!rows) return rows.error();
+    if (rows->size() < 2) {
+      return MakeError(ErrorCode::kNotFound, "site " + site + " has fewer than two complete scans to compare");
+    }
+    if (b.empty()) b = Col((*rows)[0], 0);
+    if (a.empty()) a = Col((*rows)[1], 0);
+  }
+  struct Seen {
+    std::string ip, manufacturer, model, firmware, verdicts;
+  };
+  auto load = [&](const std::string& key) -> Result<std::map<int64_t, Seen>> {
+    SqlValue p[] = {T(key), I(site_row->id)};
+    auto id = store_->Query("SELECT id FROM scans WHERE key = $1 AND site_id = $2", p);
+    if (!id) return id.error();
+    if (id->empty()) return MakeError(ErrorCode::kNotFound, "no scan '" + key + "' at site " + site);
+    std::map<int64_t, Seen> out;
+    int64_t after = 0;
+    while (true) {
+      SqlValue q[] = {ColInt(id->front(), 0), I(after)};
+      auto rows = store_->Query(
+          "SELECT seq, device_id, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+      if (!rows) return rows.error();
+      if (rows->empty()) break;
+      for (const auto& r : *rows) {
+        after = ColInt(r, 0);
+        auto rec = ParseScanRecord(Col(r, 2));
+        if (!rec) continue;
+        out[ColInt(r, 1)] = {rec->ip, rec->manufacturer, rec->model, rec->firmware,
+                             JoinList(rec->prohibited) + "|" + JoinList(rec->review)};
+      }
+    }
+    return out;
+  };
+  auto sa = load(a);
+  if (!sa) return sa.error();
+  auto sb = load(b);
+  if (!sb) return sb.error();
+  ScanDiff d;
+  d.site = site;
+  d.from_scan = a;
+  d.to_scan = b;
+  for (const auto& [id, s] : *sb) {
+    auto it = sa->find(id);
+    if (it == sa->end()) {
+      d.appeared.push_back({id, s.ip, s.manufacturer, s.model, "appeared"});
+      continue;
+    }
+    std::string change;
+    const Seen& o = it->second;
+    if (o.ip != s.ip) change += "address " + o.ip + " -> " + s.ip + "; ";
+    if (o.manufacturer != s.manufacturer) change += "maker '" + o.manufacturer + "' -> '" + s.manufacturer + "'; ";
+    if (o.model != s.model) change += "model '" + o.model + "' -> '" + s.model + "'; ";
+    if (o.firmware != s.firmware) change += "firmware '" + o.firmware + "' -> '" + s.firmware + "'; ";
+    if (o.verdicts != s.verdicts) change += "verdicts changed; ";
+    if (!change.empty()) {
+      change.resize(change.size() - 2);
+      d.changed.push_back({id, s.ip, s.manufacturer, s.model, change});
+    }
+  }
+  for (const auto& [id, s] : *sa) {
+    if (sb->find(id) == sb->end()) d.disappeared.push_back({id, s.ip, s.manufacturer, s.model, "disappeared"});
+  }
+  return d;
+}
+
+}  // namespace phaseout::inventory::internal
