@@ -291,29 +291,9 @@ HttpResponse Audit(Call& call) {
   if (call.who.role != Role::kAdmin && call.who.role != Role::kProgramme) {
     return Forbidden("the whole audit log is for admin and programme; give device=ID for one device");
   }
-  // The inventory API reads the log per device only; the whole log is read here with the
-  // columns of inventory/audit.h (read-only, parameterised).
-  inventory::SqlValue p[] = {inventory::SqlValue(after), inventory::SqlValue(limit)};
-  auto rows = call.inv->store().Query(
-      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log "
-      "WHERE seq > $1 ORDER BY seq LIMIT $2",
-      p);
-  if (!rows) return FromError(call, rows.error());
-  for (const auto& r : *rows) {
-    inventory::AuditEntry e;
-    e.seq = inventory::ColInt(r, 0);
-    e.at = inventory::Col(r, 1);
-    e.actor = inventory::Col(r, 2);
-    e.action = inventory::Col(r, 3);
-    e.device_id = inventory::ColInt(r, 4);
-    e.scan_id = inventory::ColInt(r, 5);
-    e.before = inventory::Col(r, 6);
-    e.after = inventory::Col(r, 7);
-    e.note = inventory::Col(r, 8);
-    e.prev_hash = inventory::Col(r, 9);
-    e.hash = inventory::Col(r, 10);
-    entries.push_back(AuditJson(e));
-  }
+  auto page = inventory::ReadAuditLog(*call.inv, after, limit);
+  if (!page) return FromError(call, page.error());
+  for (const auto& e : *page) entries.push_back(AuditJson(e));
   return Json(200, {{"entries", entries}});
 }
 
