@@ -1,5 +1,7 @@
 // ReadAuditLog: pages of the whole audit log through the inventory's store (one parameterised
 // SELECT), so no caller outside the inventory writes SQL against audit_log.
+#include "inventory/audit_read.h"
+
 #include "inventory/inventory.h"
 
 namespace phaseout::inventory {

@@ -217,13 +217,3 @@ class Inventory {
 };
 
 }  // namespace phaseout::inventory
-
-namespace phaseout::inventory {
-
-// The audit log in sequence order from after `after_seq`, at most `limit` entries (1..5000);
-// only the entries about one device when `devices_only`. Read-only; for the server's audit
-// route and for readers that page through the whole log (audit_read.cc).
-Result<std::vector<AuditEntry>> ReadAuditLog(Inventory& inv, int64_t after_seq, int64_t limit,
-                                             bool devices_only = false);
-
-}  // namespace phaseout::inventory

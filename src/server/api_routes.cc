@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "inventory/device_json.h"
+#include "inventory/audit_read.h"
 #include "inventory/inventory.h"
 #include "server/api_internal.h"
 #include "server/decode.h"

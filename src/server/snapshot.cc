@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "inventory/audit_read.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::server {
