@@ -12,6 +12,7 @@
 
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
+#include "inventory/device_json.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::cli {
@@ -67,38 +68,7 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
-json DeviceJson(const inv::DeviceRecord& d) {
-  return {{"id", d.id},
-          {"site", d.site},
-          {"department", d.department},
-          {"ip", d.ip},
-          {"mac", d.mac},
-          {"serial", d.serial},
-          {"manufacturer", d.manufacturer},
-          {"brand", d.brand},
-          {"device_type", d.device_type},
-          {"model", d.model},
-          {"firmware", d.firmware},
-          {"prohibited", d.prohibited},
-          {"review", d.review},
-          {"status", d.status},
-          {"state", inv::DeviceStateName(d.state)},
-          {"prior_state", d.prior_state ? inv::DeviceStateName(*d.prior_state) : ""},
-          {"state_since", d.state_since},
-          {"replacement_model", d.replacement_model},
-          {"target_date", d.target_date},
-          {"removed_by", d.removed_by},
-          {"waiver", {{"approver", d.waiver_approver}, {"reason", d.waiver_reason}, {"expiry", d.waiver_expiry},
-                      {"expired", d.waiver_expired}}},
-          {"reason", d.reason},
-          {"overdue", d.overdue},
-          {"overdue_reason", d.overdue_reason},
-          {"first_seen", d.first_seen},
-          {"last_seen", d.last_seen},
-          {"last_scan", d.last_scan},
-          {"missed_scans", d.missed_scans},
-          {"match_rule", d.match_rule}};
-}
+using inv::DeviceJson;  // the server API's device objects too
 
 std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
 

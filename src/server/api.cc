@@ -208,6 +208,16 @@ struct ApiState {
   std::mutex login_mu;
   std::map<std::string, std::vector<int64_t>> login_failures;
 
+  // Overview cache (see ServerOptions::overview_cache_s).
+  std::atomic<uint64_t> generation{0};
+  std::mutex overview_compute_mu, overview_mu;
+  struct CachedBody {
+    Clock::time_point at;
+    uint64_t generation;
+    std::string body;
+  };
+  std::map<std::string, CachedBody> overviews;
+
   // Metrics.
   std::mutex metrics_mu;
   std::map<std::pair<std::string, int>, uint64_t> requests;  // (route, status)
@@ -341,6 +351,29 @@ void ImplAccess::LoginSucceeded(ApiState& impl, const std::string& user) {
   impl.login_failures.erase("u:" + user);
 }
 
+std::optional<std::string> ImplAccess::CachedOverview(ApiState& impl, const std::string& key) {
+  if (impl.options.overview_cache_s <= 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(impl.overview_mu);
+  auto it = impl.overviews.find(key);
+  if (it == impl.overviews.end()) return std::nullopt;
+  if (it->second.generation != impl.generation.load() ||
+      Clock::now() - it->second.at > std::chrono::seconds(impl.options.overview_cache_s)) {
+    impl.overviews.erase(it);
+    return std::nullopt;
+  }
+  return it->second.body;
+}
+
+void ImplAccess::StoreOverview(ApiState& impl, const std::string& key, std::string body, uint64_t generation) {
+  if (impl.options.overview_cache_s <= 0) return;
+  std::lock_guard<std::mutex> lock(impl.overview_mu);
+  if (impl.overviews.size() >= 256) impl.overviews.clear();  // bounded: one entry per policy and scope
+  impl.overviews[key] = {Clock::now(), generation, std::move(body)};
+}
+
+uint64_t ImplAccess::Generation(ApiState& impl) { return impl.generation.load(); }
+std::mutex& ImplAccess::OverviewLock(ApiState& impl) { return impl.overview_compute_mu; }
+
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
   HttpResponse r;
   r.status = status;
@@ -370,6 +403,14 @@ HttpResponse FromError(Call& call, const Error& e) {
   }
   return ErrorResponse(500, "internal", e.message);
 }
+
+Result<int64_t> QueryInteger(const HttpRequest& req, std::string_view name, int64_t fallback, int64_t min,
+                             int64_t max) {
+  if (!req.HasQuery(name)) return fallback;
+  return ParseInteger(req.Query(name), name, min, max);
+}
+
+HttpResponse BadRequest(const Error& e) { return ErrorResponse(400, "bad_request", e.message); }
 
 std::optional<json> ParseJsonObject(const std::string& body, HttpResponse* error) {
   json j = json::parse(body.empty() ? std::string("{}") : body, nullptr, false);
@@ -552,6 +593,8 @@ HttpResponse ApiState::Dispatch(const HttpRequest& req, std::string* route_label
       }
     }
     response = route->handler(call);
+    // Anything that may have changed stored data makes cached aggregates stale.
+    if (std::string_view(route->method) != "GET" && response.status < 400) ++generation;
   }();
   Release(std::move(*inv), call.connection_broken);
   return response;

@@ -50,6 +50,12 @@ struct ServerOptions {
   bool tls = false;      // responses carry HSTS and the cookie is Secure
   size_t max_body_bytes = 8u << 20;
   int max_chunk_lines = 5000;
+  // Lines of one screening upload (a CSV header counts); more is 413 (the answer holds a
+  // result per line, so it stays a few MiB).
+  int max_screening_lines = 20000;
+  // The overview (a whole-inventory aggregate) is answered from memory for this long after it
+  // was computed, unless a change went through this server since; 0 computes every time.
+  int overview_cache_s = 30;
   int pool_size = 4;     // database connections kept open (one per concurrent request)
   // Per client address: a token bucket of `rate_burst` requests refilled at `rate_per_s`;
   // 0 disables the limit.

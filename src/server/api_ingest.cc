@@ -60,6 +60,21 @@ bool Bound(const Call& call, const std::string& site) {
   return std::find(call.who.sites.begin(), call.who.sites.end(), site) != call.who.sites.end();
 }
 
+// The scan `key` if it was started here for a site this agent is bound to; else the answer
+// (404 unknown, 403 another site's scan, 503 database).
+Result<ServerScan> BoundScan(Call& call, const std::string& key, HttpResponse* refusal) {
+  auto scan = LoadScan(call, key);
+  if (!scan) {
+    *refusal = FromError(call, scan.error());
+    return scan.error();
+  }
+  if (!Bound(call, scan->meta.site)) {
+    *refusal = ErrorResponse(403, "forbidden", "this agent is not bound to site '" + scan->meta.site + "'");
+    return MakeError(ErrorCode::kInvalidArgument, "not bound");
+  }
+  return scan;
+}
+
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -68,21 +83,19 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
-HttpResponse StartScan(Call& call) {
-  auto body = DecodeScanStart(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  if (!Bound(call, body->site)) {
-    return ErrorResponse(403, "forbidden", "this agent is not bound to site '" + body->site + "'");
+HttpResponse StartScan(Call& call, const ScanStartBody& body) {
+  if (!Bound(call, body.site)) {
+    return ErrorResponse(403, "forbidden", "this agent is not bound to site '" + body.site + "'");
   }
   inventory::ScanMeta meta;
-  meta.scan_key = body->scan_key;
-  meta.site = body->site;
+  meta.scan_key = body.scan_key;
+  meta.site = body.site;
   meta.agent = call.who.name;
-  meta.started_at = body->started_at;
-  meta.rules_version = body->rules_version;
-  meta.source = body->source.empty() ? "agent" : body->source;
+  meta.started_at = body.started_at;
+  meta.rules_version = body.rules_version;
+  meta.source = body.source.empty() ? "agent" : body.source;
   meta.complete = false;
-  for (const auto& c : body->scope) {
+  for (const auto& c : body.scope) {
     auto cidr = inventory::Cidr::Parse(c);
     if (!cidr) return ErrorResponse(400, "bad_request", "field 'scope': " + cidr.error().message);
     meta.scope.push_back(*cidr);
@@ -134,11 +147,9 @@ HttpResponse AddScanRecords(Call& call) {
   std::string key = call.Param("scan_key");
   auto first = ParseInteger(call.req.Query("first_seq"), "first_seq", 1, INT64_MAX / 4);
   if (!first) return ErrorResponse(400, "bad_request", first.error().message);
-  auto scan = LoadScan(call, key);
-  if (!scan) return FromError(call, scan.error());
-  if (!Bound(call, scan->meta.site)) {
-    return ErrorResponse(403, "forbidden", "this agent is not bound to site '" + scan->meta.site + "'");
-  }
+  HttpResponse refusal;
+  auto scan = BoundScan(call, key, &refusal);
+  if (!scan) return refusal;
   // Split into lines; a final newline ends the last line.
   std::vector<std::string_view> lines;
   std::string_view body = call.req.body;
@@ -236,27 +247,23 @@ HttpResponse AddScanRecords(Call& call) {
   return Json(200, {{"stored", stored}, {"duplicates", duplicates}});
 }
 
-HttpResponse CompleteScan(Call& call) {
+HttpResponse CompleteScan(Call& call, const CompleteBody& body) {
   std::string key = call.Param("scan_key");
-  auto body = DecodeComplete(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  auto scan = LoadScan(call, key);
-  if (!scan) return FromError(call, scan.error());
-  if (!Bound(call, scan->meta.site)) {
-    return ErrorResponse(403, "forbidden", "this agent is not bound to site '" + scan->meta.site + "'");
-  }
+  HttpResponse refusal;
+  auto scan = BoundScan(call, key, &refusal);
+  if (!scan) return refusal;
   if (scan->completed) return Json(200, {{"scan_key", key}, {"already_completed", true}});
-  SqlValue q[] = {T(key), I(body->records)};
+  SqlValue q[] = {T(key), I(body.records)};
   auto rows = call.inv->store().Query(
       "SELECT seq FROM server_scan_lines WHERE scan_key = $1 AND seq <= $2 ORDER BY seq", q);
   if (!rows) return FromError(call, rows.error());
   std::vector<int64_t> stored;
   stored.reserve(rows->size());
   for (const auto& r : *rows) stored.push_back(inventory::ColInt(r, 0));
-  auto missing = MissingRanges(stored, body->records);
+  auto missing = MissingRanges(stored, body.records);
   if (!missing.empty()) {
     HttpResponse r = ErrorResponse(409, "conflict",
-                                   "only " + std::to_string(stored.size()) + " of " + std::to_string(body->records) +
+                                   "only " + std::to_string(stored.size()) + " of " + std::to_string(body.records) +
                                        " records are stored; missing: " + Join(missing, ", "));
     json j = json::parse(r.body);
     j["missing"] = missing;
@@ -265,7 +272,7 @@ HttpResponse CompleteScan(Call& call) {
   }
   inventory::ScanMeta meta = scan->meta;
   meta.complete = true;
-  bool complete = body->complete && !scan->end_incomplete;
+  bool complete = body.complete && !scan->end_incomplete;
   auto ingest = call.inv->BeginIngest(meta);
   if (!ingest) return FromError(call, ingest.error());
   // A scan that did not cover its scope is kept out of verification (and still gets the digest
@@ -293,10 +300,8 @@ HttpResponse CompleteScan(Call& call) {
                     {"events", summary->events.size()}});
 }
 
-HttpResponse EnrolAgent(Call& call) {
-  auto body = DecodeEnrol(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  auto e = call.auth->Enrol(body->secret, body->name);
+HttpResponse EnrolAgent(Call& call, const EnrolBody& body) {
+  auto e = call.auth->Enrol(body.secret, body.name);
   if (!e) {
     if (e.error().code == ErrorCode::kNotFound) return ErrorResponse(401, "unauthenticated", e.error().message);
     return FromError(call, e.error());
@@ -321,19 +326,17 @@ HttpResponse AgentSchedule(Call& call) {
   return Json(200, {{"scans", scans}});
 }
 
-HttpResponse CreateAgentSecret(Call& call) {
-  auto body = DecodeSecret(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  for (const auto& s : body->sites) {
+HttpResponse CreateAgentSecret(Call& call, const SecretBody& body) {
+  for (const auto& s : body.sites) {
     auto site = call.inv->GetSite(s);
     if (!site) {
       if (site.error().code == ErrorCode::kNotFound) return ErrorResponse(400, "bad_request", "no site '" + s + "'");
       return FromError(call, site.error());
     }
   }
-  auto secret = call.auth->CreateEnrolSecret(body->sites, body->expires_in_s, call.who.name);
+  auto secret = call.auth->CreateEnrolSecret(body.sites, body.expires_in_s, call.who.name);
   if (!secret) return FromError(call, secret.error());
-  return Json(201, {{"secret", *secret}, {"sites", body->sites}, {"expires_in_s", body->expires_in_s}});
+  return Json(201, {{"secret", *secret}, {"sites", body.sites}, {"expires_in_s", body.expires_in_s}});
 }
 
 HttpResponse ListAgents(Call& call) {

@@ -14,9 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "inventory/device_json.h"
 #include "inventory/inventory.h"
 #include "server/api.h"
 #include "server/auth.h"
+#include "server/decode.h"
 
 namespace phaseout::screening {
 struct ScreeningContext;
@@ -74,11 +76,27 @@ struct Call {
 HttpResponse FromError(Call& call, const Error& e);
 HttpResponse Json(int status, const nlohmann::json& body);
 
+// A handler of a route with a JSON body: `Decode` (decode.h) reads the body strictly; a body it
+// refuses is answered 400 naming the problem, and `Handle` gets the decoded value. Used in the
+// route table as WithBody<DecodeX, Handler>.
+template <auto Decode, auto Handle>
+HttpResponse WithBody(Call& call) {
+  auto body = Decode(call.req.body);
+  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
+  return Handle(call, *body);
+}
+
+// Query parameter `name` as an integer in [min, max] (`fallback` when absent); on a bad value
+// the error names the parameter (answer it with BadRequest).
+Result<int64_t> QueryInteger(const HttpRequest& req, std::string_view name, int64_t fallback, int64_t min,
+                             int64_t max);
+HttpResponse BadRequest(const Error& e);
+
 // Parses the body as a JSON object; nullopt with *error set (400) otherwise.
 std::optional<nlohmann::json> ParseJsonObject(const std::string& body, HttpResponse* error);
 
-// JSON of inventory values (snake_case field names of the structs).
-nlohmann::json DeviceJson(const inventory::DeviceRecord& d);
+// JSON of inventory values (snake_case field names of the structs); devices: inventory::DeviceJson.
+using inventory::DeviceJson;
 nlohmann::json SiteJson(const inventory::Site& s);
 nlohmann::json AuditJson(const inventory::AuditEntry& e);
 nlohmann::json EventJson(const inventory::Event& e);
@@ -97,6 +115,13 @@ struct ImplAccess {
   static int64_t LoginRetryAfter(ApiState& impl, const std::string& user, const std::string& addr);
   static void LoginFailed(ApiState& impl, const std::string& user, const std::string& addr);
   static void LoginSucceeded(ApiState& impl, const std::string& user);
+  // The overview cache: the body kept for `key` if it is younger than the options allow and no
+  // change went through this server since it was computed. Compute under OverviewLock (one
+  // computation at a time, so concurrent misses do not all compute).
+  static std::optional<std::string> CachedOverview(ApiState& impl, const std::string& key);
+  static void StoreOverview(ApiState& impl, const std::string& key, std::string body, uint64_t generation);
+  static uint64_t Generation(ApiState& impl);  // changes whenever a request changed something
+  static std::mutex& OverviewLock(ApiState& impl);
 };
 
 }  // namespace phaseout::server

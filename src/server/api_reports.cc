@@ -2,6 +2,7 @@
 // screener of `phaseout screen`) and the sites file, all scoped to the caller.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "inventory/inventory.h"
@@ -22,7 +23,7 @@ using nlohmann::json;
 namespace {
 
 // The snapshot for the `policy` query parameter, scoped to the caller; or the response.
-Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refusal) {
+Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refusal, bool with_evidence) {
   std::string policy_id = call.req.Query("policy");
   const auto* knowledge = ImplAccess::Knowledge(call.impl);
   const policy::Policy* policy = policy_id.empty() ? nullptr : knowledge->policies->Find(policy_id);
@@ -37,7 +38,7 @@ Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refus
     *refusal = FromError(call, scope.error());
     return scope.error();
   }
-  auto s = LoadSnapshot(*call.inv, policy->id, "", "", "the server's inventory", *scope);
+  auto s = LoadSnapshot(*call.inv, policy->id, "", "", "the server's inventory", *scope, with_evidence);
   if (!s) {
     *refusal = FromError(call, s.error());
     return s.error();
@@ -54,8 +55,29 @@ Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refus
 }  // namespace
 
 HttpResponse Overview(Call& call) {
+  // Cached per policy and scope: on a large inventory the snapshot takes seconds.
+  auto scope = call.SiteScope();
+  if (!scope) return FromError(call, scope.error());
+  std::string key = call.req.Query("policy") + "|";
+  if (*scope) {
+    for (const auto& site : **scope) key += site + ",";
+  } else {
+    key += "*";
+  }
+  if (auto body = ImplAccess::CachedOverview(call.impl, key)) {
+    HttpResponse r;
+    r.body = std::move(*body);
+    return r;
+  }
+  std::lock_guard<std::mutex> one_at_a_time(ImplAccess::OverviewLock(call.impl));
+  if (auto body = ImplAccess::CachedOverview(call.impl, key)) {  // computed while we waited
+    HttpResponse r;
+    r.body = std::move(*body);
+    return r;
+  }
+  uint64_t generation = ImplAccess::Generation(call.impl);
   HttpResponse refusal;
-  auto s = ScopedSnapshot(call, &refusal);
+  auto s = ScopedSnapshot(call, &refusal, /*with_evidence=*/false);
   if (!s) return refusal;
   report::InventoryReportData data = report::ComputeInventoryReport(*s);
   json by_site = json::array();
@@ -72,11 +94,14 @@ HttpResponse Overview(Call& call) {
   }
   json burndown = json::array();
   for (const auto& p : data.burn_down) burndown.push_back({{"date", p.date}, {"open", p.remaining}, {"closed", p.closed}});
-  return Json(200, {{"policy", s->policy_id},
-                    {"by_state", data.by_state},
-                    {"by_site", by_site},
-                    {"overdue", data.total.overdue},
-                    {"burndown", burndown}});
+  HttpResponse r = Json(200, {{"policy", s->policy_id},
+                              {"by_state", data.by_state},
+                              {"by_site", by_site},
+                              {"overdue", data.total.overdue},
+                              {"burndown", burndown},
+                              {"generated_at", s->generated_at}});
+  ImplAccess::StoreOverview(call.impl, key, r.body, generation);
+  return r;
 }
 
 HttpResponse Report(Call& call) {
@@ -102,7 +127,8 @@ HttpResponse Report(Call& call) {
   }
   if (chosen == nullptr) return ErrorResponse(404, "not_found", "no report named '" + name + "'");
   HttpResponse refusal;
-  auto s = ScopedSnapshot(call, &refusal);
+  // The burn-down needs no evidence (one query per device when asked for).
+  auto s = ScopedSnapshot(call, &refusal, std::string_view(chosen->name) != "burndown.csv");
   if (!s) return refusal;
   std::ostringstream out;
   if (std::string_view(chosen->name) == "burndown.csv") {
@@ -156,6 +182,14 @@ class CollectSink : public screening::LineSink {
 }  // namespace
 
 HttpResponse Screening(Call& call) {
+  const std::string& body = call.req.body;
+  int64_t lines = std::count(body.begin(), body.end(), '\n') + (!body.empty() && body.back() != '\n' ? 1 : 0);
+  int64_t max_lines = ImplAccess::Options(call.impl).max_screening_lines;
+  if (lines > max_lines) {
+    return ErrorResponse(413, "too_large",
+                         "a screening upload holds at most " + std::to_string(max_lines) + " lines (this one has " +
+                             std::to_string(lines) + "); split the file or use `phaseout screen`");
+  }
   std::vector<std::string> policies;
   for (const auto& [k, v] : call.req.query) {
     if (k == "policy" && !v.empty()) policies.push_back(v);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "inventory/device_json.h"
+#include "inventory/audit_read.h"
 #include "inventory/inventory.h"
 #include "server/api_internal.h"
 #include "server/decode.h"
@@ -14,12 +16,12 @@ namespace phaseout::server {
 using nlohmann::json;
 
 // Handlers defined in api_ingest.cc and api_reports.cc.
-HttpResponse StartScan(Call& call);
+HttpResponse StartScan(Call& call, const ScanStartBody& body);
 HttpResponse AddScanRecords(Call& call);
-HttpResponse CompleteScan(Call& call);
-HttpResponse EnrolAgent(Call& call);
+HttpResponse CompleteScan(Call& call, const CompleteBody& body);
+HttpResponse EnrolAgent(Call& call, const EnrolBody& body);
 HttpResponse AgentSchedule(Call& call);
-HttpResponse CreateAgentSecret(Call& call);
+HttpResponse CreateAgentSecret(Call& call, const SecretBody& body);
 HttpResponse ListAgents(Call& call);
 HttpResponse RevokeAgent(Call& call);
 HttpResponse Overview(Call& call);
@@ -41,22 +43,20 @@ json MeJson(const Principal& who) {
           {"csrf", who.csrf}};
 }
 
-HttpResponse Login(Call& call) {
-  auto body = DecodeLogin(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
+HttpResponse Login(Call& call, const LoginBody& body) {
   ApiState& impl = call.impl;
-  if (int64_t wait = ImplAccess::LoginRetryAfter(impl, body->user, call.req.remote_addr); wait > 0) {
+  if (int64_t wait = ImplAccess::LoginRetryAfter(impl, body.user, call.req.remote_addr); wait > 0) {
     HttpResponse r = ErrorResponse(429, "rate_limited", "too many failed logins; try again later");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   }
-  auto user = call.auth->CheckPassword(body->user, body->password);
+  auto user = call.auth->CheckPassword(body.user, body.password);
   if (!user) {
     if (user.error().code != ErrorCode::kNotFound) return FromError(call, user.error());
-    ImplAccess::LoginFailed(impl, body->user, call.req.remote_addr);
+    ImplAccess::LoginFailed(impl, body.user, call.req.remote_addr);
     return ErrorResponse(401, "unauthenticated", "unknown user or wrong password");
   }
-  ImplAccess::LoginSucceeded(impl, body->user);
+  ImplAccess::LoginSucceeded(impl, body.user);
   auto session = call.auth->CreateSession(user->name);
   if (!session) return FromError(call, session.error());
   Principal who;
@@ -138,9 +138,7 @@ HttpResponse ListDevices(Call& call) {
   f.brand = q.Query("brand");
   f.status = q.Query("status");
   f.text = q.Query("q");
-  if (!f.state.empty()) {
-    if (auto s = inventory::ParseDeviceState(f.state); !s) return ErrorResponse(400, "bad_request", s.error().message);
-  }
+  // state and status are checked by the inventory (kInvalidArgument: 400).
   if (q.HasQuery("overdue")) {
     std::string o = q.Query("overdue");
     if (o != "1" && o != "0" && o != "true" && o != "false") {
@@ -148,19 +146,12 @@ HttpResponse ListDevices(Call& call) {
     }
     f.overdue_only = o == "1" || o == "true";
   }
-  int64_t offset = 0, limit = 50;
-  if (q.HasQuery("offset")) {
-    auto v = ParseInteger(q.Query("offset"), "offset", 0, INT64_MAX / 2);
-    if (!v) return ErrorResponse(400, "bad_request", v.error().message);
-    offset = *v;
-  }
-  if (q.HasQuery("limit")) {
-    auto v = ParseInteger(q.Query("limit"), "limit", 1, 500);
-    if (!v) return ErrorResponse(400, "bad_request", v.error().message);
-    limit = *v;
-  }
-  f.offset = offset;
-  f.limit = limit;
+  auto offset = QueryInteger(q, "offset", 0, 0, INT64_MAX / 2);
+  if (!offset) return BadRequest(offset.error());
+  auto limit = QueryInteger(q, "limit", 50, 1, 500);
+  if (!limit) return BadRequest(limit.error());
+  f.offset = *offset;
+  f.limit = *limit;
   auto scope = call.SiteScope();
   if (!scope) return FromError(call, scope.error());
   f.only_sites = *scope;
@@ -168,7 +159,7 @@ HttpResponse ListDevices(Call& call) {
   if (!page) return FromError(call, page.error());
   json devices = json::array();
   for (const auto& d : page->devices) devices.push_back(DeviceJson(d));
-  return Json(200, {{"devices", devices}, {"total", page->total}, {"offset", offset}, {"limit", limit}});
+  return Json(200, {{"devices", devices}, {"total", page->total}, {"offset", *offset}, {"limit", *limit}});
 }
 
 // The device of the path if it exists and the caller may see it; otherwise the response.
@@ -227,17 +218,16 @@ HttpResponse DevicePage(Call& call) {
   return Json(200, j);
 }
 
-HttpResponse Transition(Call& call) {
+HttpResponse Transition(Call& call, const inventory::TransitionRequest& body) {
   HttpResponse refusal;
   auto d = ScopedDevice(call, &refusal);
   if (!d) return refusal;
-  auto request = DecodeTransition(call.req.body);
-  if (!request) return ErrorResponse(400, "bad_request", request.error().message);
-  if (call.who.role == Role::kSite && request->to != inventory::DeviceState::kRemoved) {
+  inventory::TransitionRequest request = body;
+  if (call.who.role == Role::kSite && request.to != inventory::DeviceState::kRemoved) {
     return Forbidden("site managers may only claim removals (to: removed)");
   }
-  request->actor = call.who.name;
-  auto after = call.inv->SetState(d->id, *request);
+  request.actor = call.who.name;
+  auto after = call.inv->SetState(d->id, request);
   if (!after) {
     if (after.error().code == ErrorCode::kInvalidArgument) {
       return ErrorResponse(422, "invalid_transition", after.error().message);
@@ -262,17 +252,11 @@ HttpResponse Waivers(Call& call) {
 
 HttpResponse Audit(Call& call) {
   const HttpRequest& q = call.req;
-  int64_t after = 0, limit = 500;
-  if (q.HasQuery("after")) {
-    auto v = ParseInteger(q.Query("after"), "after", 0, INT64_MAX);
-    if (!v) return ErrorResponse(400, "bad_request", v.error().message);
-    after = *v;
-  }
-  if (q.HasQuery("limit")) {
-    auto v = ParseInteger(q.Query("limit"), "limit", 1, 5000);
-    if (!v) return ErrorResponse(400, "bad_request", v.error().message);
-    limit = *v;
-  }
+  auto after_v = QueryInteger(q, "after", 0, 0, INT64_MAX);
+  if (!after_v) return BadRequest(after_v.error());
+  auto limit_v = QueryInteger(q, "limit", 500, 1, 5000);
+  if (!limit_v) return BadRequest(limit_v.error());
+  const int64_t after = *after_v, limit = *limit_v;
   json entries = json::array();
   if (q.HasQuery("device")) {
     call.params.emplace_back("id", q.Query("device"));
@@ -291,29 +275,9 @@ HttpResponse Audit(Call& call) {
   if (call.who.role != Role::kAdmin && call.who.role != Role::kProgramme) {
     return Forbidden("the whole audit log is for admin and programme; give device=ID for one device");
   }
-  // The inventory API reads the log per device only; the whole log is read here with the
-  // columns of inventory/audit.h (read-only, parameterised).
-  inventory::SqlValue p[] = {inventory::SqlValue(after), inventory::SqlValue(limit)};
-  auto rows = call.inv->store().Query(
-      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log "
-      "WHERE seq > $1 ORDER BY seq LIMIT $2",
-      p);
-  if (!rows) return FromError(call, rows.error());
-  for (const auto& r : *rows) {
-    inventory::AuditEntry e;
-    e.seq = inventory::ColInt(r, 0);
-    e.at = inventory::Col(r, 1);
-    e.actor = inventory::Col(r, 2);
-    e.action = inventory::Col(r, 3);
-    e.device_id = inventory::ColInt(r, 4);
-    e.scan_id = inventory::ColInt(r, 5);
-    e.before = inventory::Col(r, 6);
-    e.after = inventory::Col(r, 7);
-    e.note = inventory::Col(r, 8);
-    e.prev_hash = inventory::Col(r, 9);
-    e.hash = inventory::Col(r, 10);
-    entries.push_back(AuditJson(e));
-  }
+  auto page = inventory::ReadAuditLog(*call.inv, after, limit);
+  if (!page) return FromError(call, page.error());
+  for (const auto& e : *page) entries.push_back(AuditJson(e));
   return Json(200, {{"entries", entries}});
 }
 
@@ -328,13 +292,9 @@ HttpResponse AuditVerify(Call& call) {
 }
 
 HttpResponse Events(Call& call) {
-  int64_t after = 0;
-  if (call.req.HasQuery("after")) {
-    auto v = ParseInteger(call.req.Query("after"), "after", 0, INT64_MAX);
-    if (!v) return ErrorResponse(400, "bad_request", v.error().message);
-    after = *v;
-  }
-  auto events = call.inv->Events(after);
+  auto after = QueryInteger(call.req, "after", 0, 0, INT64_MAX);
+  if (!after) return BadRequest(after.error());
+  auto events = call.inv->Events(*after);
   if (!events) return FromError(call, events.error());
   json out = json::array();
   for (const auto& e : *events) {
@@ -360,17 +320,15 @@ HttpResponse ListUsers(Call& call) {
   return Json(200, {{"users", out}});
 }
 
-HttpResponse AddUser(Call& call) {
-  auto body = DecodeUser(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  auto role = ParseRole(body->role);
+HttpResponse AddUser(Call& call, const UserBody& body) {
+  auto role = ParseRole(body.role);
   if (!role) return ErrorResponse(400, "bad_request", role.error().message);
   User u;
-  u.name = body->name;
+  u.name = body.name;
   u.role = *role;
-  u.departments = body->departments;
-  u.sites = body->sites;
-  Status s = call.auth->AddUser(u, body->password);
+  u.departments = body.departments;
+  u.sites = body.sites;
+  Status s = call.auth->AddUser(u, body.password);
   if (!s.ok()) {
     if (s.error().code == ErrorCode::kInvalidArgument && s.error().message.find("exists") != std::string::npos) {
       return ErrorResponse(409, "conflict", s.error().message);
@@ -382,10 +340,20 @@ HttpResponse AddUser(Call& call) {
   return Json(201, UserJson(*stored));
 }
 
-HttpResponse CreateToken(Call& call) {
-  auto body = DecodeToken(call.req.body);
-  if (!body) return ErrorResponse(400, "bad_request", body.error().message);
-  auto t = call.auth->CreateToken(call.Param("name"), body->label, body->expires_in_s);
+// Disables a user: its sessions end and its tokens are revoked (AuthStore::SetDisabled). An
+// admin cannot disable itself (the last admin would lock everybody out of the user list).
+HttpResponse DisableUser(Call& call) {
+  std::string name = call.Param("name");
+  if (name == call.who.name) return ErrorResponse(409, "conflict", "you cannot disable your own account");
+  Status s = call.auth->SetDisabled(name, true);
+  if (!s.ok()) return FromError(call, s.error());
+  auto stored = call.auth->GetUser(name);
+  if (!stored) return FromError(call, stored.error());
+  return Json(200, UserJson(*stored));
+}
+
+HttpResponse CreateToken(Call& call, const TokenBody& body) {
+  auto t = call.auth->CreateToken(call.Param("name"), body.label, body.expires_in_s);
   if (!t) return FromError(call, t.error());
   return Json(201, {{"id", t->id}, {"token", t->token}, {"expires_at", t->expires_at}});
 }
@@ -413,7 +381,7 @@ HttpResponse Health(Call& call) {
 const std::vector<Route>& RouteTable() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/healthz", kPublic, BodyKind::kNone, Health},
-      {"POST", "/api/v1/session", kPublic, BodyKind::kJson, Login},
+      {"POST", "/api/v1/session", kPublic, BodyKind::kJson, WithBody<DecodeLogin, Login>},
       {"DELETE", "/api/v1/session", kAnyUser, BodyKind::kNone, Logout},
       {"GET", "/api/v1/me", kAnyUser | kAgent, BodyKind::kNone, Me},
       {"GET", "/api/v1/departments", kReaders, BodyKind::kNone, Departments},
@@ -422,7 +390,7 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/api/v1/sites/{site}", kReaders, BodyKind::kNone, GetSite},
       {"GET", "/api/v1/devices", kReaders, BodyKind::kNone, ListDevices},
       {"GET", "/api/v1/devices/{id}", kReaders, BodyKind::kNone, DevicePage},
-      {"POST", "/api/v1/devices/{id}/transitions", kOfficer | kSiteRole, BodyKind::kJson, Transition},
+      {"POST", "/api/v1/devices/{id}/transitions", kOfficer | kSiteRole, BodyKind::kJson, WithBody<DecodeTransition, Transition>},
       {"GET", "/api/v1/waivers", kReaders, BodyKind::kNone, Waivers},
       {"GET", "/api/v1/audit", kReaders, BodyKind::kNone, Audit},
       {"GET", "/api/v1/audit/verify", kAdmin | kProgramme, BodyKind::kNone, AuditVerify},
@@ -431,54 +399,20 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/api/v1/reports/{name}", kReaders, BodyKind::kNone, Report},
       {"POST", "/api/v1/screening", kAdmin | kProgramme | kProcurement, BodyKind::kScreening, Screening},
       {"GET", "/api/v1/users", kAdmin, BodyKind::kNone, ListUsers},
-      {"POST", "/api/v1/users", kAdmin, BodyKind::kJson, AddUser},
-      {"POST", "/api/v1/users/{name}/tokens", kAdmin, BodyKind::kJson, CreateToken},
+      {"POST", "/api/v1/users", kAdmin, BodyKind::kJson, WithBody<DecodeUser, AddUser>},
+      {"POST", "/api/v1/users/{name}/disable", kAdmin, BodyKind::kNone, DisableUser},
+      {"POST", "/api/v1/users/{name}/tokens", kAdmin, BodyKind::kJson, WithBody<DecodeToken, CreateToken>},
       {"DELETE", "/api/v1/tokens/{id}", kAdmin, BodyKind::kNone, RevokeToken},
-      {"POST", "/api/v1/agents/enrol", kPublic, BodyKind::kJson, EnrolAgent},
+      {"POST", "/api/v1/agents/enrol", kPublic, BodyKind::kJson, WithBody<DecodeEnrol, EnrolAgent>},
       {"GET", "/api/v1/agents/schedule", kAgent, BodyKind::kNone, AgentSchedule},
-      {"POST", "/api/v1/agents/secrets", kAdmin, BodyKind::kJson, CreateAgentSecret},
+      {"POST", "/api/v1/agents/secrets", kAdmin, BodyKind::kJson, WithBody<DecodeSecret, CreateAgentSecret>},
       {"GET", "/api/v1/agents", kAdmin, BodyKind::kNone, ListAgents},
       {"DELETE", "/api/v1/agents/{id}", kAdmin, BodyKind::kNone, RevokeAgent},
-      {"POST", "/api/v1/scans", kAgent, BodyKind::kJson, StartScan},
+      {"POST", "/api/v1/scans", kAgent, BodyKind::kJson, WithBody<DecodeScanStart, StartScan>},
       {"POST", "/api/v1/scans/{scan_key}/records", kAgent, BodyKind::kNdjson, AddScanRecords},
-      {"POST", "/api/v1/scans/{scan_key}/complete", kAgent, BodyKind::kJson, CompleteScan},
+      {"POST", "/api/v1/scans/{scan_key}/complete", kAgent, BodyKind::kJson, WithBody<DecodeComplete, CompleteScan>},
   };
   return kRoutes;
-}
-
-json DeviceJson(const inventory::DeviceRecord& d) {
-  return {{"id", d.id},
-          {"site", d.site},
-          {"department", d.department},
-          {"mac", d.mac},
-          {"serial", d.serial},
-          {"ip", d.ip},
-          {"manufacturer", d.manufacturer},
-          {"brand", d.brand},
-          {"device_type", d.device_type},
-          {"model", d.model},
-          {"firmware", d.firmware},
-          {"prohibited", d.prohibited},
-          {"review", d.review},
-          {"state", inventory::DeviceStateName(d.state)},
-          {"prior_state", d.prior_state ? json(inventory::DeviceStateName(*d.prior_state)) : json(nullptr)},
-          {"state_since", d.state_since},
-          {"replacement_model", d.replacement_model},
-          {"target_date", d.target_date},
-          {"removed_by", d.removed_by},
-          {"waiver_approver", d.waiver_approver},
-          {"waiver_reason", d.waiver_reason},
-          {"waiver_expiry", d.waiver_expiry},
-          {"waiver_expired", d.waiver_expired},
-          {"reason", d.reason},
-          {"first_seen", d.first_seen},
-          {"last_seen", d.last_seen},
-          {"last_scan", d.last_scan},
-          {"missed_scans", d.missed_scans},
-          {"match_rule", d.match_rule},
-          {"status", d.status},
-          {"overdue", d.overdue},
-          {"overdue_reason", d.overdue_reason}};
 }
 
 json SiteJson(const inventory::Site& s) {

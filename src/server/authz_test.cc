@@ -7,7 +7,7 @@
 
 #include <set>
 
-#include "server/testing/fixture.h"
+#include "server/testing/backends.h"
 
 namespace phaseout::server {
 namespace {
@@ -24,9 +24,9 @@ struct Row {
   std::vector<int> expected;
 };
 
-class AuthzMatrix : public ServerFixture {};
+class AuthzMatrix : public testing::BackendFixture {};
 
-TEST_F(AuthzMatrix, EveryRoleOnEveryRoute) {
+TEST_P(AuthzMatrix, EveryRoleOnEveryRoute) {
   const std::string hq = std::to_string(hq_device_), base = std::to_string(base_device_);
   const std::string json = "application/json";
   const std::string sites_yaml = std::string(testing::kSitesYaml);
@@ -66,6 +66,8 @@ TEST_F(AuthzMatrix, EveryRoleOnEveryRoute) {
       {"GET", "/api/v1/users", "", "", {401, 200, 403, 403, 403, 403, 403}},
       {"POST", "/api/v1/users", R"({"name":"newuser","role":"programme","password":"a long enough password"})", json,
        {401, 201, 403, 403, 403, 403, 403}},
+      // Disables the user the previous row added (admin only).
+      {"POST", "/api/v1/users/newuser/disable", "", "", {401, 200, 403, 403, 403, 403, 403}},
       {"POST", "/api/v1/users/programme/tokens", R"({"label":"script"})", json, {401, 201, 403, 403, 403, 403, 403}},
       {"DELETE", "/api/v1/tokens/nosuchtoken", "", "", {401, 404, 403, 403, 403, 403, 403}},
       {"POST", "/api/v1/agents/secrets", R"({"sites":["hq"],"expires_in_s":600})", json, {401, 201, 403, 403, 403, 403, 403}},
@@ -124,7 +126,7 @@ TEST_F(AuthzMatrix, EveryRoleOnEveryRoute) {
   }
 }
 
-TEST_F(AuthzMatrix, AgentCannotPushForASiteItIsNotBoundTo) {
+TEST_P(AuthzMatrix, AgentCannotPushForASiteItIsNotBoundTo) {
   // agent-base is bound to base only.
   Reply start = Call("POST", "/api/v1/scans", "agent-base", R"({"scan_key":"x1","site":"hq"})");
   EXPECT_EQ(start.status, 403) << start.body;
@@ -139,7 +141,7 @@ TEST_F(AuthzMatrix, AgentCannotPushForASiteItIsNotBoundTo) {
   EXPECT_EQ(Call("GET", "/api/v1/devices", "agent-base").status, 403);
 }
 
-TEST_F(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
+TEST_P(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
   Reply r = Call("GET", "/api/v1/devices", "officer");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = nlohmann::json::parse(r.body);
@@ -167,7 +169,7 @@ TEST_F(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
   EXPECT_EQ(r.body.find("base"), std::string::npos) << r.body;
 }
 
-TEST_F(AuthzMatrix, RevokedExpiredUnknownAndDisabledCredentialsAreRefused) {
+TEST_P(AuthzMatrix, RevokedExpiredUnknownAndDisabledCredentialsAreRefused) {
   EXPECT_EQ(Call("GET", "/api/v1/me", "programme").status, 200);
   // A token with a lifetime: valid now, refused once expired.
   Reply t = Call("POST", "/api/v1/users/programme/tokens", "admin", R"({"label":"short","expires_in_s":60})");
@@ -197,17 +199,22 @@ TEST_F(AuthzMatrix, RevokedExpiredUnknownAndDisabledCredentialsAreRefused) {
   EXPECT_EQ(Call("GET", "/api/v1/agents/schedule", "agent-base").status, 200);
   EXPECT_EQ(Call("DELETE", "/api/v1/agents/" + agent_ids_["agent-base"], "admin").status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/scans", "agent-base", R"({"scan_key":"y1","site":"base"})").status, 401);
-  // A disabled user's tokens stop working (no API route disables; the library does).
-  {
-    auto inv = inventory::Inventory::Open(location_);
-    ASSERT_TRUE(inv);
-    AuthStore auth((*inv)->store(), {});
-    ASSERT_TRUE(auth.SetDisabled("site", true).ok());
-  }
+  // A disabled user's tokens stop working; the admin disables through the API, not itself,
+  // and an unknown user is 404.
+  EXPECT_EQ(Call("GET", "/api/v1/devices", "site").status, 200);
+  Reply d = Call("POST", "/api/v1/users/site/disable", "admin");
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(nlohmann::json::parse(d.body)["disabled"], true) << d.body;
   EXPECT_EQ(Call("GET", "/api/v1/devices", "site").status, 401);
+  EXPECT_EQ(Call("POST", "/api/v1/users/nobody-here/disable", "admin").status, 404);
+  Reply self = Call("POST", "/api/v1/users/admin/disable", "admin");
+  EXPECT_EQ(self.status, 409) << self.body;
+  EXPECT_EQ(Call("GET", "/api/v1/users", "admin").status, 200);
+  // Disabling twice changes nothing more.
+  EXPECT_EQ(Call("POST", "/api/v1/users/site/disable", "admin").status, 200);
 }
 
-TEST_F(AuthzMatrix, EnrolmentSecretIsSingleUseAndExpires) {
+TEST_P(AuthzMatrix, EnrolmentSecretIsSingleUseAndExpires) {
   Reply s = Call("POST", "/api/v1/agents/secrets", "admin", R"({"sites":["branch"],"expires_in_s":100})");
   ASSERT_EQ(s.status, 201) << s.body;
   std::string secret = nlohmann::json::parse(s.body)["secret"];
@@ -232,6 +239,8 @@ TEST_F(AuthzMatrix, EnrolmentSecretIsSingleUseAndExpires) {
   // Unknown site in a secret.
   EXPECT_EQ(Call("POST", "/api/v1/agents/secrets", "admin", R"({"sites":["nowhere"]})").status, 400);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, AuthzMatrix, testing::kBackends, testing::BackendName);
 
 }  // namespace
 }  // namespace phaseout::server

@@ -223,6 +223,25 @@ TEST_F(RateLimited, ClientsOverTheirRateGet429) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
+class ScreeningCap : public ServerFixture {
+ protected:
+  void Configure(ServerOptions* options) override { options->max_screening_lines = 3; }
+};
+
+TEST_F(ScreeningCap, UploadsOverTheLineCapAre413) {
+  const std::string ok = "manufacturer,model\nHikvision,DS-2CD2143G2-I\nAxis,P3245\n";
+  Reply r = Call("POST", "/api/v1/screening?policy=us-ndaa-889", "procurement", ok, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["summary"]["lines"], 2);
+  // Four lines (header included), with or without the final newline.
+  for (const std::string& body : {ok + "Dahua,IPC-HDW\n", ok + "Dahua,IPC-HDW"}) {
+    r = Call("POST", "/api/v1/screening?policy=us-ndaa-889", "procurement", body, "text/csv");
+    EXPECT_EQ(r.status, 413) << r.body;
+    EXPECT_EQ(ErrorCode(r), "too_large");
+    EXPECT_NE(r.body.find("at most 3 lines"), std::string::npos) << r.body;
+  }
+}
+
 // The database goes away under the server: 503 with a JSON error; nothing half-stored.
 class DatabaseGone : public ServerFixture {
  protected:

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "server/testing/fixture.h"
+#include "server/testing/backends.h"
 
 namespace phaseout::server {
 namespace {
@@ -13,7 +13,7 @@ using nlohmann::json;
 using testing::DeviceLine;
 using testing::ServerFixture;
 
-class Ingest : public ServerFixture {
+class Ingest : public testing::BackendFixture {
  protected:
   int64_t Devices(const std::string& site) {
     auto r = Call("GET", "/api/v1/devices?site=" + site + "&limit=500", "programme");
@@ -31,7 +31,7 @@ class Ingest : public ServerFixture {
 const std::string kStart = R"({"type":"scan_start","scan_id":"s1","time":"2026-11-02T10:00:00Z"})";
 const std::string kEnd = R"({"type":"scan_end","scan_id":"s1","complete":true})";
 
-TEST_F(Ingest, RepeatedChunksAndCompletionChangeNothing) {
+TEST_P(Ingest, RepeatedChunksAndCompletionChangeNothing) {
   int64_t before = Devices("hq");
   auto start = Call("POST", "/api/v1/scans", "agent",
                     R"({"scan_key":"s1","site":"hq","started_at":"2026-11-02T10:00:00Z","scope":["127.16.0.0/24"]})");
@@ -75,7 +75,7 @@ TEST_F(Ingest, RepeatedChunksAndCompletionChangeNothing) {
   EXPECT_EQ(json::parse(verify.body)["ok"], true) << verify.body;
 }
 
-TEST_F(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
+TEST_P(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
   auto r = Chunk("never-started", 1, {DeviceLine("127.16.0.60", "00:11:22:33:44:60")});
   EXPECT_EQ(r.status, 404) << r.body;
   EXPECT_EQ(Call("POST", "/api/v1/scans/never-started/complete", "agent", R"({"records":1})").status, 404);
@@ -96,7 +96,7 @@ TEST_F(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
   EXPECT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"seed-hq","site":"hq"})").status, 409);
 }
 
-TEST_F(Ingest, ABadLineStoresNothingOfItsChunk) {
+TEST_P(Ingest, ABadLineStoresNothingOfItsChunk) {
   int64_t before = Devices("hq");
   ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s3","site":"hq"})").status, 201);
   auto bad = Chunk("s3", 1, {DeviceLine("127.16.0.70", "00:11:22:33:44:70"), "{not json"});
@@ -119,7 +119,7 @@ TEST_F(Ingest, ABadLineStoresNothingOfItsChunk) {
   EXPECT_EQ(Devices("hq"), before + 1);
 }
 
-TEST_F(Ingest, IncompleteScanEndKeepsTheScanOutOfVerification) {
+TEST_P(Ingest, IncompleteScanEndKeepsTheScanOutOfVerification) {
   ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s4","site":"hq"})").status, 201);
   std::string end = R"({"type":"scan_end","scan_id":"s4","complete":false})";
   ASSERT_EQ(Chunk("s4", 1, {DeviceLine("127.16.0.80", "00:11:22:33:44:80"), end}).status, 200);
@@ -128,13 +128,15 @@ TEST_F(Ingest, IncompleteScanEndKeepsTheScanOutOfVerification) {
   EXPECT_EQ(json::parse(done.body)["complete"], false);
 }
 
-TEST_F(Ingest, ChunkLineLimit) {
+TEST_P(Ingest, ChunkLineLimit) {
   ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s5","site":"hq"})").status, 201);
   std::vector<std::string> lines(5001, "{}");
   auto r = Chunk("s5", 1, lines);
   EXPECT_EQ(r.status, 413) << r.body.substr(0, 200);
   EXPECT_NE(r.body.find("5000 lines"), std::string::npos) << r.body;
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, Ingest, testing::kBackends, testing::BackendName);
 
 }  // namespace
 }  // namespace phaseout::server

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
+#include "inventory/audit_read.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::server {
@@ -55,7 +57,8 @@ std::string JsonState(const std::string& text) {
 Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const std::string& policy_id,
                                                const std::string& department, const std::string& site,
                                                const std::string& db_label,
-                                               const std::optional<std::vector<std::string>>& only_sites) {
+                                               const std::optional<std::vector<std::string>>& only_sites,
+                                               bool with_evidence) {
   report::InventorySnapshot s;
   auto sites = inv.ListSites();
   if (!sites) return sites.error();
@@ -84,6 +87,25 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
   filter.only_sites = only_sites;
   auto devices = inv.ListDevices(filter);
   if (!devices) return devices.error();
+  // The lifecycle history of every listed device. Few devices: one query each; many (the
+  // overview of a whole organisation): the device entries of the audit log in pages, grouped
+  // here, instead of one query per device.
+  std::unordered_map<int64_t, std::vector<inventory::AuditEntry>> histories;
+  constexpr size_t kPerDeviceBelow = 200;
+  if (devices->size() >= kPerDeviceBelow) {
+    for (const auto& d : *devices) histories[d.id];
+    int64_t after = 0;
+    while (true) {
+      auto page = inventory::ReadAuditLog(inv, after, 5000, /*devices_only=*/true);
+      if (!page) return page.error();
+      for (auto& e : *page) {
+        after = e.seq;
+        auto it = histories.find(e.device_id);
+        if (it != histories.end()) it->second.push_back(std::move(e));
+      }
+      if (page->size() < 5000) break;
+    }
+  }
   for (const auto& d : *devices) {
     report::SnapshotDevice x;
     x.id = std::to_string(d.id);
@@ -119,11 +141,20 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
     if (!d.match_rule.empty()) x.sources.push_back("identity matched by " + d.match_rule);
     if (!d.reason.empty()) x.reason = d.reason;
     // The evidence of the record that last attached the device (kept verbatim by the store).
-    auto raw = inv.LastRecord(d.id);
-    if (!raw) return raw.error();
-    x.evidence = RecordEvidence(*raw);
-    auto history = inv.History(d.id);
-    if (!history) return history.error();
+    if (with_evidence) {
+      auto raw = inv.LastRecord(d.id);
+      if (!raw) return raw.error();
+      x.evidence = RecordEvidence(*raw);
+    }
+    std::vector<inventory::AuditEntry> own;
+    const std::vector<inventory::AuditEntry>* history = &own;
+    if (devices->size() >= kPerDeviceBelow) {
+      history = &histories[d.id];
+    } else {
+      auto h = inv.History(d.id);
+      if (!h) return h.error();
+      own = std::move(*h);
+    }
     for (const auto& e : *history) {
       std::string to = JsonState(e.after);
       if (to.empty()) continue;  // not a lifecycle entry

@@ -19,10 +19,12 @@ namespace phaseout::server {
 // sites: an authorisation scope), their verdict under `policy_id` (from the policies recorded at
 // their last sighting), their deadline (replacement target date, else the site's deadline for
 // the policy) and their history (the audit entries about them; the first sighting when the log
-// starts later). kNotFound names an unknown site or department; database errors pass through.
+// starts later); with `with_evidence`, the identification evidence of each device's last
+// record (one query per device: the overview does without). kNotFound names an unknown site or department; database errors pass through.
 Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const std::string& policy_id,
                                                const std::string& department, const std::string& site,
                                                const std::string& db_label,
-                                               const std::optional<std::vector<std::string>>& only_sites = std::nullopt);
+                                               const std::optional<std::vector<std::string>>& only_sites = std::nullopt,
+                                               bool with_evidence = true);
 
 }  // namespace phaseout::server

@@ -27,110 +27,19 @@
 #include <vector>
 
 #include "tests/testing/netns_guard.h"
+#include "tests/testing/phaseout_child.h"
 
 namespace phaseout {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-struct ShellRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-ShellRun Sh(const std::string& cmd) {
-  ShellRun run;
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A child process running `phaseout ARGS...`, output to a log file.
-struct Child {
-  pid_t pid = -1;
-  fs::path log;
-  static Child Start(const std::vector<std::string>& args, const fs::path& log) {
-    Child c;
-    c.log = log;
-    c.pid = fork();
-    if (c.pid == 0) {
-      FILE* f = fopen(log.c_str(), "a");
-      if (f != nullptr) {
-        dup2(fileno(f), 1);
-        dup2(fileno(f), 2);
-      }
-      std::vector<std::string> all = {PHASEOUT_BINARY};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(PHASEOUT_BINARY, argv.data());
-      _exit(127);
-    }
-    return c;
-  }
-  void Kill() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      pid = -1;
-    }
-  }
-  // Exit code, or -1 on timeout/signal.
-  int Wait(std::chrono::seconds timeout) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      int status = 0;
-      pid_t r = waitpid(pid, &status, WNOHANG);
-      if (r == pid) {
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    Kill();
-    return -1;
-  }
-  bool Running() { return pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0; }
-};
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-int ConnectTo(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+using testing::Child;
+using testing::ConnectTo;
+using testing::FreePort;
+using testing::Sh;
+using testing::ShellRun;
+using testing::Slurp;
 
 // A TCP relay 127.0.0.1:port() -> 127.0.0.1:upstream that, while cutting is on, shuts down
 // every open connection at intervals (a network cut in the middle of requests and answers).
