@@ -2,7 +2,9 @@
 // every covered name and decides per policy. Index: name_index.cc; roles: role_analysis.cc;
 // decisions: verdict.cc.
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "core/strings.h"
 #include "screening/screener_impl.h"
@@ -10,9 +12,23 @@
 namespace phaseout::screening {
 
 std::string FormatScore(double s) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", s);
-  return buf;
+  // Scores are ratios of a few token weights, so few distinct values occur: remember the text
+  // of recent ones (exactly what snprintf wrote) instead of formatting each time.
+  struct Slot {
+    uint64_t bits = 0;
+    bool valid = false;
+    char text[16];
+  };
+  thread_local std::array<Slot, 64> slots;
+  uint64_t bits;
+  std::memcpy(&bits, &s, sizeof bits);
+  Slot& slot = slots[(bits ^ (bits >> 29) ^ (bits >> 47)) & 63];
+  if (!slot.valid || slot.bits != bits) {
+    std::snprintf(slot.text, sizeof slot.text, "%.2f", s);
+    slot.bits = bits;
+    slot.valid = true;
+  }
+  return slot.text;
 }
 
 const char* MatchKindName(MatchKind kind) {
