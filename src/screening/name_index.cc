@@ -622,7 +622,9 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
     auto& memo = s->model_memo[Hash64(token) & (Scratch::kModelMemoSlots - 1)];
     if (memo.generation != generation || memo.token != token) {
       memo.hits.clear();
-      memo.matched = model_set->Match(token, &memo.hits);
+      // Most tokens match no pattern: ask first without collecting hits (RE2 then allocates
+      // nothing), and collect them only for a token that matches.
+      memo.matched = model_set->Match(token, nullptr) && model_set->Match(token, &memo.hits);
       std::sort(memo.hits.begin(), memo.hits.end());
       memo.token = token;
       memo.generation = generation;

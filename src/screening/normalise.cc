@@ -104,20 +104,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-void TokenList::Add(std::string_view text, bool cjk, bool numeric, uint32_t src_begin,
-                    uint32_t src_end, uint16_t clause) {
-  Ref r;
-  r.offset = static_cast<uint32_t>(buf_.size());
-  r.size = static_cast<uint32_t>(text.size());
-  r.src_begin = src_begin;
-  r.src_end = src_end;
-  r.clause = clause;
-  r.cjk = cjk;
-  r.numeric = numeric;
-  buf_.append(text);
-  refs_.push_back(r);
-}
-
 std::string TokenList::Joined() const {
   std::string out;
   for (size_t i = 0; i < refs_.size(); ++i) {
@@ -128,16 +114,15 @@ std::string TokenList::Joined() const {
 }
 
 bool IsLegalFormWord(std::string_view token) {
-  // Called for every word of every screened field: bucket the table by first letter.
+  // Called for every word of every screened field: bucket the table by first letter and
+  // length (every legal form is 2..12 lower-case letters).
   static const auto* buckets = [] {
-    auto* b = new std::array<std::vector<std::string_view>, 26>();
-    for (std::string_view f : kLegalForms) (*b)[f[0] - 'a'].push_back(f);
+    auto* b = new std::array<std::vector<std::string_view>, 26 * 13>();
+    for (std::string_view f : kLegalForms) (*b)[(f[0] - 'a') * 13 + f.size()].push_back(f);
     return b;
   }();
-  if (token.empty() || token.size() > 12 || token[0] < 'a' || token[0] > 'z') {
-    return std::find(kLegalForms.begin(), kLegalForms.end(), token) != kLegalForms.end();
-  }
-  for (std::string_view f : (*buckets)[token[0] - 'a']) {
+  if (token.size() > 12 || token.empty() || token[0] < 'a' || token[0] > 'z') return false;
+  for (std::string_view f : (*buckets)[(token[0] - 'a') * 13 + token.size()]) {
     if (f == token) return true;
   }
   return false;

@@ -105,19 +105,28 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
   static constexpr std::array<Field, 6> kNameFields = {Field::kManufacturer, Field::kBrand, Field::kSupplier,
                                                        Field::kDescription, Field::kModel, Field::kPartNumber};
   std::array<bool, kFieldCount> tokenised{};
+  std::array<Impl::FieldScratch*, kFieldCount> to_cache{};  // slots to fill once built
   for (Field f : kNameFields) {
     const std::string& text = line.get(f);
     if (text.empty()) continue;
     auto& fs = s.fields[static_cast<size_t>(f)];
     std::string_view view(text);
     if (view.size() > kMaxScreenedBytes) view = view.substr(0, kMaxScreenedBytes);
-    if (!fs.raw_valid || fs.raw_text != view) {
-      Tokenise(view, &fs.raw);
-      fs.raw_text.assign(view);
-      fs.raw_valid = true;
-      fs.seq_generation = 0;
-    }
     tokenised[static_cast<size_t>(f)] = true;
+    if (fs.raw_valid && fs.raw_text == view) continue;
+    if (view.size() <= Impl::kCachedFieldBytes) {
+      size_t h = std::hash<std::string_view>{}(view);
+      Impl::FieldScratch& slot = s.field_cache[static_cast<size_t>(f)][h & (Impl::kFieldCacheSlots - 1)];
+      if (slot.raw_valid && slot.seq_generation == im.generation && slot.raw_text == view) {
+        fs = slot;  // the same tokens and sequence as computing them again
+        continue;
+      }
+      to_cache[static_cast<size_t>(f)] = &slot;
+    }
+    Tokenise(view, &fs.raw);
+    fs.raw_text.assign(view);
+    fs.raw_valid = true;
+    fs.seq_generation = 0;
   }
   std::array<std::pair<size_t, size_t>, kFieldCount> ranges{};
   for (Field f : kNameFields) {
@@ -128,6 +137,7 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
       im.BuildSequence(&fs, &s.join);
       fs.seq_generation = im.generation;
     }
+    if (Impl::FieldScratch* slot = to_cache[static_cast<size_t>(f)]) *slot = fs;
     im.MatchNames(line, f, &fs, &found);
     if (!im.cjk_names.empty()) im.MatchCjk(line, f, fs, &found);
     if (f == Field::kModel || f == Field::kPartNumber || f == Field::kDescription) im.MatchModels(line, f, &s, &found);

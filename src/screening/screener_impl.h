@@ -225,8 +225,15 @@ struct Screener::Impl {
   };
   // Bounded: cleared when it reaches this many entries.
   static constexpr size_t kMaxCachedEvaluations = 4096;
+  // Recent field values (up to kCachedFieldBytes) and their tokens and sequences, per field,
+  // direct-mapped by hash: manufacturer, brand and supplier columns hold few distinct values and
+  // descriptions of items bought again repeat. Bounded: kFieldCount * kFieldCacheSlots entries
+  // of at most kCachedFieldBytes of text each.
+  static constexpr size_t kFieldCacheSlots = 64;
+  static constexpr size_t kCachedFieldBytes = 256;
   struct Scratch {
     std::array<FieldScratch, kFieldCount> fields;
+    std::array<std::array<FieldScratch, kFieldCacheSlots>, kFieldCount> field_cache;
     std::unordered_map<EvalKey, EvalOutcome, EvalKeyHash> evaluations;
     std::vector<std::string> described;  // Describe() of found[i], built on demand
     std::string last_date_text;  // ParseLineDate cache: most lines of a file share few dates
