@@ -615,9 +615,14 @@ void Screener::Impl::MatchCjk(const CatalogueLine& line, Field field, const Fiel
 void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch* s,
                                  std::vector<Match>* out) const {
   if (model_rules.empty()) return;
-  ModelTokens(line.get(field), &s->model_tokens, &s->model_offsets);
-  for (size_t i = 0; i < s->model_tokens.size(); ++i) {
-    const std::string& token = s->model_tokens[i];
+  FieldScratch& fs = s->fields[static_cast<size_t>(field)];
+  const std::string& text = line.get(field);
+  if (!fs.model_valid || text.size() != fs.raw_text.size()) {
+    ModelTokens(text, &fs.model_tokens, &fs.model_offsets);
+    fs.model_valid = text.size() == fs.raw_text.size();  // raw_text is a prefix of text
+  }
+  for (size_t i = 0; i < fs.model_tokens.size(); ++i) {
+    const std::string& token = fs.model_tokens[i];
     if (!model_first[static_cast<unsigned char>(token[0])]) continue;
     auto& memo = s->model_memo[Hash64(token) & (Scratch::kModelMemoSlots - 1)];
     if (memo.generation != generation || memo.token != token) {
@@ -641,7 +646,7 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
       m.entity_name = ent.display;
       m.kind = MatchKind::kModelPattern;
       m.field = field;
-      m.value = s->model_tokens[i];
+      m.value = fs.model_tokens[i];
       m.name = rule.pattern + (rule.note.empty() ? "" : " (" + rule.note + ")");
       m.score = rule.verified ? 0.7 : 0.5;
       m.source = rule.source;
@@ -653,9 +658,9 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
                : model_column ? "unverified model-number pattern: prefixes collide across vendors"
                               : "model-number pattern in free text: prefixes collide across vendors and OEM lines";
       // Token span: the first normalised token starting at or after the model token.
-      const TokenList& raw = s->fields[static_cast<size_t>(field)].raw;
+      const TokenList& raw = fs.raw;
       size_t tb = 0;
-      while (tb < raw.size() && raw.ref(tb).src_begin < s->model_offsets[i]) ++tb;
+      while (tb < raw.size() && raw.ref(tb).src_begin < fs.model_offsets[i]) ++tb;
       m.token_begin = static_cast<uint16_t>(tb);
       m.token_end = static_cast<uint16_t>(std::min(raw.size(), tb + 1));
       out->push_back(std::move(m));

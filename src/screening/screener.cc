@@ -127,6 +127,7 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     fs.raw_text.assign(view);
     fs.raw_valid = true;
     fs.seq_generation = 0;
+    fs.model_valid = false;
   }
   std::array<std::pair<size_t, size_t>, kFieldCount> ranges{};
   for (Field f : kNameFields) {
@@ -137,10 +138,10 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
       im.BuildSequence(&fs, &s.join);
       fs.seq_generation = im.generation;
     }
-    if (Impl::FieldScratch* slot = to_cache[static_cast<size_t>(f)]) *slot = fs;
     im.MatchNames(line, f, &fs, &found);
     if (!im.cjk_names.empty()) im.MatchCjk(line, f, fs, &found);
     if (f == Field::kModel || f == Field::kPartNumber || f == Field::kDescription) im.MatchModels(line, f, &s, &found);
+    if (Impl::FieldScratch* slot = to_cache[static_cast<size_t>(f)]) *slot = fs;
     if (found.size() == first) continue;
     // Within one field keep the most specific name: a match whose token span lies strictly
     // inside another name match's span ("Hikvision" inside "HiLook by Hikvision") is dropped;

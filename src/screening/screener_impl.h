@@ -195,6 +195,11 @@ struct Screener::Impl {
     std::string raw_text;        // the text `raw` was tokenised from
     bool raw_valid = false;
     uint64_t seq_generation = 0;  // screener whose vocabulary built `seq`; 0 = none
+    // ModelTokens of the field (model, part number, description), valid iff model_valid; kept
+    // only when the field is no longer than raw_text (not truncated).
+    std::vector<std::string> model_tokens;
+    std::vector<uint32_t> model_offsets;
+    bool model_valid = false;
   };
   // One PolicySet::Evaluate outcome for (screener, policy, entity, strong, date): catalogues
   // repeat the same vendors and dates, and Evaluate walks the ownership graph each time.
@@ -236,9 +241,14 @@ struct Screener::Impl {
     std::array<std::array<FieldScratch, kFieldCacheSlots>, kFieldCount> field_cache;
     std::unordered_map<EvalKey, EvalOutcome, EvalKeyHash> evaluations;
     std::vector<std::string> described;  // Describe() of found[i], built on demand
-    std::string last_date_text;  // ParseLineDate cache: most lines of a file share few dates
-    std::optional<CivilDate> last_date;
-    bool have_last_date = false;
+    // ParseLineDate results of recent date texts, direct-mapped by hash: most lines of a file
+    // share few dates.
+    struct DateMemo {
+      bool valid = false;
+      std::string text;
+      std::optional<CivilDate> date;
+    };
+    std::array<DateMemo, 16> dates;
     std::string join;
     std::vector<std::string> model_tokens;
     std::vector<uint32_t> model_offsets;
