@@ -14,8 +14,10 @@ void AppendCsvField(std::string_view value, std::string* out, bool guard_formula
   bool guard = guard_formula && !value.empty() &&
                (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t' ||
                 value[0] == '\r');
+  // A leading byte-order mark is quoted too: the reader drops one at the start of a file.
   bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!value.empty() && !guard && value.front() == ' ') || (!value.empty() && value.back() == ' ');
+               (!value.empty() && !guard && value.front() == ' ') || (!value.empty() && value.back() == ' ') ||
+               (!guard && value.substr(0, 3) == "\xEF\xBB\xBF");
   if (quote) out->push_back('"');
   if (guard) out->push_back('\'');
   if (!quote) {

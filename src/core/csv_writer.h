@@ -13,7 +13,8 @@ namespace phaseout {
 // '@', TAB or CR gets a leading apostrophe, so a spreadsheet shows it as text instead of
 // running it as a formula (OWASP "CSV injection"); leave it unset only for cells the program
 // itself wrote (headers, fixed words). The cell is quoted iff it contains a comma, a double
-// quote, CR or LF, or starts or ends with a space; inner quotes are doubled. A cell written
+// quote, CR or LF, starts or ends with a space, or starts with a UTF-8 byte-order mark; inner
+// quotes are doubled. A cell written
 // without the guard reads back, through CsvParser, as the sanitised value.
 void AppendCsvField(std::string_view value, std::string* out, bool guard_formula = true);
 

@@ -224,6 +224,26 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     out->explanation = std::move(ex);
   }
   im.Decide(line, selected_, options, &s, out);
+  // A name after the screened part of a long field was never looked for: "clear" would be a
+  // guess, so such a line is at least "review", and the reason says why.
+  Field cut = Field::kDescription;
+  size_t cut_size = 0;
+  for (Field f : kNameFields) {
+    if (line.get(f).size() > kMaxScreenedBytes && line.get(f).size() > cut_size) {
+      cut = f;
+      cut_size = line.get(f).size();
+    }
+  }
+  if (cut_size == 0) return;
+  std::string why = std::string("the ") + FieldName(cut) + " column has " + std::to_string(cut_size) +
+                    " bytes and names were looked for in its first " + std::to_string(kMaxScreenedBytes) +
+                    " only: check the rest by hand";
+  for (LineVerdict& v : out->verdicts) {
+    if (v.status != VerdictStatus::kClear) continue;
+    v.status = VerdictStatus::kReview;
+    v.reason = why + " (" + v.reason + ")";
+    v.rule = v.policy + ": field longer than the screened " + std::to_string(kMaxScreenedBytes) + " bytes";
+  }
 }
 
 }  // namespace phaseout::screening
