@@ -224,8 +224,8 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     out->explanation = std::move(ex);
   }
   im.Decide(line, selected_, options, &s, out);
-  // A name after the screened part of a long field was never looked for: "clear" would be a
-  // guess, so such a line is at least "review", and the reason says why.
+  // A name after the screened part of a long field (kMaxScreenedFieldBytes) was never looked
+  // for: "clear" would be a guess, so such a line is at least "review", and the reason says why.
   Field cut = Field::kDescription;
   size_t cut_size = 0;
   for (Field f : kNameFields) {

@@ -30,8 +30,7 @@ inline constexpr size_t kFuzzyMinNameLetters = 6;
 // least this share of the field's identity weight ("Honor" yes, "Honor Guard Security" no).
 inline constexpr double kStructuredOnlyCoverage = 0.6;
 // Bytes of one field that are looked at (memory/time bound; token positions are 16-bit). The
-// command line warns about lines with longer fields, and Screen() gives such a line at least
-// review (a name after the screened part was never looked for).
+// command line warns about lines with longer fields.
 inline constexpr size_t kMaxScreenedFieldBytes = 16 * 1024;
 
 enum class MatchKind { kLegalName, kAlias, kBrand, kSubsidiary, kOem, kModelPattern, kSupplier, kListEntry };
