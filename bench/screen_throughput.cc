@@ -3,7 +3,11 @@
 // generated entities. Prints lines/s per scenario and the peak RSS.
 // Scenarios: csv_parse_only (reader baseline), screen_ndjson (read + screen + render to
 // /dev/null, or to --ndjson-out FILE to compare outputs across changes).
+// --unique-descriptions makes every description distinct (" lot N" appended), so the
+// screener's caches of recent field values never hit for that column: the cost of a catalogue
+// whose descriptions do not repeat.
 // Usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR] [--ndjson-out FILE]
+//                          [--unique-descriptions]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/csv_writer.h"
 #include "report/screen_report.h"
 #include "screening/catalogue_reader.h"
 #include "screening/screener.h"
@@ -55,22 +60,13 @@ std::vector<ListEntity> MakeListEntities(size_t n) {
   return out;
 }
 
-void AppendCsv(const std::string& s, std::string* out) {
-  if (s.find_first_of(",\"\n") == std::string::npos) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
+// Input cells are written by the project's one CSV writer, without the formula guard (the
+// generated values are input to screen, not a report).
+void AppendCsv(const std::string& s, std::string* out) { AppendCsvField(s, out, /*guard_formula=*/false); }
 
 // Writes `n` catalogue lines to `path`: mostly ordinary products, ~10% covered names, ~4%
 // model numbers, ~3% context lines, ~3% suppliers from the generated list.
-bool WriteCatalogue(const std::string& path, size_t n, const std::vector<ListEntity>& list) {
+bool WriteCatalogue(const std::string& path, size_t n, const std::vector<ListEntity>& list, bool unique) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) return false;
   std::mt19937 rng(42);
@@ -107,6 +103,7 @@ bool WriteCatalogue(const std::string& path, size_t n, const std::vector<ListEnt
     } else if (r < 20) {
       supplier = list[rng() % list.size()].name;
     }
+    if (unique) desc += " lot " + std::to_string(i);
     buf += "L" + std::to_string(i) + ",";
     AppendCsv(desc, &buf);
     buf += ",";
@@ -177,13 +174,15 @@ long PeakRssMb() {
 int main(int argc, char** argv) {
   size_t n_lines = 1000000, n_entities = 10000;
   std::string data_dir, policy = "us-ndaa-889", ndjson_out = "/dev/null";
+  bool unique = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--lines") && i + 1 < argc) n_lines = std::stoul(argv[++i]);
     else if (!std::strcmp(argv[i], "--list-entities") && i + 1 < argc) n_entities = std::stoul(argv[++i]);
     else if (!std::strcmp(argv[i], "--data-dir") && i + 1 < argc) data_dir = argv[++i];
     else if (!std::strcmp(argv[i], "--ndjson-out") && i + 1 < argc) ndjson_out = argv[++i];
+    else if (!std::strcmp(argv[i], "--unique-descriptions")) unique = true;
     else {
-      std::fprintf(stderr, "usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR] [--ndjson-out FILE]\n");
+      std::fprintf(stderr, "usage: screen_throughput [--lines N] [--list-entities N] [--data-dir DIR] [--ndjson-out FILE] [--unique-descriptions]\n");
       return 2;
     }
   }
@@ -202,7 +201,7 @@ int main(int argc, char** argv) {
   }
   double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string path = "/tmp/phaseout_screen_throughput_" + std::to_string(::getpid()) + ".csv";
-  if (!WriteCatalogue(path, n_lines, list)) {
+  if (!WriteCatalogue(path, n_lines, list, unique)) {
     std::fprintf(stderr, "screen_throughput: cannot write %s\n", path.c_str());
     return 1;
   }

@@ -12,6 +12,7 @@
 
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
+#include "core/csv_writer.h"
 #include "inventory/device_json.h"
 #include "inventory/inventory.h"
 
@@ -52,15 +53,9 @@ bool CheckFormat(const std::string& sub, const std::string& format, int* rc) {
   return false;
 }
 
-std::string Csv(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+// Inventory cells come from devices and imported registers: the one CSV writer quotes them and
+// guards formula starts (core/csv_writer.h).
+std::string Csv(const std::string& s) { return CsvField(s); }
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;

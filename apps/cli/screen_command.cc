@@ -95,7 +95,7 @@ class ScreenSink : public screening::LineSink {
     if (long_fields_ > 0) {
       std::fprintf(stderr,
                    "phaseout screen: %s: %llu line(s) have a field longer than %zu bytes; names are looked for in "
-                   "the first %zu bytes of a field only (see the trace with --explain)\n",
+                   "the first %zu bytes of a field only, so none of these lines is given 'clear' (at least 'review')\n",
                    name_.c_str(), static_cast<unsigned long long>(long_fields_), screening::kMaxScreenedFieldBytes,
                    screening::kMaxScreenedFieldBytes);
     }

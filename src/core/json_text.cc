@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/utf8.h"
 
 namespace phaseout {
@@ -23,6 +27,32 @@ inline bool NeedsEscapeWord(uint64_t w) {
   return ((lt20 | zq | zb | w) & kHigh) != 0;
 }
 
+// Length of the leading run of bytes of s[i, size) that are copied as they are (printable
+// ASCII other than '"' and '\\'), looked at 16 bytes at a time where SSE2 is available.
+inline size_t PlainRunEnd(std::string_view s, size_t run) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (run + 16 <= s.size()) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + run));
+    // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches them.
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+    if (mask != 0) return run + static_cast<size_t>(__builtin_ctz(mask));
+    run += 16;
+  }
+#endif
+  while (run + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + run, 8);
+    if (NeedsEscapeWord(w)) break;
+    run += 8;
+  }
+  return run;
+}
+
 inline bool PlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
 }  // namespace
@@ -31,13 +61,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    size_t run = i;
-    while (run + 8 <= s.size()) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + run, 8);
-      if (NeedsEscapeWord(w)) break;
-      run += 8;
-    }
+    size_t run = PlainRunEnd(s, i);
     while (run < s.size() && PlainJsonByte(static_cast<unsigned char>(s[run]))) ++run;
     if (run > i) {
       out->append(s.data() + i, run - i);

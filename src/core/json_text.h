@@ -13,7 +13,7 @@ namespace phaseout {
 // escaped, control characters as \n \r \t or \u00XX, well-formed UTF-8 (core/utf8.h
 // Utf8SequenceLength) copied as it is, and every other byte written as the four characters
 // "\xNN" (the backslash escaped), so the decoded string equals SanitizeUtf8(s). Runs of plain
-// ASCII are copied eight bytes at a time. Never allocates beyond the growth of *out.
+// ASCII are copied 16 bytes at a time (8 without SSE2). Never allocates beyond the growth of *out.
 void AppendJsonString(std::string_view s, std::string* out);
 
 // The same as a new string.

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/csv_writer.h"
+
 namespace phaseout::report {
 namespace {
 
@@ -30,20 +32,6 @@ void AppendUint(uint64_t v, std::string* out) {
     v /= 10;
   } while (v);
   out->append(p, end - p);
-}
-
-void AppendCsvCell(std::string_view s, std::string* out) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out->append(s);
-    return;
-  }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 std::string Truncate(std::string_view s, size_t n) {
@@ -288,20 +276,22 @@ void ScreeningWriter::Write(const screening::CatalogueLine& line, const screenin
           add(&values, m.value);
           add(&sources, m.source);
         }
-        AppendCsvCell(line.line_id, &buf_);
+        // Cells quoted and formula-guarded by the one CSV writer (core/csv_writer.h): line ids,
+        // reasons and matched values come from the input file.
+        AppendCsvField(line.line_id, &buf_);
         buf_.push_back(',');
         buf_.append(std::to_string(line.line_number));
         buf_.push_back(',');
-        AppendCsvCell(v.policy, &buf_);
+        AppendCsvField(v.policy, &buf_);
         buf_.push_back(',');
         buf_.append(model::VerdictStatusName(v.status));
         buf_.push_back(',');
-        AppendCsvCell(v.reason, &buf_);
+        AppendCsvField(v.reason, &buf_);
         buf_.push_back(',');
-        AppendCsvCell(v.clause, &buf_);
+        AppendCsvField(v.clause, &buf_);
         for (const std::string* s : {&entities, &kinds, &fields, &values, &sources}) {
           buf_.push_back(',');
-          AppendCsvCell(*s, &buf_);
+          AppendCsvField(*s, &buf_);
         }
         buf_.push_back('\n');
       }

@@ -117,6 +117,28 @@ TEST(ScreenReportTest, JsonArrayCsvAndTable) {
   EXPECT_FALSE(ParseScreenFormat("xml", &f));
 }
 
+// CSV cells that come from the input (line ids, matched values) go through the one CSV writer:
+// a value that a spreadsheet would run as a formula is written as text.
+TEST(ScreenReportTest, CsvCellsAreFormulaGuarded) {
+  char* buf = nullptr;
+  size_t size = 0;
+  std::FILE* f = open_memstream(&buf, &size);
+  ScreeningWriter w(f, ScreenFormat::kCsv, {"us-ndaa-889", "ca-federal-2025"});
+  w.Begin();
+  auto line = SampleLine();
+  line.line_id = "=HYPERLINK(\"http://example.invalid\")";
+  auto r = SampleResult();
+  r.verdicts[0].matches[0].value = "@SUM(A1)";
+  w.Write(line, r);
+  w.End(ScreenSummary{});
+  std::fclose(f);
+  std::string csv(buf, size);
+  std::free(buf);
+  EXPECT_NE(csv.find("\n\"'=HYPERLINK(\"\"http://example.invalid\"\")\",7,us-ndaa-889,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",'@SUM(A1),"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("\n=HYPERLINK"), std::string::npos);
+}
+
 // The writer reuses the rendered JSON of unchanged evidence-free verdicts and of evidence
 // repeated under several policies: its output must equal rendering each result afresh.
 TEST(ScreenReportTest, WriterCachesDoNotChangeOutput) {

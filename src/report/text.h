@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/csv_writer.h"
 #include "core/utf8.h"
 
 namespace phaseout::report {
@@ -13,11 +14,9 @@ namespace phaseout::report {
 // sanitiser in core/utf8.h; it is re-exported here for the renderers.
 using ::phaseout::SanitizeUtf8;
 
-// One CSV field per RFC 4180: quoted iff it contains a comma, a double quote, CR, LF or
-// leading/trailing space; inner quotes doubled. When `guard_formula` is set, a value starting
-// with '=', '+', '-', '@', TAB or CR gets a leading apostrophe so spreadsheets do not run
-// device-supplied text as a formula (OWASP "CSV injection").
-std::string CsvField(std::string_view value, bool guard_formula = true);
+// CsvField (RFC 4180 quoting, UTF-8 sanitised, formula guard on by default) is the project's
+// one CSV writer in core/csv_writer.h; it is re-exported here for the renderers.
+using ::phaseout::CsvField;
 
 // A table cell: printable ASCII only (other bytes as \xNN, see EscapeBytes in core/strings.h),
 // cut to `width` characters with a trailing "..." when longer. Keeps terminals safe from

@@ -102,7 +102,9 @@ class CsvLineAdapter : public CsvSink {
         line_.line_id = std::string(Trim(fields[i]));
       } else if (role.field) {
         std::string& dst = line_.get(*role.field);
-        if (dst.empty()) dst = std::move(fields[i]);
+        // Swap rather than move: both buffers keep their capacity for the next record (the
+        // parser clears a field before reusing it).
+        if (dst.empty()) dst.swap(fields[i]);
       } else {
         line_.passthrough.emplace_back(role.name, std::move(fields[i]));
       }

@@ -34,11 +34,14 @@ struct ReaderOptions {
   InputFormat format = InputFormat::kAuto;
   // --map from=to: input column `from` (case-insensitive) is read as column `to`.
   std::vector<std::pair<std::string, std::string>> column_map;
-  CsvOptions csv;
+  // A record (or JSON line) may be up to kMaxLineBytes, so a description of a megabyte or
+  // more is read and screened; longer ones are reported as unreadable.
+  static constexpr size_t kMaxLineBytes = size_t{4} << 20;
+  CsvOptions csv = {.delimiter = ',', .max_record_bytes = kMaxLineBytes};
   // True when csv.delimiter was chosen by the caller (a .tsv name or a flag); otherwise the
   // delimiter is detected from the header line (',', ';' or tab).
   bool delimiter_set = false;
-  size_t max_json_line_bytes = 1 << 20;
+  size_t max_json_line_bytes = kMaxLineBytes;
 };
 
 // Reads `file` to the end. Returns ok when the stream could be read at all (even if some lines

@@ -393,6 +393,9 @@ void Screener::Impl::BuildSequence(FieldScratch* fs, std::string* join) const {
       ++i;
       continue;
     }
+    // Hash states of raw[i], raw[i]+raw[i+1] and raw[i]+raw[i+1]+raw[i+2]: the Bloom filter
+    // rejects most joins before any string is built.
+    uint64_t h1 = HashStep(kHashSeed, raw[i]);
     bool joined = false;
     for (size_t len = 3; len >= 2 && !joined; --len) {
       if (i + len > n) continue;
@@ -403,25 +406,35 @@ void Screener::Impl::BuildSequence(FieldScratch* fs, std::string* join) const {
         total += raw[i + k].size();
       }
       if (!ok || total > max_token_len) continue;
+      uint64_t h = h1;
+      for (size_t k = 1; k < len; ++k) h = HashStep(h, raw[i + k]);
+      if (!BloomMayContainHash(HashFinish(h))) continue;
       join->clear();
       for (size_t k = 0; k < len; ++k) join->append(raw[i + k]);
-      uint32_t id = TokenId(*join);
-      if (id != kUnknown) {
-        fs->seq.push_back(Pos{id, static_cast<uint16_t>(i), static_cast<uint16_t>(i + len), false, false});
+      auto it = vocab.find(std::string_view(*join));
+      if (it != vocab.end()) {
+        fs->seq.push_back(Pos{it->second, static_cast<uint16_t>(i), static_cast<uint16_t>(i + len), false, false});
         i += len;
         joined = true;
       }
     }
     if (joined) continue;
     std::string_view t = raw[i];
-    Pos p{TokenId(t), static_cast<uint16_t>(i), static_cast<uint16_t>(i + 1), false, false};
+    uint32_t id = kUnknown;
+    if (BloomMayContainHash(HashFinish(h1))) {
+      auto it = vocab.find(t);
+      if (it != vocab.end()) id = it->second;
+    }
+    Pos p{id, static_cast<uint16_t>(i), static_cast<uint16_t>(i + 1), false, false};
     if (p.id == kUnknown) {
       p.stop = (t.size() <= 4 && stop_words.count(t) > 0) || (t.size() == 1 && !raw.ref(i).numeric);
-      if (!p.stop && t.size() + 1 >= kFuzzyMinNameLetters && t.size() < 64 && !roles.fuzzy_guard.Contains(t) && t[0] >= 'a' && t[0] <= 'z' &&
-          (fuzzy_filter[t[0] - 'a'] >> t.size() & 1) && IsAlpha(t)) {
+      if (!p.stop && t.size() + 1 >= kFuzzyMinNameLetters && t.size() < 64 && t[0] >= 'a' && t[0] <= 'z' &&
+          (fuzzy_filter[t[0] - 'a'] >> t.size() & 1) && IsAlpha(t) && !roles.fuzzy_guard.Contains(t)) {
         // Candidates: variants at deletion distance <= 1 on either side, verified with OSA.
-        auto try_key = [&](std::string_view key) {
-          if (!BloomMayContain(key)) return;
+        // `h` is Hash64 of the variant; the string is built only when the Bloom filter may
+        // contain it.
+        auto try_key = [&](uint64_t h, std::string_view key) {
+          if (!BloomMayContainHash(h)) return;
           auto it = fuzzy.find(key);
           if (it == fuzzy.end()) return;
           for (uint32_t cand : it->second) {
@@ -432,11 +445,16 @@ void Screener::Impl::BuildSequence(FieldScratch* fs, std::string* join) const {
             }
           }
         };
-        try_key(t);
+        try_key(HashFinish(h1), t);
+        uint64_t prefix = kHashSeed;  // hash state of t[0, k)
         for (size_t k = 0; k < t.size() && !p.fuzzy; ++k) {
-          join->assign(t.substr(0, k));
-          join->append(t.substr(k + 1));
-          try_key(*join);
+          uint64_t h = HashFinish(HashStep(prefix, t.substr(k + 1)));
+          if (BloomMayContainHash(h)) {
+            join->assign(t.substr(0, k));
+            join->append(t.substr(k + 1));
+            try_key(h, *join);
+          }
+          prefix = HashStep(prefix, t.substr(k, 1));
         }
       }
     } else {
@@ -597,14 +615,28 @@ void Screener::Impl::MatchCjk(const CatalogueLine& line, Field field, const Fiel
 void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch* s,
                                  std::vector<Match>* out) const {
   if (model_rules.empty()) return;
-  ModelTokens(line.get(field), &s->model_tokens, &s->model_offsets);
-  for (size_t i = 0; i < s->model_tokens.size(); ++i) {
-    if (!model_first[static_cast<unsigned char>(s->model_tokens[i][0])]) continue;
-    s->set_hits.clear();
-    if (!model_set->Match(s->model_tokens[i], &s->set_hits)) continue;
-    std::sort(s->set_hits.begin(), s->set_hits.end());
+  FieldScratch& fs = s->fields[static_cast<size_t>(field)];
+  const std::string& text = line.get(field);
+  if (!fs.model_valid || text.size() != fs.raw_text.size()) {
+    ModelTokens(text, &fs.model_tokens, &fs.model_offsets);
+    fs.model_valid = text.size() == fs.raw_text.size();  // raw_text is a prefix of text
+  }
+  for (size_t i = 0; i < fs.model_tokens.size(); ++i) {
+    const std::string& token = fs.model_tokens[i];
+    if (!model_first[static_cast<unsigned char>(token[0])]) continue;
+    auto& memo = s->model_memo[Hash64(token) & (Scratch::kModelMemoSlots - 1)];
+    if (memo.generation != generation || memo.token != token) {
+      memo.hits.clear();
+      // Most tokens match no pattern: ask first without collecting hits (RE2 then allocates
+      // nothing), and collect them only for a token that matches.
+      memo.matched = model_set->Match(token, nullptr) && model_set->Match(token, &memo.hits);
+      std::sort(memo.hits.begin(), memo.hits.end());
+      memo.token = token;
+      memo.generation = generation;
+    }
+    if (!memo.matched) continue;
     uint32_t last_entity = kUnknown;
-    for (int idx : s->set_hits) {
+    for (int idx : memo.hits) {
       const ModelRule& rule = model_rules[idx];
       if (rule.entity == last_entity) continue;
       last_entity = rule.entity;
@@ -614,7 +646,7 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
       m.entity_name = ent.display;
       m.kind = MatchKind::kModelPattern;
       m.field = field;
-      m.value = s->model_tokens[i];
+      m.value = fs.model_tokens[i];
       m.name = rule.pattern + (rule.note.empty() ? "" : " (" + rule.note + ")");
       m.score = rule.verified ? 0.7 : 0.5;
       m.source = rule.source;
@@ -626,9 +658,9 @@ void Screener::Impl::MatchModels(const CatalogueLine& line, Field field, Scratch
                : model_column ? "unverified model-number pattern: prefixes collide across vendors"
                               : "model-number pattern in free text: prefixes collide across vendors and OEM lines";
       // Token span: the first normalised token starting at or after the model token.
-      const TokenList& raw = s->fields[static_cast<size_t>(field)].raw;
+      const TokenList& raw = fs.raw;
       size_t tb = 0;
-      while (tb < raw.size() && raw.ref(tb).src_begin < s->model_offsets[i]) ++tb;
+      while (tb < raw.size() && raw.ref(tb).src_begin < fs.model_offsets[i]) ++tb;
       m.token_begin = static_cast<uint16_t>(tb);
       m.token_end = static_cast<uint16_t>(std::min(raw.size(), tb + 1));
       out->push_back(std::move(m));

@@ -104,20 +104,6 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-void TokenList::Add(std::string_view text, bool cjk, bool numeric, uint32_t src_begin,
-                    uint32_t src_end, uint16_t clause) {
-  Ref r;
-  r.offset = static_cast<uint32_t>(buf_.size());
-  r.size = static_cast<uint32_t>(text.size());
-  r.src_begin = src_begin;
-  r.src_end = src_end;
-  r.clause = clause;
-  r.cjk = cjk;
-  r.numeric = numeric;
-  buf_.append(text);
-  refs_.push_back(r);
-}
-
 std::string TokenList::Joined() const {
   std::string out;
   for (size_t i = 0; i < refs_.size(); ++i) {
@@ -128,27 +114,33 @@ std::string TokenList::Joined() const {
 }
 
 bool IsLegalFormWord(std::string_view token) {
-  // Called for every word of every screened field: bucket the table by first letter.
+  // Called for every word of every screened field: bucket the table by first letter and
+  // length (every legal form is 2..12 lower-case letters).
   static const auto* buckets = [] {
-    auto* b = new std::array<std::vector<std::string_view>, 26>();
-    for (std::string_view f : kLegalForms) (*b)[f[0] - 'a'].push_back(f);
+    auto* b = new std::array<std::vector<std::string_view>, 26 * 13>();
+    for (std::string_view f : kLegalForms) (*b)[(f[0] - 'a') * 13 + f.size()].push_back(f);
     return b;
   }();
-  if (token.empty() || token.size() > 12 || token[0] < 'a' || token[0] > 'z') {
-    return std::find(kLegalForms.begin(), kLegalForms.end(), token) != kLegalForms.end();
-  }
-  for (std::string_view f : (*buckets)[token[0] - 'a']) {
+  if (token.size() > 12 || token.empty() || token[0] < 'a' || token[0] > 'z') return false;
+  for (std::string_view f : (*buckets)[(token[0] - 'a') * 13 + token.size()]) {
     if (f == token) return true;
   }
   return false;
 }
 
 std::string_view ExpandAbbreviation(std::string_view token) {
-  // Every abbreviation has 3..8 bytes: skip the hash for other words.
-  if (token.size() < 3 || token.size() > 8) return token;
-  const auto& abbr = Abbreviations();
-  auto it = abbr.find(token);
-  return it == abbr.end() ? token : it->second;
+  // Called for most words of every screened field: every abbreviation has 3..8 bytes and a
+  // lower-case first letter, so look only in the bucket of (first letter, length).
+  static const auto* buckets = [] {
+    auto* b = new std::array<std::vector<std::pair<std::string_view, std::string_view>>, 26 * 9>();
+    for (const auto& [from, to] : Abbreviations()) (*b)[(from[0] - 'a') * 9 + from.size()].emplace_back(from, to);
+    return b;
+  }();
+  if (token.size() < 3 || token.size() > 8 || token[0] < 'a' || token[0] > 'z') return token;
+  for (const auto& [from, to] : (*buckets)[(token[0] - 'a') * 9 + token.size()]) {
+    if (from == token) return to;
+  }
+  return token;
 }
 
 std::string_view StripCjkLegalForm(std::string_view run) {
@@ -220,20 +212,34 @@ void Tokenise(std::string_view text, TokenList* out, const TokeniseOptions& opti
     char32_t folded = 0;
     CharClass cls;
     if (first < 0x80) {  // ASCII fast path (same result as DecodeUtf8 + Fold)
+      bool letter = (first | 0x20) >= 'a' && (first | 0x20) <= 'z';
+      bool digit = first >= '0' && first <= '9';
+      if (letter || digit) {
+        // A whole run of ASCII letters (or digits) at once: lower-cased in place.
+        cls = letter ? CharClass::kLetter : CharClass::kDigit;
+        if (cls != word_class) {
+          flush();
+          word_class = cls;
+        }
+        size_t end = pos + 1;
+        if (letter) {
+          while (end < text.size() && static_cast<unsigned>(static_cast<unsigned char>(text[end] | 0x20) - 'a') < 26u) ++end;
+        } else {
+          while (end < text.size() && static_cast<unsigned char>(text[end] - '0') < 10u) ++end;
+        }
+        if (word.empty()) word_begin = static_cast<uint32_t>(pos);
+        size_t at = word.size();
+        word.append(text.data() + pos, end - pos);
+        if (letter) {
+          for (size_t k = at; k < word.size(); ++k) word[k] = static_cast<char>(word[k] | 0x20);
+        }
+        pos = end;
+        word_end = static_cast<uint32_t>(pos);
+        continue;
+      }
       cp = first;
       ++pos;
-      if (first >= 'a' && first <= 'z') {
-        folded = first;
-        cls = CharClass::kLetter;
-      } else if (first >= 'A' && first <= 'Z') {
-        folded = first - 'A' + 'a';
-        cls = CharClass::kLetter;
-      } else if (first >= '0' && first <= '9') {
-        folded = first;
-        cls = CharClass::kDigit;
-      } else {
-        cls = CharClass::kSeparator;
-      }
+      cls = CharClass::kSeparator;
     } else {
       cp = DecodeUtf8(text, &pos);
       cls = Fold(cp, &folded);
@@ -299,7 +305,12 @@ void ModelTokens(std::string_view text, std::vector<std::string>* out,
   size_t pos = 0;
   while (pos < text.size()) {
     size_t cp_begin = pos;
-    char32_t cp = DecodeUtf8(text, &pos);
+    char32_t cp;
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+      cp = static_cast<unsigned char>(text[pos++]);  // what DecodeUtf8 returns for ASCII
+    } else {
+      cp = DecodeUtf8(text, &pos);
+    }
     if (token.empty()) token_begin = static_cast<uint32_t>(cp_begin);
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;
     if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63) cp = '-';

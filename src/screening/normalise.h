@@ -33,7 +33,18 @@ class TokenList {
   std::string_view operator[](size_t i) const { return {buf_.data() + refs_[i].offset, refs_[i].size}; }
   const Ref& ref(size_t i) const { return refs_[i]; }
   void Add(std::string_view text, bool cjk, bool numeric, uint32_t src_begin = 0,
-           uint32_t src_end = 0, uint16_t clause = 0);
+           uint32_t src_end = 0, uint16_t clause = 0) {
+    Ref r;
+    r.offset = static_cast<uint32_t>(buf_.size());
+    r.size = static_cast<uint32_t>(text.size());
+    r.src_begin = src_begin;
+    r.src_end = src_end;
+    r.clause = clause;
+    r.cjk = cjk;
+    r.numeric = numeric;
+    buf_.append(text);
+    refs_.push_back(r);
+  }
   // Space-joined tokens, for explanations and tests.
   std::string Joined() const;
 

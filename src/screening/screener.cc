@@ -2,7 +2,9 @@
 // every covered name and decides per policy. Index: name_index.cc; roles: role_analysis.cc;
 // decisions: verdict.cc.
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "core/strings.h"
 #include "screening/screener_impl.h"
@@ -10,9 +12,23 @@
 namespace phaseout::screening {
 
 std::string FormatScore(double s) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", s);
-  return buf;
+  // Scores are ratios of a few token weights, so few distinct values occur: remember the text
+  // of recent ones (exactly what snprintf wrote) instead of formatting each time.
+  struct Slot {
+    uint64_t bits = 0;
+    bool valid = false;
+    char text[16];
+  };
+  thread_local std::array<Slot, 64> slots;
+  uint64_t bits;
+  std::memcpy(&bits, &s, sizeof bits);
+  Slot& slot = slots[(bits ^ (bits >> 29) ^ (bits >> 47)) & 63];
+  if (!slot.valid || slot.bits != bits) {
+    std::snprintf(slot.text, sizeof slot.text, "%.2f", s);
+    slot.bits = bits;
+    slot.valid = true;
+  }
+  return slot.text;
 }
 
 const char* MatchKindName(MatchKind kind) {
@@ -89,19 +105,29 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
   static constexpr std::array<Field, 6> kNameFields = {Field::kManufacturer, Field::kBrand, Field::kSupplier,
                                                        Field::kDescription, Field::kModel, Field::kPartNumber};
   std::array<bool, kFieldCount> tokenised{};
+  std::array<Impl::FieldScratch*, kFieldCount> to_cache{};  // slots to fill once built
   for (Field f : kNameFields) {
     const std::string& text = line.get(f);
     if (text.empty()) continue;
     auto& fs = s.fields[static_cast<size_t>(f)];
     std::string_view view(text);
     if (view.size() > kMaxScreenedBytes) view = view.substr(0, kMaxScreenedBytes);
-    if (!fs.raw_valid || fs.raw_text != view) {
-      Tokenise(view, &fs.raw);
-      fs.raw_text.assign(view);
-      fs.raw_valid = true;
-      fs.seq_generation = 0;
-    }
     tokenised[static_cast<size_t>(f)] = true;
+    if (fs.raw_valid && fs.raw_text == view) continue;
+    if (view.size() <= Impl::kCachedFieldBytes) {
+      size_t h = std::hash<std::string_view>{}(view);
+      Impl::FieldScratch& slot = s.field_cache[static_cast<size_t>(f)][h & (Impl::kFieldCacheSlots - 1)];
+      if (slot.raw_valid && slot.seq_generation == im.generation && slot.raw_text == view) {
+        fs = slot;  // the same tokens and sequence as computing them again
+        continue;
+      }
+      to_cache[static_cast<size_t>(f)] = &slot;
+    }
+    Tokenise(view, &fs.raw);
+    fs.raw_text.assign(view);
+    fs.raw_valid = true;
+    fs.seq_generation = 0;
+    fs.model_valid = false;
   }
   std::array<std::pair<size_t, size_t>, kFieldCount> ranges{};
   for (Field f : kNameFields) {
@@ -115,6 +141,7 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     im.MatchNames(line, f, &fs, &found);
     if (!im.cjk_names.empty()) im.MatchCjk(line, f, fs, &found);
     if (f == Field::kModel || f == Field::kPartNumber || f == Field::kDescription) im.MatchModels(line, f, &s, &found);
+    if (Impl::FieldScratch* slot = to_cache[static_cast<size_t>(f)]) *slot = fs;
     if (found.size() == first) continue;
     // Within one field keep the most specific name: a match whose token span lies strictly
     // inside another name match's span ("Hikvision" inside "HiLook by Hikvision") is dropped;
@@ -197,6 +224,26 @@ void Screener::Screen(const CatalogueLine& line, const ScreenOptions& options, S
     out->explanation = std::move(ex);
   }
   im.Decide(line, selected_, options, &s, out);
+  // A name after the screened part of a long field (kMaxScreenedFieldBytes) was never looked
+  // for: "clear" would be a guess, so such a line is at least "review", and the reason says why.
+  Field cut = Field::kDescription;
+  size_t cut_size = 0;
+  for (Field f : kNameFields) {
+    if (line.get(f).size() > kMaxScreenedBytes && line.get(f).size() > cut_size) {
+      cut = f;
+      cut_size = line.get(f).size();
+    }
+  }
+  if (cut_size == 0) return;
+  std::string why = std::string("the ") + FieldName(cut) + " column has " + std::to_string(cut_size) +
+                    " bytes and names were looked for in its first " + std::to_string(kMaxScreenedBytes) +
+                    " only: check the rest by hand";
+  for (LineVerdict& v : out->verdicts) {
+    if (v.status != VerdictStatus::kClear) continue;
+    v.status = VerdictStatus::kReview;
+    v.reason = why + " (" + v.reason + ")";
+    v.rule = v.policy + ": field longer than the screened " + std::to_string(kMaxScreenedBytes) + " bytes";
+  }
 }
 
 }  // namespace phaseout::screening

@@ -133,19 +133,24 @@ struct Screener::Impl {
   // not names, and rejecting them costs one hash instead of a hash-map probe.
   static constexpr size_t kBloomBits = size_t{1} << 21;
   std::vector<uint64_t> bloom = std::vector<uint64_t>(kBloomBits / 64, 0);
-  static uint64_t Hash64(std::string_view t) {
-    uint64_t h = 1469598103934665603ull;
+  // FNV-1a, split so the hash of a concatenation ("hik" + "vision") continues from the state
+  // of its first part without building the joined string.
+  static constexpr uint64_t kHashSeed = 1469598103934665603ull;
+  static uint64_t HashStep(uint64_t h, std::string_view t) {
     for (unsigned char c : t) h = (h ^ c) * 1099511628211ull;
-    return h ^ (h >> 29);
+    return h;
   }
+  static uint64_t HashFinish(uint64_t h) { return h ^ (h >> 29); }
+  static uint64_t Hash64(std::string_view t) { return HashFinish(HashStep(kHashSeed, t)); }
   void BloomAdd(std::string_view t) {
     uint64_t h = Hash64(t);
     size_t a = h & (kBloomBits - 1), b = (h >> 32) & (kBloomBits - 1);
     bloom[a >> 6] |= uint64_t{1} << (a & 63);
     bloom[b >> 6] |= uint64_t{1} << (b & 63);
   }
-  bool BloomMayContain(std::string_view t) const {
-    uint64_t h = Hash64(t);
+  bool BloomMayContain(std::string_view t) const { return BloomMayContainHash(Hash64(t)); }
+  // `h` = Hash64 of the token.
+  bool BloomMayContainHash(uint64_t h) const {
     size_t a = h & (kBloomBits - 1), b = (h >> 32) & (kBloomBits - 1);
     return (bloom[a >> 6] >> (a & 63) & 1) && (bloom[b >> 6] >> (b & 63) & 1);
   }
@@ -190,6 +195,11 @@ struct Screener::Impl {
     std::string raw_text;        // the text `raw` was tokenised from
     bool raw_valid = false;
     uint64_t seq_generation = 0;  // screener whose vocabulary built `seq`; 0 = none
+    // ModelTokens of the field (model, part number, description), valid iff model_valid; kept
+    // only when the field is no longer than raw_text (not truncated).
+    std::vector<std::string> model_tokens;
+    std::vector<uint32_t> model_offsets;
+    bool model_valid = false;
   };
   // One PolicySet::Evaluate outcome for (screener, policy, entity, strong, date): catalogues
   // repeat the same vendors and dates, and Evaluate walks the ownership graph each time.
@@ -220,17 +230,39 @@ struct Screener::Impl {
   };
   // Bounded: cleared when it reaches this many entries.
   static constexpr size_t kMaxCachedEvaluations = 4096;
+  // Recent field values (up to kCachedFieldBytes) and their tokens and sequences, per field,
+  // direct-mapped by hash: manufacturer, brand and supplier columns hold few distinct values and
+  // descriptions of items bought again repeat. Bounded: kFieldCount * kFieldCacheSlots entries
+  // of at most kCachedFieldBytes of text each.
+  static constexpr size_t kFieldCacheSlots = 64;
+  static constexpr size_t kCachedFieldBytes = 256;
   struct Scratch {
     std::array<FieldScratch, kFieldCount> fields;
+    std::array<std::array<FieldScratch, kFieldCacheSlots>, kFieldCount> field_cache;
     std::unordered_map<EvalKey, EvalOutcome, EvalKeyHash> evaluations;
     std::vector<std::string> described;  // Describe() of found[i], built on demand
-    std::string last_date_text;  // ParseLineDate cache: most lines of a file share few dates
-    std::optional<CivilDate> last_date;
-    bool have_last_date = false;
+    // ParseLineDate results of recent date texts, direct-mapped by hash: most lines of a file
+    // share few dates.
+    struct DateMemo {
+      bool valid = false;
+      std::string text;
+      std::optional<CivilDate> date;
+    };
+    std::array<DateMemo, 16> dates;
     std::string join;
     std::vector<std::string> model_tokens;
     std::vector<uint32_t> model_offsets;
     std::vector<int> set_hits;
+    // RE2::Set results of recent model tokens, direct-mapped by hash: descriptions and model
+    // columns repeat the same tokens ("4MP", "PoE+", a SKU bought again).
+    struct ModelMemo {
+      uint64_t generation = 0;  // screener; 0 = empty
+      std::string token;
+      bool matched = false;
+      std::vector<int> hits;  // sorted rule indexes
+    };
+    static constexpr size_t kModelMemoSlots = 256;
+    std::array<ModelMemo, kModelMemoSlots> model_memo;
     std::vector<Match> found;
     LineSubject subject;
   };

@@ -387,5 +387,70 @@ TEST(ScreenerCacheTest, ScreenersInOneThreadDoNotShareResults) {
   EXPECT_EQ(rb.matches.size(), fresh.matches.size());
 }
 
+// The per-thread caches of recent field values (tokens, sequences, model tokens, set matches,
+// dates) hold 16-256 slots: many distinct values in varying order, with slot collisions and
+// evictions, must give what a screener with empty caches gives for every line.
+TEST(ScreenerCacheTest, RecentValueCachesGiveTheVerdictsOfAFreshScreener) {
+  auto c = ScreeningContext::Load(PHASEOUT_SOURCE_DATA_DIR);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto sel = c->policies->Select({"us-ndaa-889", "ca-federal-2025"});
+  ASSERT_TRUE(sel.has_value());
+  auto cached = Screener::Create(*c->policies, *sel, c->data, {});
+  ASSERT_TRUE(cached.has_value());
+  const std::vector<std::string> makers = {"Hikvision", "Axis", "Dahua Technology", "Bosch", "Huawei", "Hik-Vision",
+                                           "Hikvison", "ZTE Corporation", "Lorex", "Generic", "EZVIZ", "Cisco"};
+  const std::vector<std::string> models = {"DS-2CD2143G2-I", "AB-1234C", "DH-IPC-HDW1230T1-S5", "C9200L-24P",
+                                           "CS-C6N-A0-1C2WFR", "XVR5108HS", "M3106-L"};
+  const std::vector<std::string> dates = {"2019-03-01", "2024-05-01", "", "03/04/2021", "not a date"};
+  ScreenResult a, b;
+  for (int i = 0; i < 600; ++i) {
+    CatalogueLine line;
+    line.get(Field::kManufacturer) = makers[(i * 7) % makers.size()] + (i % 5 == 0 ? " " + std::to_string(i % 90) : "");
+    line.get(Field::kModel) = models[(i * 3) % models.size()];
+    line.get(Field::kDescription) = (i % 4 == 0 ? "Replacement of old Dahua recorder, lot " : "Camera lot ") +
+                                    std::to_string(i % 150) + (i % 6 == 0 ? " 4MP PoE+" : "");
+    line.get(Field::kDate) = dates[i % dates.size()];
+    (*cached)->Screen(line, {}, &a);
+    auto fresh = Screener::Create(*c->policies, *sel, c->data, {});  // new generation: caches miss
+    ASSERT_TRUE(fresh.has_value());
+    (*fresh)->Screen(line, {}, &b);
+    ASSERT_EQ(a.verdicts.size(), b.verdicts.size());
+    for (size_t p = 0; p < a.verdicts.size(); ++p) {
+      EXPECT_EQ(a.verdicts[p].status, b.verdicts[p].status) << "line " << i;
+      EXPECT_EQ(a.verdicts[p].reason, b.verdicts[p].reason) << "line " << i;
+      EXPECT_EQ(a.verdicts[p].rule, b.verdicts[p].rule) << "line " << i;
+      EXPECT_EQ(a.verdicts[p].matches.size(), b.verdicts[p].matches.size()) << "line " << i;
+    }
+  }
+}
+
+// Names are looked for in the first kMaxScreenedFieldBytes of a field: a longer field never
+// gives "clear", since a name after that point was not looked for.
+TEST(ScreenerLongFieldTest, LongFieldIsAtLeastReview) {
+  auto c = ScreeningContext::Load(PHASEOUT_SOURCE_DATA_DIR);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  auto sel = c->policies->Select({"us-ndaa-889"});
+  ASSERT_TRUE(sel.has_value());
+  auto s = Screener::Create(*c->policies, *sel, c->data, {});
+  ASSERT_TRUE(s.has_value());
+  std::string filler;
+  while (filler.size() < kMaxScreenedFieldBytes + 100) filler += "paper ";
+  CatalogueLine line;
+  line.get(Field::kDescription) = filler + "Hikvision camera";
+  ScreenResult r;
+  (*s)->Screen(line, {}, &r);
+  ASSERT_EQ(r.verdicts.size(), 1u);
+  EXPECT_EQ(r.verdicts[0].status, model::VerdictStatus::kReview) << r.verdicts[0].reason;
+  EXPECT_NE(r.verdicts[0].reason.find("looked for in its first 16384"), std::string::npos) << r.verdicts[0].reason;
+  // A covered name inside the screened part still decides.
+  line.get(Field::kDescription) = "Hikvision camera " + filler;
+  (*s)->Screen(line, {}, &r);
+  EXPECT_EQ(r.verdicts[0].status, model::VerdictStatus::kProhibited) << r.verdicts[0].reason;
+  // A field within the limit is judged as usual.
+  line.get(Field::kDescription) = filler.substr(0, kMaxScreenedFieldBytes);
+  (*s)->Screen(line, {}, &r);
+  EXPECT_EQ(r.verdicts[0].status, model::VerdictStatus::kClear) << r.verdicts[0].reason;
+}
+
 }  // namespace
 }  // namespace phaseout::screening

@@ -104,14 +104,13 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
   std::optional<CivilDate> date;
   const std::string& date_text = line.get(Field::kDate);
   if (!date_text.empty()) {
-    if (s->have_last_date && s->last_date_text == date_text) {
-      date = s->last_date;
-    } else {
-      date = ParseLineDate(date_text);
-      s->last_date_text = date_text;
-      s->last_date = date;
-      s->have_last_date = true;
+    auto& memo = s->dates[std::hash<std::string_view>{}(date_text) % s->dates.size()];
+    if (!memo.valid || memo.text != date_text) {
+      memo.date = ParseLineDate(date_text);
+      memo.text = date_text;
+      memo.valid = true;
     }
+    date = memo.date;
     if (!date && out->explanation) {
       out->explanation->notes.push_back("date '" + date_text + "' not recognised; using --as-of if given");
     }
@@ -132,11 +131,13 @@ void Screener::Impl::Decide(const CatalogueLine& line, const std::vector<const p
     out->verdicts.resize(selected.size());
     for (size_t i = 0; i < selected.size(); ++i) {
       LineVerdict& v = out->verdicts[i];
-      v.policy.assign(selected[i]->id);
+      // Usually the previous line's verdict already says this: compare before copying.
+      constexpr std::string_view kNoEvidence = "no covered vendor, brand, model pattern or list entry found";
+      if (v.policy != selected[i]->id) v.policy.assign(selected[i]->id);
       v.status = VerdictStatus::kClear;
-      v.reason.assign("no covered vendor, brand, model pattern or list entry found");
+      if (v.reason != kNoEvidence) v.reason.assign(kNoEvidence);
       v.clause.clear();
-      v.rule.assign("no evidence");
+      if (v.rule != "no evidence") v.rule.assign("no evidence");
       v.matches.clear();
       if (out->explanation) {
         out->explanation->notes.push_back("policy " + selected[i]->id + " -> clear: no evidence");

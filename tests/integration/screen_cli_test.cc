@@ -433,6 +433,17 @@ TEST_F(ScreenCliTest, MegabyteDescriptionAndNumbersAsManufacturerAreReported) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(ParseNdjson(r.out).size(), 2u);
   EXPECT_NE(r.err.find("longer than 16384 bytes"), std::string::npos) << r.err;
+  // A description of more than a mebibyte (the CSV record limit is 4 MiB) is read and
+  // screened; a name after the first 16 KiB was not looked for, so the line is not "clear".
+  std::string mib(1 << 20, 'x');
+  for (size_t i = 0; i < mib.size(); i += 8) mib[i] = ' ';
+  std::string huge = Input("huge.csv", std::string(kHeader) + "H1,Toner" + mib + " Huawei router,,,\nH2,Toner,,,\n");
+  r = Run("screen " + huge + " --format ndjson --policy us-ndaa-889");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto huge_rows = ParseNdjson(r.out);
+  ASSERT_EQ(huge_rows.size(), 2u) << r.err;
+  EXPECT_EQ(VerdictOf(huge_rows[0], "us-ndaa-889")["status"], "review");
+  EXPECT_EQ(VerdictOf(huge_rows[1], "us-ndaa-889")["status"], "clear");
   std::string wrong = Input("wrong.csv", "line_id,description,manufacturer\nW1,Camera,100234\nW2,Switch,100235\n");
   r = Run("screen " + wrong + " --format ndjson --policy us-ndaa-889");
   EXPECT_EQ(r.exit_code, 0) << r.err;
