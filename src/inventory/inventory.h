@@ -193,7 +193,8 @@ class Inventory {
   // Devices.
   virtual Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& filter) = 0;
   // The devices matching `filter` from filter.offset, at most filter.limit of them, in the
-  // order of ListDevices, and the number of matches.
+  // order of ListDevices (site key, then device id; read through index devices_site_id), and
+  // the number of matches (up to filter.count_cap: see DevicePage::total_exact).
   virtual Result<DevicePage> ListDevicePage(const DeviceFilter& filter) = 0;
   virtual Result<DeviceRecord> GetDevice(int64_t id) = 0;  // kNotFound
   // A person's lifecycle change (validated; audited). Returns the device after the change.
