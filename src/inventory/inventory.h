@@ -68,12 +68,24 @@ struct DeviceFilter {
   // Paging of ListDevicePage (ListDevices ignores them): skip `offset` matches, return at
   // most `limit` (0: all).
   int64_t offset = 0, limit = 0;
+  // ListDevicePage counts the matches exactly up to max(count_cap, offset + limit) and stops
+  // counting there (DevicePage::total_exact false): a count of every device is the slowest part
+  // of a page on a large inventory and nobody pages through 10,000 devices one by one.
+  int64_t count_cap = 10000;
 };
 
-// One page of ListDevicePage: the devices and how many match the filter in all.
+// One page of ListDevicePage: the devices and how many match the filter in all. When
+// total_exact is false, more than `total` devices match (the count stopped at the cap).
 struct DevicePage {
   std::vector<DeviceRecord> devices;
   int64_t total = 0;
+  bool total_exact = true;
+};
+
+// The raw scan record that last attached one device (LastRecords).
+struct DeviceLastRecord {
+  int64_t device_id = 0;
+  std::string record;  // "" when the device has none
 };
 
 // Metadata of one scan to ingest.
@@ -181,7 +193,8 @@ class Inventory {
   // Devices.
   virtual Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& filter) = 0;
   // The devices matching `filter` from filter.offset, at most filter.limit of them, in the
-  // order of ListDevices, and the number of matches.
+  // order of ListDevices (site key, then device id; read through index devices_site_id), and
+  // the number of matches (up to filter.count_cap: see DevicePage::total_exact).
   virtual Result<DevicePage> ListDevicePage(const DeviceFilter& filter) = 0;
   virtual Result<DeviceRecord> GetDevice(int64_t id) = 0;  // kNotFound
   // A person's lifecycle change (validated; audited). Returns the device after the change.
@@ -200,6 +213,9 @@ class Inventory {
   // The raw scan record (one NDJSON device line as scanned, with its identification evidence)
   // that last attached to device `id`; "" when the device has none. kNotFound for no device.
   virtual Result<std::string> LastRecord(int64_t id) = 0;
+  // LastRecord of many devices in one query: the devices with id > after_id in id order, at
+  // most `limit` (1 to 5000) of them. Page with after_id = the last id returned.
+  virtual Result<std::vector<DeviceLastRecord>> LastRecords(int64_t after_id, int64_t limit) = 0;
 
   // History and proof.
   virtual Result<std::vector<AuditEntry>> History(int64_t device_id) = 0;

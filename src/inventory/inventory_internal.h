@@ -216,6 +216,7 @@ class SqlInventory final : public Inventory {
   Result<DevicePage> ListDevicePage(const DeviceFilter& f) override;
 
   Result<std::string> LastRecord(int64_t id) override;
+  Result<std::vector<DeviceLastRecord>> LastRecords(int64_t after_id, int64_t limit) override;
 
   Result<DeviceRecord> GetDevice(int64_t id) override;
 

@@ -92,9 +92,16 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
-  std::string where = "WHERE 1 = 1";
-  if (!f.site.empty()) where += " AND s.key = " + param(T(f.site));
-  if (!f.department.empty()) where += " AND dp.key = " + param(T(f.department));
+  // Conditions on the site (its key, department, the caller's scope) and on the device.
+  std::string site_where;
+  if (!f.site.empty()) site_where += " AND s.key = " + param(T(f.site));
+  if (!f.department.empty()) site_where += " AND dp.key = " + param(T(f.department));
+  if (f.only_sites) {
+    std::string list;
+    for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
+    site_where += " AND s.key IN (" + list + ")";
+  }
+  std::string where;
   if (!f.state.empty()) where += " AND d.state = " + param(T(f.state));
   if (!f.maker.empty()) where += " AND d.manufacturer = " + param(T(f.maker));
   if (!f.brand.empty()) where += " AND d.brand = " + param(T(f.brand));
@@ -105,11 +112,6 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   if (f.status == "review") where += " AND d.prohibited = '' AND d.review <> ''";
   if (f.status == "unknown") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer = ''";
   if (f.status == "clear") where += " AND d.prohibited = '' AND d.review = '' AND d.manufacturer <> ''";
-  if (f.only_sites) {
-    std::string list;
-    for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
-    where += " AND s.key IN (" + list + ")";
-  }
   if (!f.text.empty()) {
     std::string pattern = "%";
     for (char c : f.text) {
@@ -137,12 +139,31 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   }
   // Text search and overdue read every device of the scope (no index serves a substring or
   // the derived overdue condition): the page query then counts the matches too (a window
-  // over the filtered rows) instead of a second pass. Other filters keep the separate count,
-  // which an index answers without reading the rows.
+  // over the filtered rows) instead of a second pass.
   bool count_in_page = f.limit > 0 && (!f.text.empty() || f.overdue_only);
-  std::string select(kDeviceSelect);
-  if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
-  std::string sql = select + where + " ORDER BY s.key, d.id";
+  size_t filter_params = params.size();  // the count query binds these only
+  std::string sql;
+  if (f.limit > 0 && !count_in_page && store_->dialect() == Dialect::kPostgres) {
+    // PostgreSQL joins all devices to their sites and sorts them for ORDER BY s.key, d.id
+    // (~0.4 s for 100,000). Instead: the matching sites in key order, and from each one its
+    // first offset + limit matching devices in id order (index devices_site_id), so a page
+    // reads at most offset + limit devices per site; the incremental sort by id within a
+    // site stops once the page is full.
+    std::string n = param(I(f.offset + f.limit));
+    std::string select(kDeviceSelect);
+    select.replace(select.find("FROM devices d "), std::string::npos,
+                   "FROM (SELECT s.id, s.key, s.department_id FROM sites s JOIN departments dp ON dp.id = "
+                   "s.department_id WHERE 1 = 1" + site_where +
+                   ") s CROSS JOIN LATERAL (SELECT * FROM devices d WHERE d.site_id = s.id" + where +
+                   " ORDER BY d.id LIMIT " + n +
+                   ") d JOIN departments dp ON dp.id = s.department_id LEFT JOIN scans sc ON sc.id = d.last_scan_id ");
+    sql = select + "ORDER BY s.key, d.id";
+  } else {
+    std::string select(kDeviceSelect);
+    if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
+    // SQLite walks the sites in key order and each site's devices by index devices_site_id.
+    sql = select + "WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id";
+  }
   if (f.limit > 0) sql += " LIMIT " + param(I(f.limit)) + " OFFSET " + param(I(f.offset));
   auto rows = store_->Query(sql, params);
   if (!rows) return rows.error();
@@ -150,18 +171,27 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     page.total = ColInt(rows->front(), rows->front().size() - 1);
   } else if (f.limit > 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
     page.total = static_cast<int64_t>(rows->size());  // a short first page holds every match
+  } else if (f.limit > 0 && !rows->empty() && static_cast<int64_t>(rows->size()) < f.limit) {
+    page.total = f.offset + static_cast<int64_t>(rows->size());  // a short page is the last
   } else if (f.limit > 0) {
-    params.resize(params.size() - 2);
-    // The joins are needed only to filter by site or department key.
-    bool joins = !f.site.empty() || !f.department.empty() || f.only_sites.has_value();
-    auto n = store_->Query(std::string("SELECT COUNT(*) FROM devices d ") +
+    // Count the matches up to the cap only (the count of 100,000 devices took longer than the
+    // page itself). The joins are needed only to filter by site or department key.
+    params.resize(filter_params);
+    int64_t cap = std::max(f.count_cap, f.offset + f.limit);
+    std::string stop = param(I(cap + 1));
+    bool joins = !site_where.empty();
+    auto n = store_->Query(std::string("SELECT COUNT(*) FROM (SELECT 1 FROM devices d ") +
                                (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
                                         "s.department_id "
                                       : "") +
-                               where,
+                               "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x",
                            params);
     if (!n) return n.error();
     page.total = ColInt(n->front(), 0);
+    if (page.total > cap) {
+      page.total = cap;
+      page.total_exact = false;
+    }
   }
   auto deadlines = AllDeadlines();
   if (!deadlines) return deadlines.error();
@@ -184,6 +214,20 @@ Result<std::string> SqlInventory::LastRecord(int64_t id) {
   if (!rows) return rows.error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
   return Col(rows->front(), 1);
+}
+
+Result<std::vector<DeviceLastRecord>> SqlInventory::LastRecords(int64_t after_id, int64_t limit) {
+  if (limit < 1 || limit > 5000) return MakeError(ErrorCode::kInvalidArgument, "a page holds 1 to 5000 records");
+  SqlValue p[] = {I(after_id), I(limit)};
+  auto rows = store_->Query(
+      "SELECT d.id, COALESCE(r.record, '') FROM devices d LEFT JOIN scan_records r ON r.scan_id = d.last_scan_id "
+      "AND r.seq = d.last_seq WHERE d.id > $1 ORDER BY d.id LIMIT $2",
+      p);
+  if (!rows) return rows.error();
+  std::vector<DeviceLastRecord> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back({ColInt(r, 0), Col(r, 1)});
+  return out;
 }
 
 Result<DeviceRecord> SqlInventory::GetDevice(int64_t id) {

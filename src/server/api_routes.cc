@@ -159,7 +159,7 @@ HttpResponse ListDevices(Call& call) {
   if (!page) return FromError(call, page.error());
   json devices = json::array();
   for (const auto& d : page->devices) devices.push_back(DeviceJson(d));
-  return Json(200, {{"devices", devices}, {"total", page->total}, {"offset", *offset}, {"limit", *limit}});
+  return Json(200, {{"devices", devices}, {"total", page->total}, {"total_exact", page->total_exact}, {"offset", *offset}, {"limit", *limit}});
 }
 
 // The device of the path if it exists and the caller may see it; otherwise the response.

@@ -146,6 +146,7 @@ TEST_P(AuthzMatrix, OfficerSeesOnlyTheirDepartmentsDevices) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["total"], 2);
+  EXPECT_EQ(j["total_exact"], true);  // a count under the cap (docs/server.md, "Device list counts")
   for (const auto& d : j["devices"]) EXPECT_EQ(d["department"], "finance");
   // Asking for the other department explicitly gives nothing, not its devices.
   r = Call("GET", "/api/v1/devices?department=defence", "officer");

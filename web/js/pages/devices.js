@@ -42,14 +42,16 @@ export async function renderDevices(main, { params }) {
 
   const devices = page.devices || [];
   const total = page.total || 0;
+  // total_exact false: the server stopped counting, more than `total` devices match.
+  const more = page.total_exact === false;
   const from = devices.length ? offset + 1 : 0;
   const to = offset + devices.length;
   const pageLink = (at, text, rel) =>
     el('a', { href: '#/devices' + query(Object.assign({}, filter, { offset: at })), rel, id: 'page-' + rel }, text);
   const pager = el('nav', { class: 'pager', 'aria-label': 'Pages' },
     offset > 0 ? pageLink(Math.max(0, offset - kPageSize), 'Previous', 'prev') : null,
-    el('span', { id: 'device-count', 'aria-live': 'polite' }, `${from}-${to} of ${total} devices`),
-    to < total ? pageLink(offset + kPageSize, 'Next', 'next') : null);
+    el('span', { id: 'device-count', 'aria-live': 'polite' }, `${from}-${to} of ${more ? 'more than ' : ''}${total} devices`),
+    to < total || (more && devices.length > 0) ? pageLink(offset + kPageSize, 'Next', 'next') : null);
 
   // On a phone the filters fold away unless one is set; on wider screens they stay open.
   const active = kFilters.filter(k => filter[k]).length;

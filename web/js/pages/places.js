@@ -25,7 +25,7 @@ async function deviceSample(filter) {
   const page = await get('/devices' + query(Object.assign({ limit: 20 }, filter)));
   const devices = page.devices || [];
   return [
-    el('p', {}, `${page.total || 0} devices. `, link('/devices' + query(filter), 'Open the filtered list')),
+    el('p', {}, `${page.total_exact === false ? 'More than ' : ''}${page.total || 0} devices. `, link('/devices' + query(filter), 'Open the filtered list')),
     devices.length ? table('The first devices', [
       ['Id', d => link('/device/' + d.id, String(d.id))],
       ['Address', d => d.ip],
