@@ -1,6 +1,9 @@
 // Sessions of the ssh, telnet, ftp and cwmp probes.
 #include "probes/greeting/probes.h"
 
+#include <iterator>
+#include <vector>
+
 #include "core/strings.h"
 #include "probes/banner/banner.h"
 #include "probes/common/observation_list.h"
@@ -209,27 +212,36 @@ const http::HttpProbe& PlainHttp() {
   return *probe;
 }
 
+// The fields every greeting probe shares (what the engine's TCP layer reports), then its own.
+std::vector<FieldSpec> GreetingFields(bool telnet, std::vector<FieldSpec> own) {
+  std::vector<FieldSpec> fields = {
+      {"tcp.port.open", "the port accepted the connection (probe \"tcp\")"},
+      {"tcp.banner.length", telnet ? "bytes the server sent first" : "bytes the server sent"},
+      {"tcp.banner.hex",
+       telnet ? "first 64 bytes, lower-case hex (IAC negotiation included)" : "first 64 bytes, lower-case hex"},
+      {"tcp.banner.text", "first 256 bytes, escaped"},
+      {"tcp.silent", "\"true\": nothing arrived"},
+      {"tcp.closed_on_connect", "\"true\": closed without a byte"},
+      {"banner.limit", "the engine's byte cap cut the greeting"},
+  };
+  fields.insert(fields.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+  return fields;
+}
+
 }  // namespace
 
 SshProbe::SshProbe() {
   spec_.name = "ssh";
   spec_.description = "SSH identification string (RFC 4253 4.2): read the server's version line, send nothing, no key exchange";
   spec_.default_ports = {22};
-  spec_.fields = {
-      {"tcp.port.open", "the port accepted the connection (probe \"tcp\")"},
-      {"tcp.banner.length", "bytes the server sent"},
-      {"tcp.banner.hex", "first 64 bytes, lower-case hex"},
-      {"tcp.banner.text", "first 256 bytes, escaped"},
-      {"tcp.silent", "\"true\": nothing arrived"},
-      {"tcp.closed_on_connect", "\"true\": closed without a byte"},
-      {"banner.limit", "the engine's byte cap cut the greeting"},
+  spec_.fields = GreetingFields(/*telnet=*/false, {
       {"ssh.banner", "identification line without CR LF, e.g. SSH-2.0-HUAWEI-1.5"},
       {"ssh.protocol", "protocol version, e.g. 2.0"},
       {"ssh.software", "software version, e.g. OpenSSH_7.4, HUAWEI-1.5, ROSSSH"},
       {"ssh.comment", "comments after the software version"},
       {"ssh.preamble", "a line sent before the identification line"},
       {"ssh.error", "connect_failed, timeout, closed, empty, or no SSH identification line"},
-  };
+  });
 }
 
 std::unique_ptr<ProbeSession> SshProbe::Start(const ProbeTarget& target) const {
@@ -240,19 +252,12 @@ TelnetProbe::TelnetProbe() {
   spec_.name = "telnet";
   spec_.description = "Telnet greeting (RFC 854): read the banner, refuse every option (WONT/DONT), never log in";
   spec_.default_ports = {23};
-  spec_.fields = {
-      {"tcp.port.open", "the port accepted the connection (probe \"tcp\")"},
-      {"tcp.banner.length", "bytes the server sent first"},
-      {"tcp.banner.hex", "first 64 bytes, lower-case hex (IAC negotiation included)"},
-      {"tcp.banner.text", "first 256 bytes, escaped"},
-      {"tcp.silent", "\"true\": nothing arrived"},
-      {"tcp.closed_on_connect", "\"true\": closed without a byte"},
-      {"banner.limit", "the engine's byte cap cut the greeting"},
+  spec_.fields = GreetingFields(/*telnet=*/true, {
       {"telnet.options", "the server's option commands in order, e.g. DO 24,WILL 1,WILL 3"},
       {"telnet.banner", "text the server sent, IAC sequences removed, as lines joined by LF (greeting.h BannerLines), e.g. F668\\nLogin:"},
       {"telnet.prompt", "the last line of that text, e.g. Username: or F660 Login:"},
       {"telnet.error", "connect_failed, empty, or negotiation only, no text"},
-  };
+  });
 }
 
 std::unique_ptr<ProbeSession> TelnetProbe::Start(const ProbeTarget& target) const {
@@ -263,18 +268,11 @@ FtpProbe::FtpProbe() {
   spec_.name = "ftp";
   spec_.description = "FTP greeting (RFC 959): read the 220 reply, send nothing";
   spec_.default_ports = {21};
-  spec_.fields = {
-      {"tcp.port.open", "the port accepted the connection (probe \"tcp\")"},
-      {"tcp.banner.length", "bytes the server sent"},
-      {"tcp.banner.hex", "first 64 bytes, lower-case hex"},
-      {"tcp.banner.text", "first 256 bytes, escaped"},
-      {"tcp.silent", "\"true\": nothing arrived"},
-      {"tcp.closed_on_connect", "\"true\": closed without a byte"},
-      {"banner.limit", "the engine's byte cap cut the greeting"},
+  spec_.fields = GreetingFields(/*telnet=*/false, {
       {"ftp.code", "reply code, normally 220"},
       {"ftp.banner", "greeting text after the code (lines joined by \" | \"), escaped"},
       {"ftp.error", "connect_failed, timeout, closed, empty, or not an FTP reply"},
-  };
+  });
 }
 
 std::unique_ptr<ProbeSession> FtpProbe::Start(const ProbeTarget& target) const {
