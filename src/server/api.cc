@@ -549,7 +549,7 @@ HttpResponse ApiState::Dispatch(const HttpRequest& req, std::string* route_label
     return ErrorResponse(503, "unavailable", "the database is unavailable: " + inv.error().message);
   }
   AuthStore auth((*inv)->store(), options.auth);
-  Call call{*this, req, params, {}, inv->get(), &auth};
+  Call call{*this, req, params, {}, inv->get(), &auth, /*connection_broken=*/false, /*scope_cache=*/{}};
   HttpResponse response;
   [&] {
     if (route->roles != kPublic) {

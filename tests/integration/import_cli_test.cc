@@ -13,16 +13,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/testing/phaseout_child.h"
+
 namespace phaseout {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::CliRun;
 
 std::string Fixture(const std::string& name) {
   return std::string(PHASEOUT_SOURCE_DIR) + "/tests/fixtures/imports/" + name;
@@ -41,21 +39,8 @@ class ImportCliTest : public ::testing::Test {
   // Runs `phaseout import <args>` without the IEEE registry (so results do not depend on the
   // machine's ieee-data); MAC vendors then come only from the input itself.
   CliRun Run(const std::string& args) {
-    std::string err_path = (dir_ / "stderr.txt").string();
-    std::string cmd = std::string(PHASEOUT_BINARY) + " import --oui-dir '' " + args + " 2>'" + err_path + "' </dev/null";
-    CliRun run;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(err_path);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    run.err = ss.str();
-    return run;
+    return testing::RunCommand(std::string(PHASEOUT_BINARY) + " import --oui-dir '' " + args + " </dev/null",
+                               dir_ / "stderr.txt");
   }
 
   fs::path dir_;

@@ -12,16 +12,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/testing/phaseout_child.h"
+
 namespace phaseout {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::CliRun;
 
 class RulesetVersionCliTest : public ::testing::Test {
  protected:
@@ -42,21 +40,7 @@ class RulesetVersionCliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   CliRun Run(const std::string& args) {
-    std::string err_path = (dir_ / "stderr.txt").string();
-    std::string cmd = std::string(PHASEOUT_BINARY) + " " + args + " 2>'" + err_path + "' </dev/null";
-    CliRun run;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(err_path);
-    std::stringstream ss;
-    ss << e.rdbuf();
-    run.err = ss.str();
-    return run;
+    return testing::RunCommand(std::string(PHASEOUT_BINARY) + " " + args + " </dev/null", dir_ / "stderr.txt");
   }
 
   // The `inventory scans` line of scan `key`, "" if absent.

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/testing/phaseout_child.h"
 #include <vector>
 
 namespace phaseout {
@@ -18,11 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using testing::CliRun;
 
 std::string Quote(const std::string& s) {
   std::string q = "'";
@@ -64,20 +62,9 @@ class ScreenCliTest : public ::testing::Test {
   // Runs `phaseout <args>` with PHASEOUT_HOME set to the scratch home; `stdin_file` (if not
   // empty) is redirected to the standard input.
   CliRun Run(const std::string& args, const std::string& stdin_file = "") {
-    std::string err_path = (dir_ / "stderr.txt").string();
-    std::string cmd = "PHASEOUT_HOME=" + Quote((dir_ / "home").string()) + " " + PHASEOUT_BINARY + " " + args +
-                      " 2>" + Quote(err_path);
+    std::string cmd = "PHASEOUT_HOME=" + Quote((dir_ / "home").string()) + " " + PHASEOUT_BINARY + " " + args;
     cmd += stdin_file.empty() ? " </dev/null" : " <" + Quote(stdin_file);
-    CliRun run;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = ReadFile(err_path);
-    return run;
+    return testing::RunCommand(cmd, dir_ / "stderr.txt");
   }
 
   std::string Input(const std::string& name, const std::string& text) {

@@ -52,6 +52,28 @@ inline std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
+// A command's exit code, standard output and standard error apart.
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the shell command `cmd` with its standard error sent to `err_path` (overwritten) and
+// read back; `cmd` redirects its standard input itself.
+inline CliRun RunCommand(const std::string& cmd, const fs::path& err_path) {
+  CliRun run;
+  FILE* pipe = popen((cmd + " 2>'" + err_path.string() + "'").c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.err = Slurp(err_path);
+  return run;
+}
+
 // A child process running `phaseout ARGS...`, output to a log file.
 struct Child {
   pid_t pid = -1;
