@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 
 #include "tests/testing/netns_guard.h"
 #include "tests/testing/phaseout_child.h"
+#include "tests/testing/sqlite_count.h"
 
 namespace phaseout {
 namespace {
@@ -218,22 +218,7 @@ class AgentFault : public ::testing::Test {
   }
 
   // Rows of `sql` (one integer column) from the server's database.
-  int64_t Count(const std::string& sql) {
-    sqlite3* db = nullptr;
-    int64_t n = -1;
-    if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* st = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-        n = sqlite3_column_int64(st, 0);
-      } else {
-        ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-      }
-      sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return testing::QueryInt(db_, sql); }
 
   size_t SpoolEntries() {
     size_t n = 0;

@@ -15,27 +15,14 @@
 #include <string>
 
 #include "tests/testing/netns_guard.h"
+#include "tests/testing/phaseout_child.h"
 #include "tools/lab/lab.h"
 
 namespace phaseout {
 namespace {
 
-struct ShellRun {
-  int exit_code = -1;
-  std::string output;
-};
-
-ShellRun Sh(const std::string& cmd) {
-  ShellRun run;
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::ShellRun;
+using testing::Sh;
 
 class InventoryLab : public ::testing::Test {
  protected:
