@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
@@ -68,15 +69,6 @@ std::atomic<engine::Scanner*> g_check_scanner{nullptr};
 
 extern "C" void OnCheckInterrupt(int) {
   if (engine::Scanner* s = g_check_scanner.load()) s->Stop();
-}
-
-std::string NowIso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 int Fail(int code, const std::string& message) {

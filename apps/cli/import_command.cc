@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
@@ -49,15 +50,6 @@ struct ImportFlags {
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "phaseout import: %s\n", message.c_str());
   return code;
-}
-
-std::string NowIso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Reads all of `path` ("-" = stdin), refusing more than `max_bytes` before reading it all.
@@ -145,16 +137,7 @@ int RunImport(const ImportFlags& f) {
     }
   }
 
-  std::optional<fingerprint::OuiRegistry> oui;
-  if (!f.oui_dir.empty()) {
-    auto loaded = fingerprint::OuiRegistry::Load(f.oui_dir);
-    if (loaded) {
-      oui = std::move(*loaded);
-    } else if (!f.quiet) {
-      std::fprintf(stderr, "phaseout import: warning: MAC vendors unavailable: %s\n",
-                   loaded.error().message.c_str());
-    }
-  }
+  std::optional<fingerprint::OuiRegistry> oui = LoadOuiOrWarn(f.oui_dir, f.quiet, "phaseout import");
   engine::Classifier classifier(knowledge->rules, policies, *selected, oui ? &*oui : nullptr);
 
   report::ScanInfo info;

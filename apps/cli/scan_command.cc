@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "apps/cli/agent_cli.h"
+#include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
@@ -83,15 +84,6 @@ std::atomic<int> g_signal{0};
 extern "C" void OnInterrupt(int sig) {
   g_signal.store(sig);
   if (engine::Scanner* s = g_running_scanner.load()) s->Stop();
-}
-
-std::string NowIso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // "20261126T060000Z-3f9a1c2e": sortable by start time, unique across concurrent runs.
@@ -283,16 +275,7 @@ int RunScan(const ScanFlags& f) {
   auto selected = policies.Select(f.policies);
   if (!selected) return Fail(kExitUsage, selected.error().message);
 
-  std::optional<fingerprint::OuiRegistry> oui;
-  if (!f.oui_dir.empty()) {
-    auto loaded = fingerprint::OuiRegistry::Load(f.oui_dir);
-    if (loaded) {
-      oui = std::move(*loaded);
-    } else if (!f.quiet) {
-      std::fprintf(stderr, "phaseout scan: warning: MAC vendors unavailable: %s\n",
-                   loaded.error().message.c_str());
-    }
-  }
+  std::optional<fingerprint::OuiRegistry> oui = LoadOuiOrWarn(f.oui_dir, f.quiet, "phaseout scan");
   engine::Classifier classifier(knowledge->rules, policies, *selected, oui ? &*oui : nullptr);
 
   // Output: opened before scanning so a bad path costs no scan time.
