@@ -236,27 +236,12 @@ Result<std::unique_ptr<Screener>> Screener::Create(const policy::PolicySet& poli
       }
       if (!joined) canon.push_back(ids[i++]);
     }
-    std::sort(canon.begin(), canon.end());
+    // Document frequencies count each token once per name; the name keeps its order for
+    // phrase matching.
     std::vector<uint32_t> uniq = canon;
+    std::sort(uniq.begin(), uniq.end());
     uniq.erase(std::unique(uniq.begin(), uniq.end()), uniq.end());
     for (uint32_t t : uniq) im.tokens[t].df++;
-    // Keep order for phrase matching: redo without sorting.
-    canon.clear();
-    for (size_t i = 0; i < ids.size();) {
-      bool joined = false;
-      for (size_t len = 3; len >= 2 && !joined; --len) {
-        if (i + len > ids.size()) continue;
-        join.clear();
-        for (size_t k = 0; k < len; ++k) join.append(im.token_strings[ids[i + k]]);
-        uint32_t jid = im.TokenId(join);
-        if (jid != kUnknown && IsAlpha(join)) {
-          canon.push_back(jid);
-          i += len;
-          joined = true;
-        }
-      }
-      if (!joined) canon.push_back(ids[i++]);
-    }
     im.names[n].tokens = std::move(canon);
   }
   // Token weights: generic and place words are low; numbers medium; frequent tokens capped.
