@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -48,9 +49,9 @@ int BoundSocket(const char* ip, uint16_t port) {
 class FakeResponder {
  public:
   FakeResponder(int listen_fd, std::vector<int> reply_fds, int copies, std::string reply = kSadpReply,
-                std::string trigger = "<Types>inquiry</Types>")
+                std::string trigger = "<Types>inquiry</Types>", int delay_ms = 0)
       : listen_fd_(listen_fd), reply_fds_(std::move(reply_fds)), copies_(copies), reply_(std::move(reply)),
-        trigger_(std::move(trigger)), thread_([this] { Run(); }) {}
+        trigger_(std::move(trigger)), delay_ms_(delay_ms), thread_([this] { Run(); }) {}
   ~FakeResponder() {
     stop_ = true;
     thread_.join();
@@ -72,6 +73,7 @@ class FakeResponder {
       ssize_t n = ::recvfrom(listen_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n <= 0 || std::string_view(buf, static_cast<size_t>(n)).find(trigger_) == std::string_view::npos) continue;
       ++inquiries_;
+      if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
       for (int fd : reply_fds_) {
         for (int i = 0; i < copies_; ++i) {
           ::sendto(fd, reply_.data(), reply_.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
@@ -84,6 +86,7 @@ class FakeResponder {
   int copies_;
   std::string reply_;
   std::string trigger_;
+  int delay_ms_;
   std::atomic<bool> stop_{false};
   std::atomic<int> inquiries_{0};
   std::thread thread_;
@@ -288,6 +291,22 @@ TEST_F(DiscoveryTest, ListenerGetsEachHostOnceWhenItsReplyWindowHasEnded) {
   // A listener takes unicast only.
   o.interfaces = {net::Interface{}};
   EXPECT_FALSE(RunDiscovery(**scope, o, nullptr, &listener));
+}
+
+TEST_F(DiscoveryTest, ReplyAfterTheHostWasHandedOverIsCountedLateNeverMerged) {
+  int fd = BoundSocket("127.77.9.1", 37020);
+  FakeResponder slow(fd, {fd}, 1, kSadpReply, "<Types>inquiry</Types>", /*delay_ms=*/500);
+  auto scope = net::TargetSet::Parse({"127.77.9.0/27"});
+  DiscoveryOptions o = Options();
+  o.rate = 20;      // the first few targets at once (burst), the rest over about a second
+  o.wait_ms = 200;  // .1's window ends long before its reply comes
+  RecordingListener listener;
+  auto r = RunDiscovery(**scope, o, nullptr, &listener);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(slow.inquiries(), 1);
+  EXPECT_EQ(r->stats.replies, 1u);
+  EXPECT_EQ(r->stats.replies_late, 1u);
+  for (const auto& call : listener.calls) EXPECT_TRUE(call.ips.empty()) << "the late reply made no host";
 }
 
 // Discovery beside the TCP pass: a host whose TCP part finishes before its discovery reply is
