@@ -463,6 +463,15 @@ int RunScan(const ScanFlags& f) {
                  static_cast<unsigned long long>(summary.hosts_prohibited()),
                  static_cast<unsigned long long>(summary.hosts_review()),
                  static_cast<unsigned long long>(summary.hosts_unknown()));
+    if (const report::ScanDiscovery& d = summary.discovery(); d.ran) {
+      std::fprintf(stderr,
+                   "phaseout scan: UDP discovery: %llu datagrams sent, %llu replies (%llu from outside the "
+                   "scope, %llu truncated, %llu dropped over the flood caps, %llu late)\n",
+                   static_cast<unsigned long long>(d.datagrams_sent), static_cast<unsigned long long>(d.replies),
+                   static_cast<unsigned long long>(d.replies_out_of_scope),
+                   static_cast<unsigned long long>(d.replies_truncated),
+                   static_cast<unsigned long long>(d.replies_capped), static_cast<unsigned long long>(d.replies_late));
+    }
   }
   if (!complete) {
     // Always said, even with --quiet: a partial result must never pass for a whole one.
