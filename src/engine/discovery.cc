@@ -1,5 +1,7 @@
 // The discovery pass: one thread, one UDP socket per probe (plus one per probe and multicast
-// interface), sends paced by a RateLimiter, replies drained between sends.
+// interface), sends paced by a RateLimiter (unicast ones batched per socket with sendmmsg),
+// replies drained between batches; with a DiscoveryListener, hosts handed over in scope order
+// as their reply windows end.
 #include "engine/discovery.h"
 
 #include <arpa/inet.h>
