@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   auto full_scan = [&](int round) -> double {
     std::mutex mu;
     std::vector<lab::ScannedHost> scanned;
+    std::map<std::string, std::string> unidentified_why;  // ip -> open ports, evidence probes, notes
     uint64_t identified = 0;
     engine::Scanner scanner(options);
     double cpu0 = CpuSeconds();
@@ -116,7 +118,15 @@ int main(int argc, char** argv) {
                          r.identification.model, r.identification.firmware,
                          r.identification.serial};
       std::lock_guard<std::mutex> lock(mu);
-      if (!h.manufacturer.empty()) ++identified;
+      if (!h.manufacturer.empty()) {
+        ++identified;
+      } else if (unidentified_why.size() < 50) {
+        // What an unidentified host showed, to tell a lost reply from a missing rule.
+        std::string why = "observations:";
+        for (const auto& o : r.host.observations) why += " " + o.probe + "/" + std::to_string(o.port) + ":" + o.key;
+        for (const auto& n : r.host.notes) why += "; note: " + n;
+        unidentified_why[h.ip] = why;
+      }
       scanned.push_back(std::move(h));
     });
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -135,6 +145,11 @@ int main(int argc, char** argv) {
                 stats.udp_elapsed.count() / 1000.0, static_cast<unsigned long long>(stats.udp.datagrams_sent),
                 static_cast<unsigned long long>(stats.udp.replies));
     std::printf("%s", lab::FormatTruthCheck(last_check).c_str());
+    for (const auto& m : last_check.mismatches) {
+      for (const auto& [ip, why] : unidentified_why) {
+        if (m.find(ip + " ") != std::string::npos) std::printf("  unidentified %s: %s\n", ip.c_str(), why.c_str());
+      }
+    }
     return wall;
   };
 

@@ -219,6 +219,21 @@ report::ScanCoverage CoverageOf(const engine::ScanStats& st, int signal) {
   return c;
 }
 
+report::ScanDiscovery DiscoveryOf(const engine::ScanStats& st) {
+  report::ScanDiscovery d;
+  const engine::DiscoveryStats& u = st.udp;
+  d.ran = u.datagrams_sent + u.send_errors + u.replies > 0;
+  d.datagrams_sent = u.datagrams_sent;
+  d.send_errors = u.send_errors;
+  d.replies = u.replies;
+  d.replies_out_of_scope = u.replies_out_of_scope;
+  d.replies_truncated = u.replies_truncated;
+  d.replies_capped = u.replies_dropped;
+  d.replies_late = u.replies_late;
+  d.elapsed_ms = static_cast<uint64_t>(st.udp_elapsed.count());
+  return d;
+}
+
 // Targets: the cheapest mistakes to report, and the scope guard.
 Result<std::unique_ptr<net::TargetSet>> ResolveScope(const ScanFlags& f, size_t port_count) {
   std::vector<std::string> specs = f.targets;
@@ -396,6 +411,7 @@ int RunScan(const ScanFlags& f) {
   summary.set_addresses_scanned(stats.targets_done);
   summary.set_stopped(stats.stopped);
   summary.set_coverage(CoverageOf(stats, g_signal.load()));
+  summary.set_discovery(DiscoveryOf(stats));
   info.incomplete_reasons = summary.IncompleteReasons();
 
   auto writer = report::MakeScanWriter(*format, out);
@@ -430,6 +446,15 @@ int RunScan(const ScanFlags& f) {
                  static_cast<unsigned long long>(summary.hosts_prohibited()),
                  static_cast<unsigned long long>(summary.hosts_review()),
                  static_cast<unsigned long long>(summary.hosts_unknown()));
+    if (const report::ScanDiscovery& d = summary.discovery(); d.ran) {
+      std::fprintf(stderr,
+                   "phaseout scan: UDP discovery: %llu datagrams sent, %llu replies (%llu from outside the "
+                   "scope, %llu truncated, %llu dropped over the flood caps, %llu late)\n",
+                   static_cast<unsigned long long>(d.datagrams_sent), static_cast<unsigned long long>(d.replies),
+                   static_cast<unsigned long long>(d.replies_out_of_scope),
+                   static_cast<unsigned long long>(d.replies_truncated),
+                   static_cast<unsigned long long>(d.replies_capped), static_cast<unsigned long long>(d.replies_late));
+    }
   }
   if (!complete) {
     // Always said, even with --quiet: a partial result must never pass for a whole one.

@@ -3,7 +3,8 @@
 // group on those interfaces; collects and parses the replies under per-host and total caps.
 // Replies from addresses outside the scope are kept apart and flagged, never merged.
 //
-// Reused by `phaseout scan` (Scanner runs it before the TCP pass and merges per address) and
+// Reused by `phaseout scan` (Scanner runs it beside the TCP pass through a DiscoveryListener,
+// or before it with multicast, and merges per address) and
 // meant for `phaseout check`, which injects its own interface list:
 //
 //   engine::DiscoveryOptions options;
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,7 @@ struct DiscoveryStats {
   uint64_t replies_dropped = 0;       // over the per-host, total or out-of-scope-host caps
   uint64_t replies_truncated = 0;     // longer than max_datagram_bytes
   uint64_t replies_out_of_scope = 0;  // from addresses outside the scope
+  uint64_t replies_late = 0;          // in scope, after the address was handed over (DiscoveryListener)
   uint64_t targets_skipped_v6 = 0;    // IPv6 targets (discovery is IPv4 only)
   uint64_t descriptions_fetched = 0;  // UPnP descriptions read (a reply arrived)
   uint64_t descriptions_refused = 0;  // LOCATION not fetched: another host, not http://<ipv4>, or over the cap
@@ -92,12 +95,30 @@ struct DiscoveryResult {
   std::vector<std::string> warnings;                   // e.g. "multicast on lo: <errno>"
 };
 
+// Takes each in-scope address's discovery facts as soon as they are final, so the caller can
+// run the pass beside other work (Scanner runs the unicast pass beside the TCP pass). Called
+// on the discovery thread.
+class DiscoveryListener {
+ public:
+  virtual ~DiscoveryListener() = default;
+  // Every scope address up to and including `through` (in the scope's ascending order;
+  // nullopt: every address) is final: its datagrams were sent at least wait_ms ago and all
+  // replies queued since were read. `hosts` are the in-scope repliers among those addresses
+  // (UPnP descriptions fetched). A later reply from such an address is counted in
+  // replies_late and dropped.
+  virtual void Final(std::optional<net::IpAddress> through, std::vector<DiscoveredHost> hosts) = 0;
+};
+
 // Runs one discovery pass. Blocks until done (about targets/rate + wait_ms, plus
 // multicast_wait_ms with interfaces) or until `*stop` becomes true (may be null).
 // Returns kInvalidArgument for unusable options, kIo if no socket can be opened at all.
 // Per-datagram send failures are counted, not errors.
+// With a `listener` (unicast only: refused with kInvalidArgument when interfaces are given,
+// since multicast replies come from any address at any time), in-scope hosts go to it as
+// they become final and DiscoveryResult::in_scope stays empty; the last call has
+// through == nullopt.
 Result<DiscoveryResult> RunDiscovery(const net::TargetSet& scope, const DiscoveryOptions& options,
-                                     const std::atomic<bool>* stop);
+                                     const std::atomic<bool>* stop, DiscoveryListener* listener = nullptr);
 
 // Folds `host` into `scan` (same address): observations appended, notes appended, the MAC
 // taken when `scan` has none. The MAC > serial > address merge key of a record is

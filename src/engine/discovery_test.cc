@@ -12,7 +12,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -46,9 +49,9 @@ int BoundSocket(const char* ip, uint16_t port) {
 class FakeResponder {
  public:
   FakeResponder(int listen_fd, std::vector<int> reply_fds, int copies, std::string reply = kSadpReply,
-                std::string trigger = "<Types>inquiry</Types>")
+                std::string trigger = "<Types>inquiry</Types>", int delay_ms = 0)
       : listen_fd_(listen_fd), reply_fds_(std::move(reply_fds)), copies_(copies), reply_(std::move(reply)),
-        trigger_(std::move(trigger)), thread_([this] { Run(); }) {}
+        trigger_(std::move(trigger)), delay_ms_(delay_ms), thread_([this] { Run(); }) {}
   ~FakeResponder() {
     stop_ = true;
     thread_.join();
@@ -70,6 +73,7 @@ class FakeResponder {
       ssize_t n = ::recvfrom(listen_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n <= 0 || std::string_view(buf, static_cast<size_t>(n)).find(trigger_) == std::string_view::npos) continue;
       ++inquiries_;
+      if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
       for (int fd : reply_fds_) {
         for (int i = 0; i < copies_; ++i) {
           ::sendto(fd, reply_.data(), reply_.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
@@ -82,6 +86,7 @@ class FakeResponder {
   int copies_;
   std::string reply_;
   std::string trigger_;
+  int delay_ms_;
   std::atomic<bool> stop_{false};
   std::atomic<int> inquiries_{0};
   std::thread thread_;
@@ -238,6 +243,128 @@ TEST_F(DiscoveryTest, ScannerReportsUdpOnlyHostsAndFlagsStrangers) {
   ASSERT_TRUE(again.Run(**targets, [&](model::HostScan&&) { ++reported; }).ok());
   EXPECT_EQ(reported, 0u);
   EXPECT_EQ(again.Snapshot().udp.datagrams_sent, 0u);
+}
+
+// Records what a DiscoveryListener is given.
+struct RecordingListener : DiscoveryListener {
+  struct Call {
+    std::optional<net::IpAddress> through;
+    std::vector<std::string> ips;
+  };
+  void Final(std::optional<net::IpAddress> through, std::vector<DiscoveredHost> hosts) override {
+    Call c{through, {}};
+    for (const auto& h : hosts) c.ips.push_back(h.ip);
+    calls.push_back(std::move(c));
+  }
+  std::vector<Call> calls;
+};
+
+TEST_F(DiscoveryTest, ListenerGetsEachHostOnceWhenItsReplyWindowHasEnded) {
+  int early = BoundSocket("127.77.7.5", 37020);
+  int late = BoundSocket("127.77.7.250", 37020);
+  FakeResponder a(early, {early}, 1);
+  FakeResponder b(late, {late}, 1);
+  auto scope = net::TargetSet::Parse({"127.77.7.0/24"});
+  DiscoveryOptions o = Options();
+  o.rate = 400;  // 256 targets: about 0.64 s, longer than the 300 ms reply window
+  RecordingListener listener;
+  auto r = RunDiscovery(**scope, o, nullptr, &listener);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->in_scope.empty()) << "with a listener, hosts go to it";
+  EXPECT_EQ(r->stats.datagrams_sent, 256u);
+  ASSERT_GE(listener.calls.size(), 2u);
+  EXPECT_FALSE(listener.calls.back().through.has_value()) << "the last call says everything is final";
+  std::map<std::string, size_t> call_of;
+  for (size_t i = 0; i < listener.calls.size(); ++i) {
+    if (i > 0 && listener.calls[i].through && listener.calls[i - 1].through) {
+      EXPECT_LT(*listener.calls[i - 1].through, *listener.calls[i].through) << "ascending";
+    }
+    for (const auto& ip : listener.calls[i].ips) EXPECT_TRUE(call_of.emplace(ip, i).second) << ip << " twice";
+  }
+  ASSERT_EQ(call_of.size(), 2u);
+  // .5 was final long before the sweep reached .250: handed over with a bound at or above it.
+  const auto& first = listener.calls.at(call_of.at("127.77.7.5"));
+  ASSERT_TRUE(first.through.has_value());
+  EXPECT_FALSE(*first.through < *net::IpAddress::Parse("127.77.7.5"));
+  EXPECT_LT(*first.through, *net::IpAddress::Parse("127.77.7.250"));
+  EXPECT_EQ(r->stats.replies_late, 0u);
+  // A listener takes unicast only.
+  o.interfaces = {net::Interface{}};
+  EXPECT_FALSE(RunDiscovery(**scope, o, nullptr, &listener));
+}
+
+TEST_F(DiscoveryTest, ReplyAfterTheHostWasHandedOverIsCountedLateNeverMerged) {
+  int fd = BoundSocket("127.77.9.1", 37020);
+  FakeResponder slow(fd, {fd}, 1, kSadpReply, "<Types>inquiry</Types>", /*delay_ms=*/500);
+  auto scope = net::TargetSet::Parse({"127.77.9.0/27"});
+  DiscoveryOptions o = Options();
+  o.rate = 20;      // the first few targets at once (burst), the rest over about a second
+  o.wait_ms = 200;  // .1's window ends long before its reply comes
+  RecordingListener listener;
+  auto r = RunDiscovery(**scope, o, nullptr, &listener);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(slow.inquiries(), 1);
+  EXPECT_EQ(r->stats.replies, 1u);
+  EXPECT_EQ(r->stats.replies_late, 1u);
+  for (const auto& call : listener.calls) EXPECT_TRUE(call.ips.empty()) << "the late reply made no host";
+}
+
+// Discovery beside the TCP pass: a host whose TCP part finishes before its discovery reply is
+// final waits for it and is reported once, merged; UDP-only and TCP-only hosts are reported.
+TEST_F(DiscoveryTest, ScannerMergesUdpFactsIntoHostsTheTcpPassFinishedFirst) {
+  int both_udp = BoundSocket("127.77.8.5", 37020);
+  int udp_only = BoundSocket("127.77.8.6", 37020);
+  FakeResponder d1(both_udp, {both_udp}, 1);
+  FakeResponder d2(udp_only, {udp_only}, 1);
+  std::vector<int> listeners;
+  for (const char* ip : {"127.77.8.5", "127.77.8.7"}) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(18998);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(fd, 16), 0);
+    listeners.push_back(fd);
+  }
+  ScanOptions o;
+  o.ports = {18998};
+  o.rate = 0;
+  o.threads = 1;
+  o.connect_timeout_ms = 300;
+  o.neighbor_table_path = "";
+  o.probe_for_port = [](uint16_t) { return nullptr; };
+  o.discovery = Options();
+  o.discovery.wait_ms = 600;  // the TCP part of every host ends long before its window does
+  auto targets = net::TargetSet::Parse({"127.77.8.1-127.77.8.9"});
+  Scanner scanner(o);
+  std::mutex mu;
+  std::vector<model::HostScan> hosts;
+  ASSERT_TRUE(scanner.Run(**targets, [&](model::HostScan&& h) {
+    std::lock_guard<std::mutex> lock(mu);
+    hosts.push_back(std::move(h));
+  }).ok());
+  for (int fd : listeners) ::close(fd);
+  ASSERT_EQ(hosts.size(), 3u);
+  std::sort(hosts.begin(), hosts.end(), [](const auto& a, const auto& b) { return a.ip < b.ip; });
+  EXPECT_EQ(hosts[0].ip, "127.77.8.5");
+  EXPECT_EQ(hosts[0].open_ports, std::vector<uint16_t>{18998});
+  EXPECT_EQ(hosts[0].mac, "58:50:ed:1f:e3:85");
+  EXPECT_EQ(Value(DiscoveredHost{"", "", hosts[0].observations, {}, 0}, "sadp.model"), "DS-2CD2385G1-I");
+  EXPECT_EQ(hosts[1].ip, "127.77.8.6");
+  EXPECT_TRUE(hosts[1].open_ports.empty());
+  EXPECT_EQ(hosts[1].mac, "58:50:ed:1f:e3:85");
+  EXPECT_EQ(hosts[2].ip, "127.77.8.7");
+  EXPECT_EQ(hosts[2].open_ports, std::vector<uint16_t>{18998});
+  EXPECT_TRUE(hosts[2].mac.empty());
+  ScanStats stats = scanner.Snapshot();
+  EXPECT_EQ(stats.hosts_responsive, 3u);
+  EXPECT_EQ(stats.targets_done, 9u);
+  EXPECT_EQ(stats.udp.datagrams_sent, 9u);
+  EXPECT_EQ(stats.udp.replies, 2u);
+  EXPECT_EQ(stats.udp.replies_late, 0u);
 }
 
 // A one-shot HTTP server: answers the first connection with `reply`, records the request.

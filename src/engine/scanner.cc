@@ -19,6 +19,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <unordered_map>
 
 #include "net/neighbors.h"
 #include "net/rate_limiter.h"
@@ -132,6 +134,8 @@ struct HostState {
   std::vector<std::pair<uint16_t, std::vector<model::Observation>>> per_port;
 };
 
+class DiscoveryFeed;
+
 // Work shared by all threads of one Run().
 struct RunShared {
   const ScanOptions* options = nullptr;
@@ -142,8 +146,82 @@ struct RunShared {
   ProbeSelector selector;
   const HostCallback* on_host = nullptr;
   size_t cursor_batch = kCursorBatch;
-  // In-scope discovery replies by address; read-only during the TCP pass.
+  // In-scope discovery replies by address; read-only during the TCP pass (discovery first).
   const std::map<std::string, DiscoveredHost>* discovered = nullptr;
+  // The hand-over when discovery runs beside the TCP pass (then `discovered` is null).
+  DiscoveryFeed* feed = nullptr;
+};
+
+// Reports one finished host: `scan` holds its TCP facts, `found` its discovery facts (may be
+// null). Nothing is reported for a host with neither. Thread-safe (any scan or discovery thread).
+void Deliver(RunShared& shared, const net::IpAddress& address, model::HostScan&& scan, const DiscoveredHost* found) {
+  if (scan.open_ports.empty() && found == nullptr) return;
+  scan.ip = address.ToString();
+  if (shared.neighbors != nullptr && !address.is_v6()) scan.mac = shared.neighbors->Lookup(scan.ip);
+  // UDP facts come after the TCP ones; the kernel's MAC wins over the device's claim.
+  if (found != nullptr) MergeDiscovered(*found, &scan);
+  shared.impl->hosts_responsive.fetch_add(1, std::memory_order_relaxed);
+  (*shared.on_host)(std::move(scan));
+}
+
+// Discovery beside the TCP pass: a host the TCP pass finished is reported once its discovery
+// facts are final (DiscoveryListener); until then it waits here. The discovery pass walks the
+// scope in the same ascending order and faster (one slot per address against one per port),
+// so few hosts wait, and none longer than about wait_ms.
+class DiscoveryFeed final : public DiscoveryListener {
+ public:
+  explicit DiscoveryFeed(RunShared& shared) : shared_(shared) {}
+
+  // The TCP pass finished `address`.
+  void Finished(const net::IpAddress& address, model::HostScan&& scan) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!all_final_ && (!through_ || *through_ < address)) {
+      parked_.emplace(address, std::move(scan));
+      return;
+    }
+    std::optional<DiscoveredHost> found = TakeLocked(address);
+    lock.unlock();
+    Deliver(shared_, address, std::move(scan), found ? &*found : nullptr);
+  }
+
+  void Final(std::optional<net::IpAddress> through, std::vector<DiscoveredHost> hosts) override {
+    std::vector<std::tuple<net::IpAddress, model::HostScan, std::optional<DiscoveredHost>>> now;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (DiscoveredHost& h : hosts) {
+        std::string ip = h.ip;
+        ready_.emplace(std::move(ip), std::move(h));
+      }
+      if (through) {
+        through_ = through;
+      } else {
+        all_final_ = true;
+      }
+      auto end = all_final_ ? parked_.end() : parked_.upper_bound(*through_);
+      for (auto it = parked_.begin(); it != end; ++it) {
+        now.emplace_back(it->first, std::move(it->second), TakeLocked(it->first));
+      }
+      parked_.erase(parked_.begin(), end);
+    }
+    for (auto& [address, scan, found] : now) Deliver(shared_, address, std::move(scan), found ? &*found : nullptr);
+  }
+
+ private:
+  std::optional<DiscoveredHost> TakeLocked(const net::IpAddress& address) {
+    if (ready_.empty()) return std::nullopt;
+    auto it = ready_.find(address.ToString());
+    if (it == ready_.end()) return std::nullopt;
+    std::optional<DiscoveredHost> found(std::move(it->second));
+    ready_.erase(it);
+    return found;
+  }
+
+  RunShared& shared_;
+  std::mutex mu_;
+  std::optional<net::IpAddress> through_;  // discovery facts final up to here
+  bool all_final_ = false;
+  std::unordered_map<std::string, DiscoveredHost> ready_;  // final, not yet claimed by the TCP pass
+  std::map<net::IpAddress, model::HostScan> parked_;       // finished by TCP, facts not final yet
 };
 
 // One connection slot: at most one open connection at a time.
@@ -295,28 +373,27 @@ class ThreadScan {
   void Finish(HostState* host) {
     shared_.impl->targets_done.fetch_add(1, std::memory_order_relaxed);
     RecordNotCovered(host);
-    model::HostScan& scan = host->scan;
-    const DiscoveredHost* found = nullptr;
-    if (shared_.discovered != nullptr && !shared_.discovered->empty()) {
-      auto it = shared_.discovered->find(host->address.ToString());
-      if (it != shared_.discovered->end()) found = &it->second;
-    }
-    if (!scan.open_ports.empty() || found != nullptr) {
-      scan.ip = host->address.ToString();
+    model::HostScan scan = std::move(host->scan);
+    if (!host->per_port.empty()) {
       std::sort(scan.open_ports.begin(), scan.open_ports.end());
       std::stable_sort(host->per_port.begin(), host->per_port.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
       for (auto& [port, observations] : host->per_port) {
         for (auto& o : observations) scan.observations.push_back(std::move(o));
       }
-      if (!host->skipped_note.empty()) scan.notes.push_back(host->skipped_note);
-      if (shared_.neighbors != nullptr && !host->address.is_v6()) {
-        scan.mac = shared_.neighbors->Lookup(scan.ip);
+    } else {
+      std::sort(scan.open_ports.begin(), scan.open_ports.end());
+    }
+    if (!host->skipped_note.empty()) scan.notes.push_back(host->skipped_note);
+    if (shared_.feed != nullptr) {
+      shared_.feed->Finished(host->address, std::move(scan));
+    } else {
+      const DiscoveredHost* found = nullptr;
+      if (shared_.discovered != nullptr && !shared_.discovered->empty()) {
+        auto it = shared_.discovered->find(host->address.ToString());
+        if (it != shared_.discovered->end()) found = &it->second;
       }
-      // UDP facts come after the TCP ones; the kernel's MAC wins over the device's claim.
-      if (found != nullptr) MergeDiscovered(*found, &scan);
-      shared_.impl->hosts_responsive.fetch_add(1, std::memory_order_relaxed);
-      (*shared_.on_host)(std::move(scan));
+      Deliver(shared_, host->address, std::move(scan), found);
     }
     host->scan = model::HostScan();
     host->per_port.clear();
@@ -620,9 +697,16 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
 #ifdef PHASEOUT_ENGINE_HAVE_PROBE_REGISTRY
   if (!shared.selector) shared.selector = [](uint16_t port) { return probes::ProbeForPort(port); };
 #endif
+  // Unicast discovery runs beside the TCP pass (multicast replies come from anywhere at any
+  // time, so with --discover it runs first). Beside it, the two share the rate: one slot per
+  // address for the datagrams and one per port for the connects, as when run one after the other.
+  const bool run_udp = opt.udp && (opt.discovery.unicast || !opt.discovery.interfaces.empty());
+  const bool udp_beside = run_udp && opt.discovery.interfaces.empty();
+  const double ports = static_cast<double>(opt.ports.size());
+  const double tcp_rate = udp_beside && opt.rate > 0 ? opt.rate * ports / (ports + 1) : opt.rate;
   net::TargetCursor cursor(targets);
   shared.cursor = &cursor;
-  net::RateLimiter limiter(opt.rate);
+  net::RateLimiter limiter(tcp_rate);
   shared.limiter = &limiter;
   std::unique_ptr<net::NeighborCache> neighbors;
   if (!opt.neighbor_table_path.empty()) {
@@ -653,13 +737,12 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
     impl.udp_warnings.clear();
   }
 
-  // The UDP pass first, so its facts are at hand when each host's TCP record is finished.
   DiscoveryResult discovered;
-  if (opt.udp && (opt.discovery.unicast || !opt.discovery.interfaces.empty())) {
+  auto run_discovery = [&](DiscoveryListener* listener) {
     DiscoveryOptions dopt = opt.discovery;
-    dopt.rate = opt.rate;
+    dopt.rate = listener != nullptr && opt.rate > 0 ? opt.rate / (ports + 1) : opt.rate;
     const Clock::time_point udp_start = Clock::now();
-    Result<DiscoveryResult> r = RunDiscovery(targets, dopt, &impl.stop);
+    Result<DiscoveryResult> r = RunDiscovery(targets, dopt, &impl.stop, listener);
     const Ms udp_elapsed = std::chrono::duration_cast<Ms>(Clock::now() - udp_start);
     if (r) {
       discovered = std::move(*r);
@@ -667,12 +750,27 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
       impl.other_errors.fetch_add(1, std::memory_order_relaxed);
       discovered.warnings.push_back(r.error().message);
     }
+    if (listener != nullptr) listener->Final(std::nullopt, {});  // whatever happened: nothing more comes
     std::lock_guard<std::mutex> lock(impl.udp_mu);
     impl.udp_stats = discovered.stats;
     impl.udp_elapsed = udp_elapsed;
     impl.udp_warnings = discovered.warnings;
+  };
+  DiscoveryFeed feed(shared);
+  std::thread udp_thread;
+  if (udp_beside) {
+    shared.feed = &feed;
+    try {
+      udp_thread = std::thread([&] { run_discovery(&feed); });
+    } catch (const std::system_error&) {
+      shared.feed = nullptr;  // no thread: run it first, as with --discover
+    }
   }
-  shared.discovered = &discovered.in_scope;
+  if (run_udp && shared.feed == nullptr) {
+    // The UDP pass first, so its facts are at hand when each host's TCP record is finished.
+    run_discovery(nullptr);
+    shared.discovered = &discovered.in_scope;
+  }
 
   // Lanes (connection slots) are split over the threads; together they are the global cap.
   uint32_t threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -712,6 +810,7 @@ Status Scanner::Run(const net::TargetSet& targets, const HostCallback& on_host) 
     }
     for (auto& w : workers) w.join();
   }
+  if (udp_thread.joinable()) udp_thread.join();
   scans.clear();
   // Senders outside the target set: separate, flagged records (never merged, never probed).
   if (status.ok()) {

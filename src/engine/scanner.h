@@ -77,9 +77,13 @@ struct ScanOptions {
   // Look up MACs of responsive IPv4 hosts in the kernel neighbour table at this path
   // ("" disables). Only hosts on a directly attached segment have an entry.
   std::string neighbor_table_path = "/proc/net/arp";
-  // UDP discovery (discovery.h) before the TCP pass: every datagram probe unicast to every
-  // IPv4 target, paced at `rate` targets per second (the rate field of `discovery` is
-  // ignored; one target's few datagrams go together), and multicast on `discovery.interfaces` when any are given (`--discover`).
+  // UDP discovery (discovery.h): every datagram probe unicast to every IPv4 target, one
+  // rate slot per target (the rate field of `discovery` is ignored; one target's few datagrams
+  // go together), and multicast on `discovery.interfaces` when any are given (`--discover`).
+  // Unicast only: the pass runs beside the TCP pass on its own thread and `rate` is shared,
+  // rate/(ports+1) targets per second for the datagrams and the rest for the connects; a host
+  // the TCP pass finished is reported once its replies are final (wait_ms after its
+  // datagrams). With interfaces the pass runs before the TCP pass at `rate` targets per second.
   // Replies merge into the record of their address (a host that answers only UDP is reported
   // too); replies from outside the target set are reported as separate records with
   // HostScan::out_of_scope set, never merged. false: no UDP at all (`--no-udp`).
@@ -118,7 +122,7 @@ struct ScanStats {
   uint64_t network_errors = 0;         // ENETUNREACH/EPERM/EACCES/ENETDOWN...: port given up
   uint64_t other_errors = 0;
   DiscoveryStats udp;                  // the discovery pass (all zero when it did not run)
-  std::chrono::milliseconds udp_elapsed{0};  // how long the discovery pass took (0: it did not run)
+  std::chrono::milliseconds udp_elapsed{0};  // how long the discovery pass took (0: it did not run; beside the TCP pass, its own duration)
   std::vector<std::string> udp_warnings;  // e.g. a multicast interface that could not be used
   // Coverage. A port is covered when its connect got an answer (open or refused), timed out
   // or was answered "host unreachable"; it is not covered when the probe could not be sent or
@@ -141,8 +145,9 @@ class Scanner {
   Scanner(const Scanner&) = delete;  // owns atomics and threads' shared state
   Scanner& operator=(const Scanner&) = delete;
 
-  // Runs the UDP discovery pass (unless options.udp is false), then scans every address of
-  // `targets` on every TCP port; blocks until done or stopped.
+  // Runs the UDP discovery pass (unless options.udp is false) beside (unicast) or before
+  // (--discover) a scan of every address of `targets` on every TCP port; blocks until done or
+  // stopped.
   // Returns kInvalidArgument for unusable options (no ports, zero concurrency/per_host,
   // zero timeouts or byte cap), kInternal if the TLS context or the worker threads cannot be
   // set up. Connection-level failures are never errors: they are counted in ScanStats.

@@ -6,8 +6,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -80,6 +82,51 @@ Status UdpSocket::SendTo(const std::string& ip, uint16_t port, std::string_view 
   ssize_t n = ::sendto(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   if (n < 0) return Errno("UDP send to " + ip + ":" + std::to_string(port));
   return Status::Ok();
+}
+
+size_t UdpSocket::SendBatch(const std::vector<OutgoingDatagram>& batch, std::vector<std::string>* errors) {
+  // At most this many per system call (UIO_MAXIOV is 1024; smaller keeps the stack arrays small).
+  constexpr size_t kChunk = 64;
+  size_t sent = 0;
+  for (size_t base = 0; base < batch.size(); base += kChunk) {
+    const size_t n = std::min(kChunk, batch.size() - base);
+    sockaddr_in addrs[kChunk];
+    iovec iovs[kChunk];
+    mmsghdr msgs[kChunk];
+    for (size_t i = 0; i < n; ++i) {
+      const OutgoingDatagram& d = batch[base + i];
+      std::memset(&addrs[i], 0, sizeof addrs[i]);
+      addrs[i].sin_family = AF_INET;
+      addrs[i].sin_port = htons(d.port);
+      addrs[i].sin_addr.s_addr = htonl(d.ipv4);
+      iovs[i].iov_base = const_cast<char*>(d.bytes.data());
+      iovs[i].iov_len = d.bytes.size();
+      std::memset(&msgs[i], 0, sizeof msgs[i]);
+      msgs[i].msg_hdr.msg_name = &addrs[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof addrs[i];
+      msgs[i].msg_hdr.msg_iov = &iovs[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    size_t done = 0;
+    while (done < n) {
+      int r = ::sendmmsg(fd_, msgs + done, static_cast<unsigned>(n - done), MSG_NOSIGNAL);
+      if (r > 0) {
+        done += static_cast<size_t>(r);
+        sent += static_cast<size_t>(r);
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      // The first message of the rest failed: note it and go on with the next one.
+      if (errors != nullptr) {
+        char text[INET_ADDRSTRLEN] = {0};
+        inet_ntop(AF_INET, &addrs[done].sin_addr, text, sizeof text);
+        errors->push_back("UDP send to " + std::string(text) + ":" + std::to_string(batch[base + done].port) + ": " +
+                          std::strerror(r < 0 ? errno : EIO));
+      }
+      ++done;
+    }
+  }
+  return sent;
 }
 
 bool UdpSocket::Receive(char* buffer, size_t cap, Datagram* out) {

@@ -21,6 +21,14 @@ struct Datagram {
   bool truncated = false;  // the datagram was longer than the buffer (MSG_TRUNC)
 };
 
+// One datagram to send in a batch: destination IPv4 address (host byte order), port, bytes
+// (a view: the caller keeps them alive until SendBatch returns).
+struct OutgoingDatagram {
+  uint32_t ipv4 = 0;
+  uint16_t port = 0;
+  std::string_view bytes;
+};
+
 // Owns one socket. Not thread-safe; movable, not copyable (owns a descriptor).
 class UdpSocket {
  public:
@@ -39,6 +47,11 @@ class UdpSocket {
 
   // Sends one datagram. Returns kIo with errno text (EAGAIN included: the caller retries later).
   Status SendTo(const std::string& ip, uint16_t port, std::string_view bytes);
+
+  // Sends every datagram of `batch` with as few sendmmsg() calls as the kernel allows (one,
+  // normally). Returns how many were sent; a datagram the kernel refuses is skipped and its
+  // error text (errno, with its destination) appended to `errors` (may be null).
+  size_t SendBatch(const std::vector<OutgoingDatagram>& batch, std::vector<std::string>* errors);
 
   // Reads one datagram if one is queued (never blocks). Returns false iff none was queued.
   bool Receive(char* buffer, size_t cap, Datagram* out);

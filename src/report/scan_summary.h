@@ -51,6 +51,21 @@ struct ScanCoverage {
   std::vector<std::string> IncompleteReasons() const;
 };
 
+// What the UDP discovery pass sent and received (filled by the CLI from the engine's
+// counters). `ran` is false when the scan sent no datagrams (--no-udp, or no IPv4 target).
+// Value type.
+struct ScanDiscovery {
+  bool ran = false;
+  uint64_t datagrams_sent = 0;
+  uint64_t send_errors = 0;           // datagrams the kernel refused to send
+  uint64_t replies = 0;               // datagrams received, all senders
+  uint64_t replies_out_of_scope = 0;  // from addresses outside the scan scope (flagged, never merged)
+  uint64_t replies_truncated = 0;     // longer than the datagram cap: parsed cut, noted on the host
+  uint64_t replies_capped = 0;        // dropped over the per-host, total or outside-host caps (floods)
+  uint64_t replies_late = 0;          // arrived after their address was reported: counted, dropped
+  uint64_t elapsed_ms = 0;            // how long the pass took
+};
+
 // Not thread-safe: feed it from one thread (or under the caller's output mutex).
 class ScanSummary {
  public:
@@ -95,6 +110,8 @@ class ScanSummary {
   bool stopped() const { return stopped_; }
   void set_coverage(ScanCoverage coverage) { coverage_ = std::move(coverage); }
   const ScanCoverage& coverage() const { return coverage_; }
+  void set_discovery(ScanDiscovery discovery) { discovery_ = discovery; }
+  const ScanDiscovery& discovery() const { return discovery_; }
   bool complete() const { return !stopped_ && coverage_.complete(); }
   // IncompleteReasons of the coverage, plus "scan stopped early" if stopped and not said.
   std::vector<std::string> IncompleteReasons() const;
@@ -113,6 +130,7 @@ class ScanSummary {
   uint64_t addresses_scanned_ = 0;
   bool stopped_ = false;
   ScanCoverage coverage_;
+  ScanDiscovery discovery_;
 };
 
 }  // namespace phaseout::report

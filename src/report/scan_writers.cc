@@ -104,6 +104,20 @@ json CoverageJson(const ScanSummary& s) {
           {"not_covered_sample", std::move(sample)}};
 }
 
+// The UDP discovery counters; null when the pass did not run.
+json DiscoveryJson(const ScanSummary& s) {
+  const ScanDiscovery& d = s.discovery();
+  if (!d.ran) return nullptr;
+  return {{"datagrams_sent", d.datagrams_sent},
+          {"send_errors", d.send_errors},
+          {"replies", d.replies},
+          {"replies_out_of_scope", d.replies_out_of_scope},
+          {"replies_truncated", d.replies_truncated},
+          {"replies_capped", d.replies_capped},
+          {"replies_late", d.replies_late},
+          {"elapsed_ms", d.elapsed_ms}};
+}
+
 json ReasonsJson(const ScanSummary& s) {
   json reasons = json::array();
   for (const auto& r : s.IncompleteReasons()) reasons.push_back(SanitizeUtf8(r));
@@ -133,7 +147,8 @@ json SummaryJson(const ScanSummary& s) {
           {"by_policy", std::move(by_policy)},
           {"complete", s.complete()},
           {"incomplete_reasons", ReasonsJson(s)},
-          {"coverage", CoverageJson(s)}};
+          {"coverage", CoverageJson(s)},
+          {"udp", DiscoveryJson(s)}};
 }
 
 const model::Verdict* FindVerdict(const model::DeviceReport& r, const std::string& policy) {
@@ -469,6 +484,14 @@ void WriteTableSummary(std::ostream& out, const ScanSummary& s) {
   if (s.out_of_scope() > 0) {
     out << "Outside the scan scope: " << s.out_of_scope() << " address" << (s.out_of_scope() == 1 ? "" : "es")
         << " answered a discovery probe (listed and flagged out_of_scope, not counted above)\n";
+  }
+  if (const ScanDiscovery& d = s.discovery(); d.ran) {
+    out << "UDP discovery: " << d.datagrams_sent << " datagram" << (d.datagrams_sent == 1 ? "" : "s") << " sent, "
+        << d.replies << " repl" << (d.replies == 1 ? "y" : "ies") << " (" << d.replies_out_of_scope
+        << " from outside the scope, " << d.replies_truncated << " truncated, " << d.replies_capped
+        << " dropped over the flood caps, " << d.replies_late << " late)";
+    if (d.send_errors > 0) out << ", " << d.send_errors << " not sent (send errors)";
+    out << "\n";
   }
   if (!s.by_manufacturer().empty()) {
     out << "\nBy manufacturer:\n";

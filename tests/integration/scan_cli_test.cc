@@ -299,6 +299,23 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
   }
   auto devices = Devices(records);
   EXPECT_EQ(devices.size(), seen);
+  // The UDP discovery counters: every address got the same datagrams, every discovery-answering
+  // device replied, nothing came from outside, nothing was cut or over the flood caps.
+  const json& udp = records.back()["udp"];
+  ASSERT_TRUE(udp.is_object()) << records.back().dump();
+  const uint64_t sent = udp["datagrams_sent"].get<uint64_t>();
+  EXPECT_GE(sent, 128u * 4) << "SADP, DHIP, WS-Discovery, SSDP at least, to each of 128 addresses";
+  EXPECT_EQ(sent % 128, 0u);
+  size_t udp_devices = 0;
+  for (const auto& t : (**started).Truth()) udp_devices += t.kind == lab::HostKind::kDevice && !t.udp_ports.empty();
+  ASSERT_GT(udp_devices, 0u);
+  EXPECT_GE(udp["replies"].get<uint64_t>(), udp_devices);
+  EXPECT_EQ(udp["send_errors"], 0);
+  EXPECT_EQ(udp["replies_out_of_scope"], 0);
+  EXPECT_EQ(udp["replies_truncated"], 0);
+  EXPECT_EQ(udp["replies_capped"], 0);
+  EXPECT_EQ(udp["replies_late"], 0);
+  EXPECT_TRUE(udp["elapsed_ms"].is_number_unsigned());
   for (size_t i = 1; i < devices.size(); ++i) {
     EXPECT_LT(V4(devices[i - 1]["ip"]), V4(devices[i]["ip"])) << devices[i - 1]["ip"] << " before " << devices[i]["ip"];
   }
@@ -315,6 +332,9 @@ TEST(ScanCliTest, OutputIsInAddressOrderAndRecordsCarryScanIdentity) {
     }
     EXPECT_EQ(ips.size(), seen) << format;
     EXPECT_TRUE(std::is_sorted(ips.begin(), ips.end())) << format << "\n" << t.out;
+    if (std::string(format) == "table") {
+      EXPECT_TRUE(Has(t.out, "UDP discovery: " + std::to_string(sent) + " datagrams sent, ")) << t.out;
+    }
   }
   fs::remove_all(dir);
 }
