@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct InventoryOptions {
   StoreOptions store;
@@ -68,6 +68,10 @@ struct DeviceFilter {
   // Paging of ListDevicePage (ListDevices ignores them): skip `offset` matches, return at
   // most `limit` (0: all).
   int64_t offset = 0, limit = 0;
+  // Keyset paging (instead of offset): the matches after device `after` in the page order
+  // (its site key, then id), read through the indexes whatever the depth; 0: from the start.
+  // The next page's cursor is the id of the last device of a full page.
+  int64_t after = 0;
   // ListDevicePage counts the matches exactly up to max(count_cap, offset + limit) and stops
   // counting there (DevicePage::total_exact false): a count of every device is the slowest part
   // of a page on a large inventory and nobody pages through 10,000 devices one by one.
