@@ -156,6 +156,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
                "d.model) ILIKE " + p + " ESCAPE '\\'";
     }
   }
+  if (f.with_audit_only) where += " AND EXISTS (SELECT 1 FROM audit_log a WHERE a.device_id = d.id)";
   if (f.overdue_only) {
     // Overdue by the device's own fields: the stored overdue_from (index devices_overdue_from);
     // by a passed policy deadline of its site: only sites with one can hold such devices.
@@ -263,6 +264,57 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   }
   if (f.limit == 0) page.total = static_cast<int64_t>(rows->size());
   return page;
+}
+
+Result<std::vector<DeviceGroup>> SqlInventory::CountDeviceGroups(const DeviceFilter& f) {
+  if (!f.state.empty() || !f.maker.empty() || !f.brand.empty() || !f.policy.empty() || !f.status.empty() ||
+      !f.text.empty() || f.overdue_only || f.with_audit_only || f.after != 0 || f.offset != 0 || f.limit != 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "device groups are filtered by site, department and scope only");
+  }
+  std::vector<DeviceGroup> out;
+  if (f.only_sites && f.only_sites->empty()) return out;
+  std::vector<SqlValue> params;
+  auto param = [&params](SqlValue v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string where;
+  if (!f.site.empty()) where += " AND s.key = " + param(T(f.site));
+  if (!f.department.empty()) where += " AND dp.key = " + param(T(f.department));
+  if (f.only_sites) {
+    std::string list;
+    for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
+    where += " AND s.key IN (" + list + ")";
+  }
+  const char* group =
+      "s.key, dp.key, d.manufacturer, d.brand, d.device_type, d.prohibited, d.review, d.state, d.target_date, "
+      "d.waiver_expiry, SUBSTR(d.first_seen, 1, 10)";
+  auto rows = store_->Query(std::string("SELECT ") + group + ", COUNT(*) FROM devices d JOIN sites s ON s.id = "
+                                "d.site_id JOIN departments dp ON dp.id = s.department_id WHERE NOT EXISTS (SELECT 1 "
+                                "FROM audit_log a WHERE a.device_id = d.id)" + where + " GROUP BY " + group +
+                                " ORDER BY " + group,
+                            params);
+  if (!rows) return rows.error();
+  for (const auto& r : *rows) {
+    DeviceGroup g;
+    g.device.id = 0;
+    g.device.site = Col(r, 0);
+    g.device.department = Col(r, 1);
+    g.device.manufacturer = Col(r, 2);
+    g.device.brand = Col(r, 3);
+    g.device.device_type = Col(r, 4);
+    g.device.prohibited = SplitList(Col(r, 5));
+    g.device.review = SplitList(Col(r, 6));
+    auto state = ParseDeviceState(Col(r, 7));
+    if (!state) return state.error();
+    g.device.state = *state;
+    g.device.target_date = Col(r, 8);
+    g.device.waiver_expiry = Col(r, 9);
+    g.device.first_seen = Col(r, 10);
+    g.count = ColInt(r, 11);
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
 Result<std::string> SqlInventory::LastRecord(int64_t id) {

@@ -508,6 +508,38 @@ TEST_P(InventorySuite, WaiverExpiryAndDeadlines) {
   EXPECT_TRUE(inv_->CheckDeadlines()->empty());
 }
 
+// The overview's aggregate: devices without audit entries counted per group, those with
+// entries listed apart; together they are every device, each once.
+TEST_P(InventorySuite, DeviceGroupsCountTheDevicesWithoutHistory) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                            Line("127.16.0.3", "aa:bb:cc:00:00:03"), Line("127.16.0.4", "", "", "x", false)}));
+  ASSERT_TRUE(Ingest("b1", {Line("127.16.0.1", "aa:bb:cc:00:00:01")}, "branch"));
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kConfirmed));
+  DeviceFilter f;
+  auto groups = inv_->CountDeviceGroups(f);
+  ASSERT_TRUE(groups) << groups.error().message;
+  // hq: three covered Hikvision devices (one confirmed: listed apart) and one unknown; branch: one.
+  ASSERT_EQ(groups->size(), 3u);
+  int64_t counted = 0;
+  for (const auto& g : *groups) {
+    counted += g.count;
+    EXPECT_EQ(g.device.first_seen.size(), 10u) << g.device.first_seen;
+    EXPECT_EQ(g.device.state, DeviceState::kFound);
+  }
+  EXPECT_EQ(counted, 4);
+  EXPECT_EQ(groups->front().device.site, "branch");
+  f.with_audit_only = true;
+  auto audited = inv_->ListDevices(f);
+  ASSERT_TRUE(audited);
+  ASSERT_EQ(audited->size(), 1u);
+  EXPECT_EQ(audited->front().ip, "127.16.0.2");
+  DeviceFilter hq;
+  hq.site = "hq";
+  EXPECT_EQ(inv_->CountDeviceGroups(hq)->size(), 2u);
+  hq.state = "found";
+  EXPECT_FALSE(inv_->CountDeviceGroups(hq));  // only site, department and scope filter groups
+}
+
 // ListDevices filters status and overdue in SQL; ReadDevice/Derive (status, overdue on each
 // device read) are the reference: both must pick the same devices.
 TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
