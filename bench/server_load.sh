@@ -112,8 +112,12 @@ function delay() return $((paced_conns * 1000 / rate)) end
 EOF
 
 echo "server_load: $devices devices, PostgreSQL 15 (throw-away, unix socket), preset $preset, $(nproc) cores"
+# Deep pages: by offset, and by cursor (after=, keyset paging) from a device about as deep.
+deep=$((first + devices * 6 / 10))
 [ "$reads" = 1 ] && for path in "/api/v1/devices?limit=50" "/api/v1/devices?limit=50&offset=60000&status=covered" \
-            "/api/v1/devices?limit=50&q=DS-2CD4242" "/api/v1/devices/$first" "/api/v1/overview?policy=us-ndaa-889"; do
+            "/api/v1/devices?limit=50&after=$deep&status=covered" "/api/v1/devices?limit=50&q=DS-2CD4242" \
+            "/api/v1/devices?limit=50&overdue=1" "/api/v1/devices?limit=50&state=removed" \
+            "/api/v1/devices/$first" "/api/v1/overview?policy=us-ndaa-889"; do
   case "$path" in *overview*)
     # The overview is cached for 30 s (docs/server.md): time the first, computing request alone.
     echo "== GET $path  (first request, computes; curl)"

@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct InventoryOptions {
   StoreOptions store;
@@ -68,10 +68,25 @@ struct DeviceFilter {
   // Paging of ListDevicePage (ListDevices ignores them): skip `offset` matches, return at
   // most `limit` (0: all).
   int64_t offset = 0, limit = 0;
+  // Keyset paging (instead of offset): the matches after device `after` in the page order
+  // (its site key, then id), read through the indexes whatever the depth; 0: from the start.
+  // The next page's cursor is the id of the last device of a full page.
+  int64_t after = 0;
   // ListDevicePage counts the matches exactly up to max(count_cap, offset + limit) and stops
   // counting there (DevicePage::total_exact false): a count of every device is the slowest part
   // of a page on a large inventory and nobody pages through 10,000 devices one by one.
   int64_t count_cap = 10000;
+  // ListDevices/ListDevicePage: only devices with an entry in the audit log (a lifecycle change
+  // or a merge); the others are what CountDeviceGroups counts.
+  bool with_audit_only = false;
+};
+
+// CountDeviceGroups: `count` devices without any audit log entry that agree on the fields of
+// `device` that are set: id, site, department, manufacturer, brand, device_type, prohibited,
+// review, state, target_date, waiver_expiry and first_seen (its day, YYYY-MM-DD).
+struct DeviceGroup {
+  DeviceRecord device;
+  int64_t count = 0;
 };
 
 // One page of ListDevicePage: the devices and how many match the filter in all. When
@@ -196,6 +211,11 @@ class Inventory {
   // order of ListDevices (site key, then device id; read through index devices_site_id), and
   // the number of matches (up to filter.count_cap: see DevicePage::total_exact).
   virtual Result<DevicePage> ListDevicePage(const DeviceFilter& filter) = 0;
+  // The devices matching `filter` (its site, department and only_sites; other fields must be
+  // empty) that have no audit log entry, counted by the fields of DeviceGroup: a whole
+  // inventory's counts and burn-down in one aggregate query (the server's overview). The
+  // devices with entries: ListDevices with with_audit_only.
+  virtual Result<std::vector<DeviceGroup>> CountDeviceGroups(const DeviceFilter& filter) = 0;
   virtual Result<DeviceRecord> GetDevice(int64_t id) = 0;  // kNotFound
   // A person's lifecycle change (validated; audited). Returns the device after the change.
   virtual Result<DeviceRecord> SetState(int64_t id, const TransitionRequest& request) = 0;

@@ -214,6 +214,7 @@ class SqlInventory final : public Inventory {
   // its rows): status and overdue are the SQL forms of ReadDevice's status and Derive's
   // overdue, which stay the reference (store_test compares both).
   Result<DevicePage> ListDevicePage(const DeviceFilter& f) override;
+  Result<std::vector<DeviceGroup>> CountDeviceGroups(const DeviceFilter& f) override;
 
   Result<std::string> LastRecord(int64_t id) override;
   Result<std::vector<DeviceLastRecord>> LastRecords(int64_t after_id, int64_t limit) override;

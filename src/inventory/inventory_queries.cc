@@ -69,6 +69,7 @@ Result<std::vector<DeviceRecord>> SqlInventory::ListDevices(const DeviceFilter& 
   DeviceFilter all = f;
   all.offset = 0;
   all.limit = 0;
+  all.after = 0;
   auto page = ListDevicePage(all);
   if (!page) return page.error();
   return std::move(page->devices);
@@ -76,6 +77,8 @@ Result<std::vector<DeviceRecord>> SqlInventory::ListDevices(const DeviceFilter& 
 
 Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
+  if (f.after < 0) return MakeError(ErrorCode::kInvalidArgument, "after must be a device id");
+  if (f.after > 0 && f.offset > 0) return MakeError(ErrorCode::kInvalidArgument, "give after or offset, not both");
   if (!f.state.empty()) {
     if (auto s = ParseDeviceState(f.state); !s) return s.error();
   }
@@ -87,6 +90,19 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   DevicePage page;
   if (f.only_sites && f.only_sites->empty()) return page;  // an empty scope matches nothing
   std::string today = Today();
+  auto deadlines = AllDeadlines();
+  if (!deadlines) return deadlines.error();
+  // The position of the cursor: the page goes on after device `after` in (site key, id) order.
+  std::string after_site;
+  if (f.after > 0) {
+    SqlValue p[] = {I(f.after)};
+    auto at = store_->Query("SELECT s.key FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = $1", p);
+    if (!at) return at.error();
+    if (at->empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "after: no device with id " + std::to_string(f.after));
+    }
+    after_site = Col(at->front(), 0);
+  }
   std::vector<SqlValue> params;
   auto param = [&params](SqlValue v) {
     params.push_back(std::move(v));
@@ -102,7 +118,11 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     site_where += " AND s.key IN (" + list + ")";
   }
   std::string where;
-  if (!f.state.empty()) where += " AND d.state = " + param(T(f.state));
+  if (!f.state.empty()) {
+    where += " AND d.state = " + param(T(f.state));
+    // The literal term lets both databases use the partial index devices_site_state (schema v3).
+    if (f.state != "found") where += " AND d.state <> 'found'";
+  }
   if (!f.maker.empty()) where += " AND d.manufacturer = " + param(T(f.maker));
   if (!f.brand.empty()) where += " AND d.brand = " + param(T(f.brand));
   if (!f.policy.empty()) {
@@ -128,54 +148,97 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
       where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
     }
     where += ")";
+    if (store_->dialect() == Dialect::kPostgres) {
+      // Implied by the terms above (a substring of one field is one of the fields joined);
+      // the expression of the trigram index devices_search_trgm (schema v3), so PostgreSQL
+      // finds the candidates through it and checks them with the terms above.
+      where += " AND (d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || "
+               "d.model) ILIKE " + p + " ESCAPE '\\'";
+    }
   }
+  if (f.with_audit_only) where += " AND EXISTS (SELECT 1 FROM audit_log a WHERE a.device_id = d.id)";
   if (f.overdue_only) {
+    // Overdue by the device's own fields: the stored overdue_from (index devices_overdue_from);
+    // by a passed policy deadline of its site: only sites with one can hold such devices.
     std::string t = param(T(today));
-    where += " AND ((d.state = 'waived' AND d.waiver_expiry <> '' AND d.waiver_expiry < " + t +
-             ") OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND (d.waiver_expired <> 0 "
-             "OR (d.state = 'replacement-planned' AND d.target_date <> '' AND d.target_date < " + t +
-             ") OR (d.prohibited <> '' AND EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
-             " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%'))))))";
+    std::string passed;
+    for (const auto& [site, policies] : *deadlines) {
+      for (const auto& [policy, date] : policies) {
+        if (date < today) {
+          passed += (passed.empty() ? "" : ", ") + param(T(site));
+          break;
+        }
+      }
+    }
+    where += " AND ((d.overdue_from <> '' AND d.overdue_from < " + t + ")";
+    if (!passed.empty()) {
+      where += " OR (d.site_id IN (SELECT id FROM sites WHERE key IN (" + passed +
+               ")) AND d.state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND d.prohibited <> '' "
+               "AND EXISTS (SELECT 1 FROM site_deadlines sd WHERE sd.site_id = d.site_id AND sd.deadline < " + t +
+               " AND (',' || d.prohibited || ',') LIKE ('%,' || sd.policy || ',%')))";
+    }
+    where += ")";
   }
-  // Text search and overdue read every device of the scope (no index serves a substring or
-  // the derived overdue condition): the page query then counts the matches too (a window
-  // over the filtered rows) instead of a second pass.
-  bool count_in_page = f.limit > 0 && (!f.text.empty() || f.overdue_only);
+  // Text search and overdue pages find their few matches through an index and count them in
+  // the page query (a window over the filtered rows) instead of a second pass. Not after a
+  // cursor: the window would count only the matches after it.
+  bool count_in_page = f.limit > 0 && f.after == 0 && (!f.text.empty() || f.overdue_only);
   size_t filter_params = params.size();  // the count query binds these only
-  std::string sql;
-  if (f.limit > 0 && !count_in_page && store_->dialect() == Dialect::kPostgres) {
-    // PostgreSQL joins all devices to their sites and sorts them for ORDER BY s.key, d.id
-    // (~0.4 s for 100,000). Instead: the matching sites in key order, and from each one its
-    // first offset + limit matching devices in id order (index devices_site_id), so a page
-    // reads at most offset + limit devices per site; the incremental sort by id within a
-    // site stops once the page is full.
-    std::string n = param(I(f.offset + f.limit));
-    std::string select(kDeviceSelect);
-    select.replace(select.find("FROM devices d "), std::string::npos,
-                   "FROM (SELECT s.id, s.key, s.department_id FROM sites s JOIN departments dp ON dp.id = "
-                   "s.department_id WHERE 1 = 1" + site_where +
-                   ") s CROSS JOIN LATERAL (SELECT * FROM devices d WHERE d.site_id = s.id" + where +
-                   " ORDER BY d.id LIMIT " + n +
-                   ") d JOIN departments dp ON dp.id = s.department_id LEFT JOIN scans sc ON sc.id = d.last_scan_id ");
-    sql = select + "ORDER BY s.key, d.id";
-  } else {
-    std::string select(kDeviceSelect);
-    if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
-    // SQLite walks the sites in key order and each site's devices by index devices_site_id.
-    sql = select + "WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id";
-  }
-  if (f.limit > 0) sql += " LIMIT " + param(I(f.limit)) + " OFFSET " + param(I(f.offset));
-  auto rows = store_->Query(sql, params);
+  // One page query; `part` 1 and 2 read after the cursor: the rest of the cursor's site, then
+  // the sites after it (each an index range; one query would read the cursor's site from its start).
+  auto page_rows = [&](int part, int64_t limit, int64_t offset) -> Result<std::vector<SqlRow>> {
+    params.resize(filter_params);
+    std::string sites = site_where;
+    std::string devices = where;
+    if (part == 1) {
+      sites += " AND s.key = " + param(T(after_site));
+      devices += " AND d.id > " + param(I(f.after));
+    } else if (part == 2) {
+      sites += " AND s.key > " + param(T(after_site));
+    }
+    std::string sql;
+    if (limit > 0 && !count_in_page && store_->dialect() == Dialect::kPostgres) {
+      // PostgreSQL joins all devices to their sites and sorts them for ORDER BY s.key, d.id
+      // (~0.4 s for 100,000). Instead: the matching sites in key order, and from each one its
+      // first offset + limit matching devices in id order (index devices_site_id), so a page
+      // reads at most offset + limit devices per site; the incremental sort by id within a
+      // site stops once the page is full.
+      std::string n = param(I(offset + limit));
+      std::string select(kDeviceSelect);
+      select.replace(select.find("FROM devices d "), std::string::npos,
+                     "FROM (SELECT s.id, s.key, s.department_id FROM sites s JOIN departments dp ON dp.id = "
+                     "s.department_id WHERE 1 = 1" + sites +
+                     ") s CROSS JOIN LATERAL (SELECT * FROM devices d WHERE d.site_id = s.id" + devices +
+                     " ORDER BY d.id LIMIT " + n +
+                     ") d JOIN departments dp ON dp.id = s.department_id LEFT JOIN scans sc ON sc.id = d.last_scan_id ");
+      sql = select + "ORDER BY s.key, d.id";
+    } else {
+      std::string select(kDeviceSelect);
+      if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
+      // SQLite walks the sites in key order and each site's devices by index devices_site_id.
+      sql = select + "WHERE 1 = 1" + sites + devices + " ORDER BY s.key, d.id";
+    }
+    if (limit > 0) sql += " LIMIT " + param(I(limit)) + " OFFSET " + param(I(offset));
+    return store_->Query(sql, params);
+  };
+  auto rows = page_rows(f.after > 0 ? 1 : 0, f.limit, f.offset);
   if (!rows) return rows.error();
+  if (f.after > 0 && (f.limit == 0 || static_cast<int64_t>(rows->size()) < f.limit)) {
+    // The cursor's site is done: go on with the sites after it.
+    auto more = page_rows(2, f.limit == 0 ? 0 : f.limit - static_cast<int64_t>(rows->size()), 0);
+    if (!more) return more.error();
+    for (auto& r : *more) rows->push_back(std::move(r));
+  }
   if (count_in_page && !rows->empty()) {
     page.total = ColInt(rows->front(), rows->front().size() - 1);
-  } else if (f.limit > 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
+  } else if (f.limit > 0 && f.after == 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
     page.total = static_cast<int64_t>(rows->size());  // a short first page holds every match
-  } else if (f.limit > 0 && !rows->empty() && static_cast<int64_t>(rows->size()) < f.limit) {
+  } else if (f.limit > 0 && f.after == 0 && !rows->empty() && static_cast<int64_t>(rows->size()) < f.limit) {
     page.total = f.offset + static_cast<int64_t>(rows->size());  // a short page is the last
   } else if (f.limit > 0) {
     // Count the matches up to the cap only (the count of 100,000 devices took longer than the
-    // page itself). The joins are needed only to filter by site or department key.
+    // page itself). The joins are needed only to filter by site or department key. After a
+    // cursor the count is of every match, as on the first page.
     params.resize(filter_params);
     int64_t cap = std::max(f.count_cap, f.offset + f.limit);
     std::string stop = param(I(cap + 1));
@@ -193,8 +256,6 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
       page.total_exact = false;
     }
   }
-  auto deadlines = AllDeadlines();
-  if (!deadlines) return deadlines.error();
   for (size_t i = f.limit > 0 ? 0 : static_cast<size_t>(std::min<int64_t>(f.offset, rows->size()));
        i < rows->size(); ++i) {
     DeviceRecord d = ReadDevice((*rows)[i]);
@@ -203,6 +264,57 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   }
   if (f.limit == 0) page.total = static_cast<int64_t>(rows->size());
   return page;
+}
+
+Result<std::vector<DeviceGroup>> SqlInventory::CountDeviceGroups(const DeviceFilter& f) {
+  if (!f.state.empty() || !f.maker.empty() || !f.brand.empty() || !f.policy.empty() || !f.status.empty() ||
+      !f.text.empty() || f.overdue_only || f.with_audit_only || f.after != 0 || f.offset != 0 || f.limit != 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "device groups are filtered by site, department and scope only");
+  }
+  std::vector<DeviceGroup> out;
+  if (f.only_sites && f.only_sites->empty()) return out;
+  std::vector<SqlValue> params;
+  auto param = [&params](SqlValue v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string where;
+  if (!f.site.empty()) where += " AND s.key = " + param(T(f.site));
+  if (!f.department.empty()) where += " AND dp.key = " + param(T(f.department));
+  if (f.only_sites) {
+    std::string list;
+    for (const auto& site : *f.only_sites) list += (list.empty() ? "" : ", ") + param(T(site));
+    where += " AND s.key IN (" + list + ")";
+  }
+  const char* group =
+      "s.key, dp.key, d.manufacturer, d.brand, d.device_type, d.prohibited, d.review, d.state, d.target_date, "
+      "d.waiver_expiry, SUBSTR(d.first_seen, 1, 10)";
+  auto rows = store_->Query(std::string("SELECT ") + group + ", COUNT(*) FROM devices d JOIN sites s ON s.id = "
+                                "d.site_id JOIN departments dp ON dp.id = s.department_id WHERE NOT EXISTS (SELECT 1 "
+                                "FROM audit_log a WHERE a.device_id = d.id)" + where + " GROUP BY " + group +
+                                " ORDER BY " + group,
+                            params);
+  if (!rows) return rows.error();
+  for (const auto& r : *rows) {
+    DeviceGroup g;
+    g.device.id = 0;
+    g.device.site = Col(r, 0);
+    g.device.department = Col(r, 1);
+    g.device.manufacturer = Col(r, 2);
+    g.device.brand = Col(r, 3);
+    g.device.device_type = Col(r, 4);
+    g.device.prohibited = SplitList(Col(r, 5));
+    g.device.review = SplitList(Col(r, 6));
+    auto state = ParseDeviceState(Col(r, 7));
+    if (!state) return state.error();
+    g.device.state = *state;
+    g.device.target_date = Col(r, 8);
+    g.device.waiver_expiry = Col(r, 9);
+    g.device.first_seen = Col(r, 10);
+    g.count = ColInt(r, 11);
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
 Result<std::string> SqlInventory::LastRecord(int64_t id) {

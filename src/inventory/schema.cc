@@ -158,6 +158,36 @@ CREATE INDEX devices_site_mac2 ON devices (site_id, mac) WHERE mac <> '';
 CREATE INDEX devices_site_serial2 ON devices (site_id, serial) WHERE serial <> '';
 )SQL";
 
+// Version 3: device pages served by indexes (docs/inventory.md, "Device pages"). `overdue_from`
+// is the date from which a device is overdue by its own fields (expired waiver, passed
+// replacement target; '0': a waiver expired while open), '' when they never make it overdue;
+// computed by the database on every insert and update, so the ingest writes nothing more.
+// Overdue by a site's passed policy deadline is decided in the query. The partial indexes
+// leave out what a new device is ('' and state found), so the ingest of new devices adds no
+// index entries; {SEARCH_INDEX}: a trigram index for text search (PostgreSQL pg_trgm).
+constexpr const char* kMigration3 = R"SQL(
+ALTER TABLE devices ADD COLUMN overdue_from TEXT GENERATED ALWAYS AS (CASE
+  WHEN state = 'waived' AND waiver_expiry <> '' THEN waiver_expiry
+  WHEN state IN ('found', 'confirmed', 'replacement-planned', 'missing') AND waiver_expired <> 0 THEN '0'
+  WHEN state = 'replacement-planned' AND target_date <> '' THEN target_date
+  ELSE '' END) {GENERATED};
+CREATE INDEX devices_overdue_from ON devices (overdue_from) WHERE overdue_from <> '';
+CREATE INDEX devices_site_state ON devices (site_id, state, id) WHERE state <> 'found';
+{SEARCH_INDEX}
+)SQL";
+
+// pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may create it. Without the
+// right (or without the contrib module) text search still works, reading every device.
+constexpr const char* kPostgresSearchIndex = R"SQL(
+DO $$ BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  CREATE INDEX devices_search_trgm ON devices USING gin (
+    (ip || ' ' || mac || ' ' || serial || ' ' || manufacturer || ' ' || brand || ' ' || model) gin_trgm_ops);
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'phaseout: no trigram index for device text search (%)', SQLERRM;
+END $$;
+)SQL";
+
 std::string Fill(std::string sql, Dialect d) {
   auto replace = [&sql](const std::string& token, const std::string& with) {
     for (size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
@@ -166,11 +196,14 @@ std::string Fill(std::string sql, Dialect d) {
   };
   replace("{PK}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
   replace("{APPEND_ONLY}", d == Dialect::kSqlite ? kSqliteAppendOnly : kPostgresAppendOnly);
+  // SQLite adds only virtual generated columns to an existing table (indexable all the same).
+  replace("{GENERATED}", d == Dialect::kSqlite ? "VIRTUAL" : "STORED");
+  replace("{SEARCH_INDEX}", d == Dialect::kSqlite ? "" : kPostgresSearchIndex);
   return sql;
 }
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kAll = {kMigration1, kMigration2};
+  static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3};
   return kAll;
 }
 

@@ -260,6 +260,19 @@ TEST_P(InventorySuite, DevicePagesKeepListOrderAndCapTheCount) {
       }
       ASSERT_EQ(ids.size(), list->size()) << "limit " << limit;
       for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(ids[i], (*list)[i].id) << "limit " << limit << " at " << i;
+      // Keyset paging: after the last device of each page, across the sites, the same order.
+      DeviceFilter k = all;
+      k.limit = limit;
+      std::vector<int64_t> keyed;
+      for (int pages = 0; pages < 8; ++pages) {
+        auto page = inv_->ListDevicePage(k);
+        ASSERT_TRUE(page) << page.error().message;
+        EXPECT_EQ(page->total, static_cast<int64_t>(list->size())) << "limit " << limit << " after " << k.after;
+        for (const auto& d : page->devices) keyed.push_back(d.id);
+        if (static_cast<int64_t>(page->devices.size()) < limit) break;
+        k.after = page->devices.back().id;
+      }
+      EXPECT_EQ(keyed, ids) << "limit " << limit;
     }
   }
   DeviceFilter capped;
@@ -296,6 +309,14 @@ TEST_P(InventorySuite, DevicePagesKeepListOrderAndCapTheCount) {
   EXPECT_EQ(page->devices[0].ip, "127.16.0.2");
   scoped.site = "branch";
   EXPECT_EQ(inv_->ListDevicePage(scoped)->total, 0);
+  // A cursor must name a device and excludes an offset.
+  DeviceFilter bad;
+  bad.limit = 1;
+  bad.after = 999999;
+  EXPECT_EQ(inv_->ListDevicePage(bad).error().code, ErrorCode::kInvalidArgument);
+  bad.after = page->devices[0].id;
+  bad.offset = 1;
+  EXPECT_EQ(inv_->ListDevicePage(bad).error().code, ErrorCode::kInvalidArgument);
   // The last raw records in bulk: in id order, paged, the same as LastRecord.
   std::vector<DeviceLastRecord> records;
   int64_t after = 0;
@@ -487,6 +508,38 @@ TEST_P(InventorySuite, WaiverExpiryAndDeadlines) {
   EXPECT_TRUE(inv_->CheckDeadlines()->empty());
 }
 
+// The overview's aggregate: devices without audit entries counted per group, those with
+// entries listed apart; together they are every device, each once.
+TEST_P(InventorySuite, DeviceGroupsCountTheDevicesWithoutHistory) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                            Line("127.16.0.3", "aa:bb:cc:00:00:03"), Line("127.16.0.4", "", "", "x", false)}));
+  ASSERT_TRUE(Ingest("b1", {Line("127.16.0.1", "aa:bb:cc:00:00:01")}, "branch"));
+  ASSERT_TRUE(Set(Only("127.16.0.2").id, DeviceState::kConfirmed));
+  DeviceFilter f;
+  auto groups = inv_->CountDeviceGroups(f);
+  ASSERT_TRUE(groups) << groups.error().message;
+  // hq: three covered Hikvision devices (one confirmed: listed apart) and one unknown; branch: one.
+  ASSERT_EQ(groups->size(), 3u);
+  int64_t counted = 0;
+  for (const auto& g : *groups) {
+    counted += g.count;
+    EXPECT_EQ(g.device.first_seen.size(), 10u) << g.device.first_seen;
+    EXPECT_EQ(g.device.state, DeviceState::kFound);
+  }
+  EXPECT_EQ(counted, 4);
+  EXPECT_EQ(groups->front().device.site, "branch");
+  f.with_audit_only = true;
+  auto audited = inv_->ListDevices(f);
+  ASSERT_TRUE(audited);
+  ASSERT_EQ(audited->size(), 1u);
+  EXPECT_EQ(audited->front().ip, "127.16.0.2");
+  DeviceFilter hq;
+  hq.site = "hq";
+  EXPECT_EQ(inv_->CountDeviceGroups(hq)->size(), 2u);
+  hq.state = "found";
+  EXPECT_FALSE(inv_->CountDeviceGroups(hq));  // only site, department and scope filter groups
+}
+
 // ListDevices filters status and overdue in SQL; ReadDevice/Derive (status, overdue on each
 // device read) are the reference: both must pick the same devices.
 TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
@@ -526,6 +579,19 @@ TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
       ASSERT_TRUE(page) << page.error().message;
       EXPECT_EQ(page->total, static_cast<int64_t>(expected.size())) << day << " offset " << offset;
       EXPECT_EQ(page->devices.size(), offset < static_cast<int64_t>(expected.size()) ? 1u : 0u) << day;
+    }
+    for (std::string state : {"found", "confirmed", "waived", "replacement-planned", "not-restricted", "removed"}) {
+      DeviceFilter f;
+      f.state = state;
+      f.limit = 2;
+      expected.clear();
+      for (const auto& d : *all) {
+        if (DeviceStateName(d.state) == state) expected.push_back(d);
+      }
+      EXPECT_EQ(ids(*inv_->ListDevices(f)), ids(expected)) << state;
+      auto page = inv_->ListDevicePage(f);
+      ASSERT_TRUE(page);
+      EXPECT_EQ(page->total, static_cast<int64_t>(expected.size())) << state;
     }
     for (std::string status : {"covered", "review", "unknown", "clear"}) {
       DeviceFilter f;

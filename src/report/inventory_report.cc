@@ -111,17 +111,18 @@ bool IsOverdue(const SnapshotDevice& d, std::string_view as_of) {
 namespace {
 
 void Count(StatusCounts* c, const SnapshotDevice& d, std::string_view as_of) {
-  if (d.manufacturer.empty()) ++c->to_check;
-  if (d.state == "missing") ++c->missing;
+  const uint64_t n = d.weight;
+  if (d.manufacturer.empty()) c->to_check += n;
+  if (d.state == "missing") c->missing += n;
   if (!InScope(d)) return;
-  ++c->found;
+  c->found += n;
   bool expired = internal::WaiverExpired(d, as_of);
-  if (d.state == "removed") ++c->removed;
-  if (d.state == "verified-removed") ++c->verified;
-  if (d.state == "waived" && !expired) ++c->waived;
-  if (d.state == "not-restricted") ++c->not_restricted;
-  if (internal::IsRemaining(d, as_of)) ++c->remaining;
-  if (IsOverdue(d, as_of)) ++c->overdue;
+  if (d.state == "removed") c->removed += n;
+  if (d.state == "verified-removed") c->verified += n;
+  if (d.state == "waived" && !expired) c->waived += n;
+  if (d.state == "not-restricted") c->not_restricted += n;
+  if (internal::IsRemaining(d, as_of)) c->remaining += n;
+  if (IsOverdue(d, as_of)) c->overdue += n;
 }
 
 std::vector<BurnDownPoint> BurnDown(const InventorySnapshot& s) {
@@ -129,10 +130,12 @@ std::vector<BurnDownPoint> BurnDown(const InventorySnapshot& s) {
   // history counts from its first_seen day in its current state.
   std::vector<std::vector<std::pair<std::string, std::string>>> changes;
   std::vector<std::string> expiry;
+  std::vector<uint64_t> weight;
   std::set<std::string> days;
   for (const auto& d : s.devices) {
     if (!InScope(d)) continue;
     expiry.push_back(d.waiver_expiry);
+    weight.push_back(d.weight);
     std::vector<std::pair<std::string, std::string>> c;
     for (const auto& e : d.history) c.emplace_back(internal::Day(e.at), e.to_state);
     if (c.empty() && !d.first_seen.empty()) c.emplace_back(internal::Day(d.first_seen), d.state);
@@ -154,9 +157,9 @@ std::vector<BurnDownPoint> BurnDown(const InventorySnapshot& s) {
       // A waiver counts as closed until its expiry (only the current waiver's is known).
       bool expired = state[i] == "waived" && !expiry[i].empty() && expiry[i] < day;
       if (internal::IsClosedState(state[i]) && !expired) {
-        ++p.closed;
+        p.closed += weight[i];
       } else {
-        ++p.remaining;
+        p.remaining += weight[i];
       }
     }
     out.push_back(p);
@@ -173,12 +176,12 @@ InventoryReportData ComputeInventoryReport(const InventorySnapshot& s) {
     Count(&r.total, d, s.as_of);
     Count(&r.by_department[internal::OrUnknown(d.department)], d, s.as_of);
     Count(&r.by_site[internal::SiteName(s, d.site)], d, s.as_of);
-    ++r.by_state[internal::OrUnknown(d.state)];
+    r.by_state[internal::OrUnknown(d.state)] += d.weight;
     if (d.manufacturer.empty()) r.to_check.push_back(i);
     if (!InScope(d)) continue;
-    ++r.by_manufacturer[internal::OrUnknown(d.manufacturer)];
-    ++r.by_brand[d.brand.empty() ? internal::OrUnknown(d.manufacturer) : d.brand];
-    ++r.by_device_type[internal::OrUnknown(d.device_type)];
+    r.by_manufacturer[internal::OrUnknown(d.manufacturer)] += d.weight;
+    r.by_brand[d.brand.empty() ? internal::OrUnknown(d.manufacturer) : d.brand] += d.weight;
+    r.by_device_type[internal::OrUnknown(d.device_type)] += d.weight;
     if (internal::IsRemaining(d, s.as_of)) r.deadline_order.push_back(i);
   }
   std::stable_sort(r.deadline_order.begin(), r.deadline_order.end(), [&](size_t a, size_t b) {

@@ -68,6 +68,9 @@ struct SnapshotDevice {
   std::vector<std::string> sources;  // "scan <id>", "import:csv", ...
   std::vector<model::Evidence> evidence;
   std::vector<HistoryEvent> history;  // this device's events, oldest first
+  // How many devices this entry stands for in ComputeInventoryReport's counts and burn-down
+  // (the server's overview groups devices without history: server::LoadSnapshot, grouped).
+  uint64_t weight = 1;
 };
 
 // Everything one report shows. Value type; filled by the CLI from the store or by tests.

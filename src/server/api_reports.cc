@@ -23,7 +23,8 @@ using nlohmann::json;
 namespace {
 
 // The snapshot for the `policy` query parameter, scoped to the caller; or the response.
-Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refusal, bool with_evidence) {
+Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refusal, bool with_evidence,
+                                                 bool grouped = false) {
   std::string policy_id = call.req.Query("policy");
   const auto* knowledge = ImplAccess::Knowledge(call.impl);
   const policy::Policy* policy = policy_id.empty() ? nullptr : knowledge->policies->Find(policy_id);
@@ -38,7 +39,7 @@ Result<report::InventorySnapshot> ScopedSnapshot(Call& call, HttpResponse* refus
     *refusal = FromError(call, scope.error());
     return scope.error();
   }
-  auto s = LoadSnapshot(*call.inv, policy->id, "", "", "the server's inventory", *scope, with_evidence);
+  auto s = LoadSnapshot(*call.inv, policy->id, "", "", "the server's inventory", *scope, with_evidence, grouped);
   if (!s) {
     *refusal = FromError(call, s.error());
     return s.error();
@@ -77,7 +78,8 @@ HttpResponse Overview(Call& call) {
   }
   uint64_t generation = ImplAccess::Generation(call.impl);
   HttpResponse refusal;
-  auto s = ScopedSnapshot(call, &refusal, /*with_evidence=*/false);
+  // Grouped: the devices without history counted in SQL (the overview shows counts only).
+  auto s = ScopedSnapshot(call, &refusal, /*with_evidence=*/false, /*grouped=*/true);
   if (!s) return refusal;
   report::InventoryReportData data = report::ComputeInventoryReport(*s);
   json by_site = json::array();

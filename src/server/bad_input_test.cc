@@ -66,6 +66,8 @@ TEST_F(BadInput, OversizedAndMalformedBodies) {
   // Bad query values.
   EXPECT_EQ(Call("GET", "/api/v1/devices?limit=501", "programme").status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/devices?offset=-1", "programme").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/devices?after=0", "programme").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/devices?after=999999", "programme").status, 400);  // no such device
   EXPECT_EQ(Call("GET", "/api/v1/devices?state=nonsense", "programme").status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/devices/abc", "programme").status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/devices/999999", "programme").status, 404);

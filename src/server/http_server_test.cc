@@ -93,6 +93,16 @@ TEST_F(OnSocket, LoginLimitsAndTraversal) {
   auto lj = json::parse(list->body);
   EXPECT_EQ(lj["total"], 2);
   EXPECT_EQ(lj["devices"].size(), 1u);
+  // Keyset paging: the first page's cursor leads to the same device as offset 1.
+  auto first = json::parse(c.Get("/api/v1/devices?limit=1", h)->body);
+  ASSERT_TRUE(first.contains("next_after"));
+  auto next = c.Get("/api/v1/devices?limit=1&after=" + std::to_string(first["next_after"].get<int64_t>()), h);
+  ASSERT_EQ(next->status, 200) << next->body;
+  auto nj = json::parse(next->body);
+  ASSERT_EQ(nj["devices"].size(), 1u);
+  EXPECT_EQ(nj["devices"][0]["id"], lj["devices"][0]["id"]);
+  EXPECT_EQ(nj["total"], 2);
+  EXPECT_EQ(c.Get("/api/v1/devices?limit=1&offset=1&after=1", h)->status, 400);
   // Over the body limit: the library refuses before reading it; still a JSON error.
   auto big = c.Post("/api/v1/session", std::string(100 * 1024, 'x'), "application/json");
   ASSERT_TRUE(big);

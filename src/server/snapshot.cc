@@ -58,7 +58,7 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
                                                const std::string& department, const std::string& site,
                                                const std::string& db_label,
                                                const std::optional<std::vector<std::string>>& only_sites,
-                                               bool with_evidence) {
+                                               bool with_evidence, bool grouped) {
   report::InventorySnapshot s;
   auto sites = inv.ListSites();
   if (!sites) return sites.error();
@@ -85,6 +85,15 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
   filter.site = site;
   filter.department = department;
   filter.only_sites = only_sites;
+  std::vector<inventory::DeviceGroup> groups;
+  if (grouped) {
+    // The devices without history counted in SQL; only those with history are read one by one.
+    auto g = inv.CountDeviceGroups(filter);
+    if (!g) return g.error();
+    groups = std::move(*g);
+    filter.with_audit_only = true;
+    with_evidence = false;
+  }
   auto devices = inv.ListDevices(filter);
   if (!devices) return devices.error();
   // The lifecycle history of every listed device. Few devices: one query each; many (the
@@ -92,7 +101,8 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
   // here, instead of one query per device.
   std::unordered_map<int64_t, std::vector<inventory::AuditEntry>> histories;
   constexpr size_t kPerDeviceBelow = 200;
-  if (devices->size() >= kPerDeviceBelow) {
+  const bool bulk = devices->size() >= kPerDeviceBelow;
+  if (bulk) {
     for (const auto& d : *devices) histories[d.id];
     int64_t after = 0;
     while (true) {
@@ -109,7 +119,7 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
   // Likewise the evidence: the last raw record of every device in pages of 5000 (one query
   // each) instead of one query per device.
   std::unordered_map<int64_t, std::vector<model::Evidence>> evidence;
-  if (with_evidence && devices->size() >= kPerDeviceBelow) {
+  if (with_evidence && bulk) {
     for (const auto& d : *devices) evidence[d.id];
     int64_t after = 0;
     while (true) {
@@ -123,9 +133,13 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
       if (page->size() < 5000) break;
     }
   }
-  for (const auto& d : *devices) {
+  const size_t listed = devices->size();
+  for (auto& g : groups) devices->push_back(std::move(g.device));  // after the listed devices
+  for (size_t i = 0; i < devices->size(); ++i) {
+    const inventory::DeviceRecord& d = (*devices)[i];
     report::SnapshotDevice x;
-    x.id = std::to_string(d.id);
+    if (i >= listed) x.weight = static_cast<uint64_t>(groups[i - listed].count);
+    x.id = i >= listed ? "" : std::to_string(d.id);
     x.site = d.site;
     x.department = d.department;
     x.ip = d.ip;
@@ -158,7 +172,7 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
     if (!d.match_rule.empty()) x.sources.push_back("identity matched by " + d.match_rule);
     if (!d.reason.empty()) x.reason = d.reason;
     // The evidence of the record that last attached the device (kept verbatim by the store).
-    if (with_evidence && devices->size() >= kPerDeviceBelow) {
+    if (with_evidence && bulk) {
       x.evidence = std::move(evidence[d.id]);
     } else if (with_evidence) {
       auto raw = inv.LastRecord(d.id);
@@ -167,7 +181,9 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
     }
     std::vector<inventory::AuditEntry> own;
     const std::vector<inventory::AuditEntry>* history = &own;
-    if (devices->size() >= kPerDeviceBelow) {
+    if (i >= listed) {
+      // A group of devices without audit entries: only the first sighting below.
+    } else if (bulk) {
       history = &histories[d.id];
     } else {
       auto h = inv.History(d.id);

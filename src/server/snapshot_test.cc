@@ -82,6 +82,41 @@ TEST(Snapshot, BulkReadsGiveTheSameDevicesAsPerDeviceReads) {
       if (d.history.size() > 1) ++with_history;
     }
     EXPECT_EQ(with_history, 1u);
+    // The overview's grouped snapshot: the same counts and burn-down as the full one, from a
+    // few weighted groups and the one device with history.
+    for (const std::string site : {"", "hq"}) {
+      auto full = LoadSnapshot(**inv, "us-ndaa-889", "", site, "test");
+      auto grouped = LoadSnapshot(**inv, "us-ndaa-889", "", site, "test", std::nullopt, false, /*grouped=*/true);
+      ASSERT_TRUE(full && grouped) << site;
+      EXPECT_LT(grouped->devices.size(), 10u) << site;
+      full->as_of = grouped->as_of = "2026-12-31";
+      auto a = report::ComputeInventoryReport(*full);
+      auto b = report::ComputeInventoryReport(*grouped);
+      auto same = [&](const report::StatusCounts& x, const report::StatusCounts& y, const std::string& what) {
+        EXPECT_EQ(x.found, y.found) << what;
+        EXPECT_EQ(x.remaining, y.remaining) << what;
+        EXPECT_EQ(x.overdue, y.overdue) << what;
+        EXPECT_EQ(x.removed, y.removed) << what;
+        EXPECT_EQ(x.verified, y.verified) << what;
+        EXPECT_EQ(x.waived, y.waived) << what;
+        EXPECT_EQ(x.missing, y.missing) << what;
+        EXPECT_EQ(x.to_check, y.to_check) << what;
+      };
+      same(a.total, b.total, "total " + site);
+      ASSERT_EQ(a.by_site.size(), b.by_site.size());
+      for (const auto& [k, c] : a.by_site) same(c, b.by_site[k], "site " + k);
+      for (const auto& [k, c] : a.by_department) same(c, b.by_department[k], "department " + k);
+      EXPECT_EQ(a.by_state, b.by_state) << site;
+      EXPECT_EQ(a.by_manufacturer, b.by_manufacturer) << site;
+      EXPECT_EQ(a.by_device_type, b.by_device_type) << site;
+      ASSERT_EQ(a.burn_down.size(), b.burn_down.size()) << site;
+      for (size_t i = 0; i < a.burn_down.size(); ++i) {
+        EXPECT_EQ(a.burn_down[i].date, b.burn_down[i].date);
+        EXPECT_EQ(a.burn_down[i].remaining, b.burn_down[i].remaining);
+        EXPECT_EQ(a.burn_down[i].closed, b.burn_down[i].closed);
+      }
+      EXPECT_GT(a.total.found, 0u);
+    }
   }
   std::filesystem::remove_all(dir);
 }

@@ -298,6 +298,13 @@ def check_programme(b, ids, total):
     check(any('<img src=x onerror=alert(1)>' in td.text for td in b.css('#device-table td')),
           'markup in device data is shown as text')
     check(not b.css('#device-table img'), 'no element was created from device data')
+    # Keyset paging: after the first listed device, the list goes on from the second.
+    first_id = b.css('#device-table tbody tr td a')[0].text
+    second_id = b.css('#device-table tbody tr')[1].find_elements('css selector', 'td a')[0].text
+    b.go(f'/devices?after={first_id}&at=1', '#device-count')
+    b.wait(lambda d: b.text('#device-count').startswith('2-'), 'the page after a cursor counts from 2')
+    check(b.css('#device-table tbody tr td a')[0].text == second_id and b.css('#page-prev'),
+          f'the page after device {first_id} starts with device {second_id} and offers Previous')
     # Filter with the form: site, then free text.
     from selenium.webdriver.support.ui import Select
     Select(b.css('#f-site')[0]).select_by_value('toronto')

@@ -12,10 +12,15 @@ const kPageSize = 50;
 export async function renderDevices(main, { params }) {
   const filter = {};
   for (const k of kFilters) filter[k] = params.get(k) || '';
+  // Next pages go by cursor (after = the last device of the page before, as fast at any depth;
+  // at = how many come before, for the count shown); Previous by offset.
   const offset = Math.max(0, parseInt(params.get('offset') || '0', 10) || 0);
+  const after = Math.max(0, parseInt(params.get('after') || '0', 10) || 0);
+  const at = after > 0 ? Math.max(0, parseInt(params.get('at') || '0', 10) || 0) : offset;
+  const paging = after > 0 ? { after, limit: kPageSize } : { offset, limit: kPageSize };
   const [sites, departments, page] = await Promise.all([
     loadSites(), loadDepartments(),
-    get('/devices' + query(Object.assign({}, filter, { offset, limit: kPageSize }))),
+    get('/devices' + query(Object.assign({}, filter, paging))),
   ]);
   document.title = 'Devices - phaseout';
 
@@ -44,14 +49,14 @@ export async function renderDevices(main, { params }) {
   const total = page.total || 0;
   // total_exact false: the server stopped counting, more than `total` devices match.
   const more = page.total_exact === false;
-  const from = devices.length ? offset + 1 : 0;
-  const to = offset + devices.length;
-  const pageLink = (at, text, rel) =>
-    el('a', { href: '#/devices' + query(Object.assign({}, filter, { offset: at })), rel, id: 'page-' + rel }, text);
+  const from = devices.length ? at + 1 : 0;
+  const to = at + devices.length;
+  const pageLink = (position, text, rel) =>
+    el('a', { href: '#/devices' + query(Object.assign({}, filter, position)), rel, id: 'page-' + rel }, text);
   const pager = el('nav', { class: 'pager', 'aria-label': 'Pages' },
-    offset > 0 ? pageLink(Math.max(0, offset - kPageSize), 'Previous', 'prev') : null,
+    at > 0 ? pageLink({ offset: Math.max(0, at - kPageSize) }, 'Previous', 'prev') : null,
     el('span', { id: 'device-count', 'aria-live': 'polite' }, `${from}-${to} of ${more ? 'more than ' : ''}${total} devices`),
-    to < total || (more && devices.length > 0) ? pageLink(offset + kPageSize, 'Next', 'next') : null);
+    page.next_after && (to < total || more) ? pageLink({ after: page.next_after, at: to }, 'Next', 'next') : null);
 
   // On a phone the filters fold away unless one is set; on wider screens they stay open.
   const active = kFilters.filter(k => filter[k]).length;
