@@ -180,12 +180,11 @@ class SqlScanIngest final : public ScanIngest {
     if (summary_.already_ingested) return Status::Ok();
     if (done_) return MakeError(ErrorCode::kInternal, "ingest already committed");
     if (resumed_) {
-      // A resumed scan skips the records a previous (committed) chunk stored, and repeats.
+      // A resumed scan skips the records a previous (committed) chunk stored, and repeats: a
+      // repeat within the batch here, stored ones (earlier chunks, earlier batches of this
+      // ingest) with one query per batch (DropStored).
       bool pending = std::any_of(batch_.begin(), batch_.end(), [seq](const Pending& p) { return p.seq == seq; });
-      SqlValue p[] = {I(scan_id_), I(seq)};
-      auto e = store_.Query("SELECT 1 FROM scan_records WHERE scan_id = $1 AND seq = $2", p);
-      if (!e) return e.error();
-      if (pending || !e->empty()) {
+      if (pending) {
         ++summary_.skipped_records;
         return Status::Ok();
       }
@@ -202,6 +201,7 @@ class SqlScanIngest final : public ScanIngest {
 
   // Resolves, applies and writes the records of the batch (see the class comment).
   Status FlushBatch() {
+    if (resumed_ && !replay_) PO_TRY_S(DropStored());
     if (batch_.empty()) return Status::Ok();
     PO_TRY_S(LoadCandidates());
     for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
@@ -450,6 +450,30 @@ class SqlScanIngest final : public ScanIngest {
     }
     const std::map<int64_t, Candidate>& c_;
   };
+
+  // A resumed scan: drops the records of the batch whose sequence number is stored already
+  // (counted as skipped, as if never added).
+  Status DropStored() {
+    if (batch_.empty()) return Status::Ok();
+    static const std::string kSql = [] {
+      std::string s = "SELECT seq FROM scan_records WHERE scan_id = $1 AND seq IN (";
+      for (size_t i = 0; i < kBatchRows; ++i) s += (i ? ", $" : "$") + std::to_string(i + 2);
+      return s + ")";
+    }();
+    std::vector<SqlValue> p(1 + kBatchRows);  // unused slots stay NULL: they match nothing
+    p[0] = I(scan_id_);
+    for (size_t i = 0; i < batch_.size(); ++i) p[1 + i] = I(batch_[i].seq);
+    auto rows = store_.Query(kSql, p);
+    if (!rows) return rows.error();
+    if (rows->empty()) return Status::Ok();
+    std::set<int64_t> stored;
+    for (const auto& r : *rows) stored.insert(ColInt(r, 0));
+    size_t before = batch_.size();
+    std::erase_if(batch_, [&stored](const Pending& p) { return stored.count(p.seq) != 0; });
+    summary_.records -= static_cast<int64_t>(before - batch_.size());
+    summary_.skipped_records += static_cast<int64_t>(before - batch_.size());
+    return Status::Ok();
+  }
 
   // Reads the stored devices of the site sharing a MAC, serial or address with the batch.
   Status LoadCandidates() {
