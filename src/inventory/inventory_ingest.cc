@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 #include <span>
+#include <tuple>
 
 #include "inventory/identity.h"
 
@@ -61,31 +62,51 @@ class SqlIdentityLookup final : public IdentityLookup {
 };
 
 // Runs one multi-row statement per chunk of rows: `head`, then the rows (each `row` with its
-// '?' replaced by the next $N), then `tail`. Chunks hold at most kMaxRowsPerStatement rows and
-// are powers of two, so only a few statement texts get prepared whatever the batch size.
-// Result rows (RETURNING) are appended to *out when given.
+// '?' replaced by the next parameter), then `tail`. Chunks hold at most 128 rows and are powers
+// of two, so a batch costs a few statements (round trips on PostgreSQL) and only a few statement
+// texts get prepared whatever the batch size; the texts are built once per thread. On SQLite the
+// parameters are anonymous '?' (numbered by position): SQLite looks `$N` names up linearly when
+// preparing, which made preparing a 2,304-parameter statement cost milliseconds. Result rows
+// (RETURNING) are appended to *out when given. `head`, `row` and `tail` must be string literals (their addresses key the
+// cache of statement texts).
 constexpr size_t kMaxRowsPerStatement = 128;
+// SQLite too: one row per re-run statement measured slower (callgrind, 20,000 records: 4.1 vs 3.2
+// billion instructions; RETURNING and UPDATE ... FROM build a temporary table per statement).
+constexpr size_t kSqliteRowsPerStatement = 128;
+const std::string& MultiRowSql(Dialect dialect, std::string_view head, std::string_view row, std::string_view tail,
+                               size_t chunk) {
+  // Per thread: the server runs one store per thread.
+  thread_local std::map<std::tuple<const char*, const char*, const char*, size_t, bool>, std::string> cache;
+  auto key = std::make_tuple(head.data(), row.data(), tail.data(), chunk, dialect == Dialect::kSqlite);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  std::string sql(head);
+  size_t n = 0;
+  for (size_t i = 0; i < chunk; ++i) {
+    if (i) sql += ", ";
+    for (char c : row) {
+      if (c != '?') {
+        sql += c;
+      } else if (dialect == Dialect::kSqlite) {
+        sql += '?';
+      } else {
+        sql += '$';
+        sql += std::to_string(++n);
+      }
+    }
+  }
+  sql += tail;
+  return cache.emplace(key, std::move(sql)).first->second;
+}
 Status ExecRows(Store& store, std::string_view head, std::string_view row, size_t columns, std::string_view tail,
                 std::span<const SqlValue> values, SqlRows* out = nullptr) {
   size_t rows = columns == 0 ? 0 : values.size() / columns;
+  size_t most = store.dialect() == Dialect::kSqlite ? kSqliteRowsPerStatement : kMaxRowsPerStatement;
   size_t done = 0;
   while (done < rows) {
-    size_t chunk = kMaxRowsPerStatement;
+    size_t chunk = most;
     while (chunk > rows - done) chunk /= 2;
-    std::string sql(head);
-    size_t n = 0;
-    for (size_t i = 0; i < chunk; ++i) {
-      if (i) sql += ", ";
-      for (char c : row) {
-        if (c == '?') {
-          sql += '$';
-          sql += std::to_string(++n);
-        } else {
-          sql += c;
-        }
-      }
-    }
-    sql += tail;
+    const std::string& sql = MultiRowSql(store.dialect(), head, row, tail, chunk);
     auto r = store.Query(sql, values.subspan(done * columns, chunk * columns));
     if (!r) return r.error();
     if (out != nullptr) {
