@@ -5,6 +5,7 @@
 #include "inventory/inventory_internal.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <span>
 #include <tuple>
@@ -224,13 +225,22 @@ class SqlScanIngest final : public ScanIngest {
   Status FlushBatch() {
     if (resumed_ && !replay_) PO_TRY_S(DropStored());
     if (batch_.empty()) return Status::Ok();
-    if (store_.dialect() == Dialect::kPostgres && summary_.new_devices >= next_analyze_) {
+    if (store_.dialect() == Dialect::kPostgres) {
       // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
       // fresh or small inventory outgrows inside its one transaction: without them the planner
       // took the (site_id, id) index for the address lookups and filtered every device of the
-      // site. ANALYZE sees the transaction's own rows; at 1,000, 4,000, 16,000... new devices.
-      PO_TRY_S(store_.Exec("ANALYZE devices"));
-      next_analyze_ *= 4;
+      // site. ANALYZE (which sees the transaction's own rows) once the ingest has added 1,000
+      // devices and as many as the table held when last analyzed, then at 4 times that, ...
+      if (next_analyze_ == 0) {
+        auto n = store_.Query("SELECT reltuples FROM pg_class WHERE oid = 'devices'::regclass");
+        if (!n) return n.error();
+        double known = n->empty() ? 0 : std::strtod(Col(n->front(), 0).c_str(), nullptr);
+        next_analyze_ = std::max<int64_t>(1000, static_cast<int64_t>(known));
+      }
+      if (summary_.new_devices >= next_analyze_) {
+        PO_TRY_S(store_.Exec("ANALYZE devices"));
+        next_analyze_ *= 4;
+      }
     }
     PO_TRY_S(LoadCandidates());
     for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
@@ -796,7 +806,7 @@ class SqlScanIngest final : public ScanIngest {
   bool audit_ = true;
   bool owns_transaction_ = true;
   bool replay_ = false;
-  int64_t next_analyze_ = 1000;  // PostgreSQL: new devices at which to refresh statistics
+  int64_t next_analyze_ = 0;  // PostgreSQL: new devices at which to refresh statistics (0: not read yet)
 };
 
 }  // namespace
