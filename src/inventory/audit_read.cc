@@ -2,7 +2,7 @@
 // SELECT), so no caller outside the inventory writes SQL against audit_log.
 #include "inventory/audit_read.h"
 
-#include "inventory/inventory.h"
+#include "inventory/inventory_internal.h"
 
 namespace phaseout::inventory {
 
@@ -10,30 +10,14 @@ Result<std::vector<AuditEntry>> ReadAuditLog(Inventory& inv, int64_t after_seq, 
   if (limit < 1 || limit > 5000) return MakeError(ErrorCode::kInvalidArgument, "an audit page holds 1 to 5000 entries");
   if (after_seq < 0) return MakeError(ErrorCode::kInvalidArgument, "after must be 0 or more");
   SqlValue p[] = {SqlValue(after_seq), SqlValue(limit)};
-  std::string sql =
-      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log "
-      "WHERE seq > $1 ";
+  std::string sql = std::string(internal::kAuditSelect) + "WHERE seq > $1 ";
   if (devices_only) sql += "AND device_id <> 0 ";
   sql += "ORDER BY seq LIMIT $2";
   auto rows = inv.store().Query(sql, p);
   if (!rows) return rows.error();
   std::vector<AuditEntry> out;
   out.reserve(rows->size());
-  for (const auto& r : *rows) {
-    AuditEntry e;
-    e.seq = ColInt(r, 0);
-    e.at = Col(r, 1);
-    e.actor = Col(r, 2);
-    e.action = Col(r, 3);
-    e.device_id = ColInt(r, 4);
-    e.scan_id = ColInt(r, 5);
-    e.before = Col(r, 6);
-    e.after = Col(r, 7);
-    e.note = Col(r, 8);
-    e.prev_hash = Col(r, 9);
-    e.hash = Col(r, 10);
-    out.push_back(std::move(e));
-  }
+  for (const auto& r : *rows) out.push_back(internal::AuditFromRow(r));
   return out;
 }
 

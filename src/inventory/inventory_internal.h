@@ -151,6 +151,27 @@ inline std::string Snapshot(const DeviceRecord& d) {
 
 inline bool NeedsAttention(const DeviceRecord& d) { return d.status != "clear"; }
 
+// Columns of an audit_log row, in AuditFromRow order.
+constexpr const char* kAuditSelect =
+    "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log ";
+
+// An audit entry from a row selected with kAuditSelect.
+inline AuditEntry AuditFromRow(const SqlRow& r) {
+  AuditEntry e;
+  e.seq = ColInt(r, 0);
+  e.at = Col(r, 1);
+  e.actor = Col(r, 2);
+  e.action = Col(r, 3);
+  e.device_id = ColInt(r, 4);
+  e.scan_id = ColInt(r, 5);
+  e.before = Col(r, 6);
+  e.after = Col(r, 7);
+  e.note = Col(r, 8);
+  e.prev_hash = Col(r, 9);
+  e.hash = Col(r, 10);
+  return e;
+}
+
 // A site as the ingest needs it: id, keys, scopes and policy deadlines.
 struct SiteRow {
   int64_t id = 0;
@@ -240,9 +261,7 @@ class SqlInventory final : public Inventory {
 
   // ---- history ----
 
-  static AuditEntry ReadAudit(const SqlRow& r);
-  static constexpr const char* kAuditSelect =
-      "SELECT seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash FROM audit_log ";
+  static AuditEntry ReadAudit(const SqlRow& r) { return AuditFromRow(r); }
 
   Result<std::vector<AuditEntry>> History(int64_t device_id) override;
 

@@ -351,22 +351,6 @@ Result<DeviceRecord> SqlInventory::GetDevice(int64_t id) {
   return d;
 }
 
-AuditEntry SqlInventory::ReadAudit(const SqlRow& r) {
-  AuditEntry e;
-  e.seq = ColInt(r, 0);
-  e.at = Col(r, 1);
-  e.actor = Col(r, 2);
-  e.action = Col(r, 3);
-  e.device_id = ColInt(r, 4);
-  e.scan_id = ColInt(r, 5);
-  e.before = Col(r, 6);
-  e.after = Col(r, 7);
-  e.note = Col(r, 8);
-  e.prev_hash = Col(r, 9);
-  e.hash = Col(r, 10);
-  return e;
-}
-
 Result<std::vector<AuditEntry>> SqlInventory::History(int64_t device_id) {
   SqlValue p[] = {I(device_id)};
   auto rows = store_->Query(std::string(kAuditSelect) + "WHERE device_id = $1 ORDER BY seq", p);

@@ -59,12 +59,15 @@ class PostgresStore final : public Store {
     }
     try {
       pqxx::result res;
-      const std::string& name = Prepared(sql);
+      auto run = [&](pqxx::transaction_base& tx) {
+        if (Reusable(sql)) return tx.exec_prepared(Prepared(sql), pqxx::prepare::make_dynamic_params(values));
+        return tx.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
+      };
       if (work_) {
-        res = work_->exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+        res = run(*work_);
       } else {
         pqxx::nontransaction tx(*conn_);
-        res = tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+        res = run(tx);
       }
       SqlRows rows;
       rows.reserve(res.size());
@@ -128,8 +131,26 @@ class PostgresStore final : public Store {
   bool in_transaction() const override { return work_ != nullptr; }
 
  private:
-  // The name of the server-side prepared statement for `sql` (prepared once per connection, so
-  // the ingest loop's statements are parsed and planned once).
+  // Whether `sql` runs as a named prepared statement (parsed once per connection, and after five
+  // runs PostgreSQL keeps a generic plan): only INSERTs that read no table (VALUES lists, the
+  // ingest's batches), whose plan cannot depend on table sizes. Everything else runs unnamed
+  // (PQexecParams), so it is planned for its parameters every time: a generic plan chosen
+  // while a table was small (a fresh inventory's first ingest grows it inside one transaction,
+  // before any statistics exist) would keep scanning it row by row.
+  static bool Reusable(std::string_view sql) {
+    size_t start = sql.find_first_not_of(" \n\t");
+    if (start == std::string_view::npos || sql.size() - start < 6) return false;
+    auto upper = [](std::string_view s) {
+      std::string out(s);
+      for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+      return out;
+    };
+    if (upper(sql.substr(start, 6)) != "INSERT") return false;
+    std::string all = upper(sql);
+    return all.find("SELECT") == std::string::npos && all.find("WHERE") == std::string::npos;
+  }
+
+  // The name of the server-side prepared statement for `sql` (prepared once per connection).
   const std::string& Prepared(std::string_view sql) {
     auto it = prepared_.find(std::string(sql));
     if (it != prepared_.end()) return it->second;
@@ -169,10 +190,11 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const S
     auto conn = std::make_unique<pqxx::connection>(url);
     auto store = std::make_unique<PostgresStore>(std::move(conn), url);
     // Quiet NOTICEs ("relation already exists") and make lock waits bounded like SQLite's.
-    // Prepared statements are planned for their parameters each time: a generic plan chosen
-    // while a table was small (a fresh inventory's first ingest grows it inside one
-    // transaction, before any statistics exist) would keep scanning it row by row.
-    std::string setup = "SET client_min_messages TO WARNING; SET plan_cache_mode = force_custom_plan; "
+    // plan_cache_mode stays `auto`: statements whose plan depends on table sizes are not kept
+    // prepared (Reusable), and the foreign-key checks PostgreSQL runs per inserted row keep
+    // their cached plans (force_custom_plan re-planned each of them, about half the server's
+    // time in an ingest).
+    std::string setup = "SET client_min_messages TO WARNING; "
                         "SET lock_timeout = " +
                         std::to_string(options.busy_timeout_ms) + ";";
     if (options.read_only) setup += " SET default_transaction_read_only = on;";

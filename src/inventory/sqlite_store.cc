@@ -46,11 +46,17 @@ class SqliteStore final : public Store {
       int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &p.stmt,
                                   nullptr);
       if (rc != SQLITE_OK) return Failure("prepare", sql);
-      // Map $N to SQLite's parameter slot once per statement.
+      // Map $N to SQLite's parameter slot once per statement; anonymous '?' parameters take
+      // the values in order.
       int count = sqlite3_bind_parameter_count(p.stmt);
       for (int idx = 1; idx <= count; ++idx) {
         const char* name = sqlite3_bind_parameter_name(p.stmt, idx);
-        if (name == nullptr || name[0] != '$') continue;
+        if (name == nullptr) {
+          if (p.slot.size() < static_cast<size_t>(idx)) p.slot.resize(idx, 0);
+          p.slot[idx - 1] = idx;
+          continue;
+        }
+        if (name[0] != '$') continue;
         long n = std::strtol(name + 1, nullptr, 10);
         if (n <= 0 || n > 32766) continue;  // SQLITE_MAX_VARIABLE_NUMBER since 3.32
         if (p.slot.size() < static_cast<size_t>(n)) p.slot.resize(n, 0);
