@@ -1,8 +1,6 @@
 // Small string helpers shared by all modules.
 #include "core/strings.h"
 
-#include "core/utf8.h"
-
 namespace phaseout {
 namespace {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
@@ -78,33 +76,6 @@ std::string HexEncode(std::string_view bytes) {
     auto c = static_cast<unsigned char>(ch);
     out += kHex[c >> 4];
     out += kHex[c & 0xf];
-  }
-  return out;
-}
-
-std::string HtmlEscape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string v = SanitizeUtf8(s);
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 && c != '\n' && c != '\t') {
-          out += "\\x";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xf];
-        } else {
-          out += c;
-        }
-      }
-    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// Small string helpers shared by all modules (no locale).
+// Small string helpers shared by all modules (ASCII only; no locale).
 #pragma once
 
 #include <string>
@@ -18,11 +18,6 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 // Escapes bytes outside printable ASCII as \xNN so untrusted device bytes are safe to show.
 std::string EscapeBytes(std::string_view s, size_t max_len = 512);
-// Text made safe inside HTML element content and quoted attribute values: made valid UTF-8
-// first (SanitizeUtf8, core/utf8.h), then & < > " ' as entities, and control characters other
-// than newline and tab as the text "\xNN" so bytes from devices are shown, never interpreted.
-// The project's one HTML escaper (check report, inventory report).
-std::string HtmlEscape(std::string_view s);
 // Lower-case hex of the bytes.
 std::string HexEncode(std::string_view bytes);
 

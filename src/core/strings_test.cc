@@ -34,13 +34,5 @@ TEST(StringsTest, EscapeBytesMakesDeviceBytesPrintable) {
   EXPECT_EQ(HexEncode(std::string("\x00\xff", 2)), "00ff");
 }
 
-TEST(StringsTest, HtmlEscapeEscapesMarkupControlsAndInvalidUtf8) {
-  EXPECT_EQ(HtmlEscape("<a href=\"x\">Tom & Jerry's</a>"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
-  EXPECT_EQ(HtmlEscape("line\nnext\ttab\r\x1b[31m"), "line\nnext\ttab\\x0d\\x1b[31m");
-  EXPECT_EQ(HtmlEscape("海康 Cam\xE9ra"), "海康 Cam\\xe9ra");  // invalid byte as SanitizeUtf8 writes it
-  EXPECT_EQ(HtmlEscape(""), "");
-}
-
 }  // namespace
 }  // namespace phaseout

@@ -134,11 +134,4 @@ void AppendUtf8(char32_t cp, std::string* out) {
   }
 }
 
-std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  size_t cut = max_bytes;
-  for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++back) --cut;
-  return s.substr(0, cut);
-}
-
 }  // namespace phaseout

@@ -31,13 +31,6 @@ size_t Utf8SequenceLength(std::string_view s, size_t pos);
 // (documented in docs/policies.md, "Output formats").
 std::string SanitizeUtf8(std::string_view bytes);
 
-// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8
-// sequence: a cut that falls inside a sequence moves back to the sequence's first byte (at most
-// three bytes back, so input with long runs of stray continuation bytes is still cut near
-// `max_bytes`). `s` itself when it fits. The project's one UTF-8-aware truncation; callers add
-// their own "..." marker.
-std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);
-
 // Appends the UTF-8 encoding of `cp` to *out (invalid code points become U+FFFD).
 void AppendUtf8(char32_t cp, std::string* out);
 

@@ -72,22 +72,5 @@ TEST(Utf8Test, AppendUtf8RoundTrips) {
   EXPECT_EQ(surrogate, "\xEF\xBF\xBD");
 }
 
-TEST(Utf8Test, Utf8PrefixNeverSplitsASequence) {
-  EXPECT_EQ(Utf8Prefix("short", 10), "short");
-  EXPECT_EQ(Utf8Prefix("abcdef", 3), "abc");
-  EXPECT_EQ(Utf8Prefix("abcdef", 0), "");
-  const std::string s = "a\xC3\xA9\xE6\xB5\xB7\xF0\x9F\x93\xB7z";  // a é 海 📷 z: 1+2+3+4+1 bytes
-  const size_t expect[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 11};
-  for (size_t max = 0; max <= s.size(); ++max) {
-    std::string_view p = Utf8Prefix(s, max);
-    EXPECT_EQ(p.size(), expect[max]) << max;
-    EXPECT_TRUE(IsValidUtf8(p)) << max;
-  }
-  // A complete sequence that ends exactly at the limit is kept.
-  EXPECT_EQ(Utf8Prefix("\xC3\xA9x", 2), "\xC3\xA9");
-  // Stray continuation bytes: the cut moves back at most three bytes.
-  EXPECT_EQ(Utf8Prefix(std::string(10, '\x80'), 8).size(), 5u);
-}
-
 }  // namespace
 }  // namespace phaseout

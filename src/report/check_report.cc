@@ -8,8 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/strings.h"
-#include "core/utf8.h"
+#include "core/display_text.h"
 #include "report/text.h"
 
 namespace phaseout::report {

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <sstream>
 
-#include "core/strings.h"
+#include "core/display_text.h"
 #include "report/inventory_report.h"
 #include "report/inventory_report_internal.h"
 #include "report/text.h"

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "core/csv_writer.h"
-#include "core/utf8.h"
+#include "core/display_text.h"
 
 namespace phaseout::report {
 namespace {
