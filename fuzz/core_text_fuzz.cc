@@ -2,7 +2,10 @@
 // the same records and errors whole and in fuzzer-chosen chunks (and ParseCsvText agrees);
 // SanitizeUtf8 yields valid UTF-8 and leaves valid input unchanged; the JSON string writer's
 // output is accepted by nlohmann-json and decodes to SanitizeUtf8 of the input; a row written
-// by the CSV writer reads back as the sanitised cells (with the formula guard's apostrophe).
+// by the CSV writer reads back as the sanitised cells (with the formula guard's apostrophe);
+// the JSON document writer (core/json_dump.h) writes any document nlohmann-json parses from the
+// input byte for byte as nlohmann's dump does (compact and indented) and its output parses back
+// to it, and a document holding the raw input as key and string parses back to the sanitised text.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +17,7 @@
 
 #include "core/csv_reader.h"
 #include "core/csv_writer.h"
+#include "core/json_dump.h"
 #include "core/json_text.h"
 #include "core/utf8.h"
 
@@ -64,6 +68,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (IsValidUtf8(text) != (clean == text)) std::abort();
   auto j = nlohmann::json::parse(JsonString(text), nullptr, false);
   if (j.is_discarded() || !j.is_string() || j.get<std::string>() != clean) std::abort();
+
+  // JSON document writer. Parsed strings are valid UTF-8, so nlohmann's own dump is the oracle.
+  // Nesting is bounded (both writers recurse) by looking only at inputs of modest size.
+  if (text.size() <= 4096) {
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (!doc.is_discarded()) {
+      std::string compact = DumpJson(doc);
+      if (compact != doc.dump()) std::abort();
+      if (DumpJson(doc, 2) != doc.dump(2)) std::abort();
+      auto back = nlohmann::json::parse(compact, nullptr, false);
+      if (back.is_discarded() || DumpJson(back) != compact) std::abort();
+    }
+    auto ordered = nlohmann::ordered_json::parse(text, nullptr, false);
+    if (!ordered.is_discarded() && DumpJson(ordered) != ordered.dump()) std::abort();
+  }
+  {
+    nlohmann::json raw = {{std::string(text), {std::string(text), nullptr, -0.0}}};
+    auto back = nlohmann::json::parse(DumpJson(raw), nullptr, false);
+    if (back.is_discarded() || !back.contains(clean) || back[clean][0] != clean) std::abort();
+  }
 
   // CSV writer round trip: the input split at 0x1F into cells, written as one row.
   std::vector<std::string> cells(1);

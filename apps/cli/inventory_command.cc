@@ -13,6 +13,7 @@
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
 #include "core/csv_writer.h"
+#include "core/json_dump.h"
 #include "inventory/device_json.h"
 #include "inventory/inventory.h"
 
@@ -65,7 +66,7 @@ std::string Join(const std::vector<std::string>& v) {
 
 using inv::DeviceJson;  // the server API's device objects too
 
-std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+std::string Dump(const json& j) { return DumpJson(j, 2); }
 
 void PrintDevices(const std::vector<inv::DeviceRecord>& devices, const std::string& format) {
   if (format == "json") {
@@ -140,7 +141,7 @@ int RunShow(InventoryFlags& f) {
   }
   json j = DeviceJson(*d);
   for (auto it = j.begin(); it != j.end(); ++it) {
-    std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+    std::string v = it->is_string() ? it->get<std::string>() : DumpJson(*it);
     if (v.empty() || v == "[]" || v == "\"\"") continue;
     std::cout << fmt::format("{:<18} {}\n", it.key(), v);
   }

@@ -9,6 +9,7 @@
 
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
+#include "core/json_dump.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::cli {
@@ -64,7 +65,7 @@ int RunList(const SitesFlags& f, bool one) {
   if (f.format == "json") {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : shown) arr.push_back(SiteJson(s));
-    std::cout << (one ? arr[0] : arr).dump(2) << "\n";
+    std::cout << DumpJson(one ? arr[0] : arr, 2) << "\n";
     return kExitOk;
   }
   if (f.format != "table") {

@@ -14,6 +14,7 @@
 #include "apps/cli/commands.h"
 #include "apps/cli/inventory_cli.h"
 #include "apps/server/server_cli.h"
+#include "core/json_dump.h"
 #include "server/auth.h"
 
 namespace phaseout::cli {
@@ -91,7 +92,7 @@ int RunList(const UsersFlags& f) {
       out.push_back({{"name", u.name}, {"role", server::RoleName(u.role)}, {"departments", u.departments},
                      {"sites", u.sites}, {"disabled", u.disabled}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out, 2) << "\n";
     return kExitOk;
   }
   for (const auto& u : *users) {

@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/json_dump.h"
+
 namespace phaseout::agent {
 namespace {
 
@@ -326,7 +328,7 @@ std::string FormatAgentConfig(const AgentConfig& c) {
 Status WriteAgentKey(const AgentKey& key, const std::string& path) {
   json j = {{"agent_id", key.agent_id}, {"key", key.key},       {"sites", key.sites},
             {"server", key.server},     {"pinned_sha256", key.pinned_sha256}};
-  std::string text = j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  std::string text = DumpJson(j, 2) + "\n";
   std::string tmp = path + ".tmp";
   auto io = [&](const std::string& what) {
     return MakeError(ErrorCode::kIo, what + " '" + path + "': " + std::strerror(errno));

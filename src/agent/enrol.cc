@@ -4,13 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/messages.h"
+#include "core/json_dump.h"
 
 namespace phaseout::agent {
 
 Result<AgentKey> EnrolWith(Transport& transport, const EnrolOptions& options, const std::string& seen_sha256) {
   nlohmann::json body = {{"secret", options.secret}, {"name", options.name}};
   auto res = transport.Send("POST", "/api/v1/agents/enrol", "application/json; charset=utf-8",
-                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                            DumpJson(body));
   if (!res) return res.error();
   if (res->status == 400 || res->status == 401 || res->status == 403 || res->status == 404 || res->status == 410) {
     return MakeError(ErrorCode::kInvalidArgument,

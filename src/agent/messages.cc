@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_dump.h"
+
 namespace phaseout::agent {
 namespace {
 
@@ -123,12 +125,12 @@ ChunkAnswer ParseChunkAnswer(std::string_view body) {
 std::string ScanStartBody(const ScanHeader& h) {
   json j = {{"scan_key", h.scan_key},         {"site", h.site},   {"started_at", h.started_at},
             {"rules_version", h.rules_version}, {"scope", h.scope}, {"source", h.source}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return DumpJson(j);
 }
 
 std::string ScanCompleteBody(uint64_t records, bool complete) {
   json j = {{"records", records}, {"complete", complete}};
-  return j.dump();
+  return DumpJson(j);
 }
 
 }  // namespace phaseout::agent

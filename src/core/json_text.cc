@@ -80,6 +80,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
         case '\n': out->append("\\n"); break;
         case '\r': out->append("\\r"); break;
         case '\t': out->append("\\t"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
         default:
           out->append("\\u00");
           out->push_back(kHex[c >> 4]);

@@ -18,6 +18,7 @@ TEST(JsonTextTest, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(JsonString("l1\nl2\r\t"), "\"l1\\nl2\\r\\t\"");
   EXPECT_EQ(JsonString(std::string("\x01\x1f\0", 3)), "\"\\u0001\\u001f\\u0000\"");
+  EXPECT_EQ(JsonString("\b\f\x7f"), "\"\\b\\f\x7f\"");  // short forms as nlohmann writes; DEL kept
 }
 
 TEST(JsonTextTest, KeepsUtf8AndWritesInvalidBytesAsTheSanitiserDoes) {

@@ -8,13 +8,15 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/json_dump.h"
+
 namespace phaseout::inventory {
 
 std::string EventJsonLine(const Event& e) {
   nlohmann::json j = {{"id", e.id},       {"at", e.at},     {"kind", e.kind},
                       {"severity", e.severity}, {"site", e.site}, {"device", e.device_id},
                       {"scan", e.scan},   {"message", e.message}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return DumpJson(j) + "\n";
 }
 
 namespace {

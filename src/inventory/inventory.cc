@@ -3,6 +3,7 @@
 // inventory_ingest.cc, inventory_lifecycle.cc and inventory_queries.cc (inventory_internal.h).
 #include "inventory/inventory.h"
 
+#include "core/json_dump.h"
 #include "inventory/inventory_internal.h"
 #include "inventory/schema.h"
 
@@ -106,7 +107,7 @@ Status SqlInventory::ImportSites(const SitesFile& file, const std::string& actor
     AuditEntry e;
     e.actor = actor;
     e.action = "sites-import";
-    e.after = after.dump(-1, ' ', false, json::error_handler_t::replace);
+    e.after = DumpJson(after);
     e.note = note.empty() ? "sites file imported" : note;
     return AppendAudit(std::move(e));
   });

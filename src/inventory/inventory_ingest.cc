@@ -2,6 +2,7 @@
 // pass after a complete scan, and rebuild (replaying every stored scan with the current rules
 // and redoing the recorded decisions).
 
+#include "core/json_dump.h"
 #include "inventory/inventory_internal.h"
 
 #include <algorithm>
@@ -364,7 +365,7 @@ class SqlScanIngest final : public ScanIngest {
                 {"records_sha256", hash_.HexDigest()},
                 {"new_devices", summary_.new_devices},
                 {"complete", meta_.complete}};
-      e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+      e.after = DumpJson(a);
       e.note = "scan ingested";
       // An ingest opened with ScanMeta.complete = false (one chunk of a scan pushed in parts)
       // or a later chunk: the stream digest covers this chunk only, so verify could not
@@ -390,12 +391,12 @@ class SqlScanIngest final : public ScanIngest {
         a["records"] = count;
         a["records_sha256"] = all.HexDigest();
         a["chunk_records"] = summary_.records;
-        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+        e.after = DumpJson(a);
       } else if (resumed_ || chunk) {
         a.erase("records_sha256");
         a.erase("records");
         a["chunk_records"] = summary_.records;
-        e.after = a.dump(-1, ' ', false, json::error_handler_t::replace);
+        e.after = DumpJson(a);
       }
       PO_TRY_S(inv_.AppendAudit(std::move(e)));
     }
@@ -1041,9 +1042,9 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
     AuditEntry e;
     e.actor = actor;
     e.action = "rebuild";
-    e.after = json({{"scans", summary.scans}, {"records", summary.records}, {"devices", summary.devices},
-                    {"actions_reapplied", summary.actions_reapplied}, {"actions_skipped", summary.actions_skipped}})
-                  .dump();
+    e.after = DumpJson(json({{"scans", summary.scans}, {"records", summary.records}, {"devices", summary.devices},
+                             {"actions_reapplied", summary.actions_reapplied},
+                             {"actions_skipped", summary.actions_skipped}}));
     e.note = note.empty() ? "devices re-derived from the raw scan events" : note;
     return AppendAudit(std::move(e));
   });

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_dump.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::inventory::internal {
@@ -146,7 +147,7 @@ inline std::string Snapshot(const DeviceRecord& d) {
             {"waiver_expiry", d.waiver_expiry},
             {"waiver_expired", d.waiver_expired},
             {"reason", d.reason}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return DumpJson(j);
 }
 
 inline bool NeedsAttention(const DeviceRecord& d) { return d.status != "clear"; }

@@ -1,6 +1,7 @@
 // Lifecycle changes by people (validated, audited), waiver expiry and passed deadlines, and
 // merge reviews (decided by a person: accept folds two devices into one).
 
+#include "core/json_dump.h"
 #include "inventory/inventory_internal.h"
 
 namespace phaseout::inventory::internal {
@@ -224,9 +225,9 @@ Result<MergeReview> SqlInventory::DecideReview(int64_t review_id, bool accept, c
       if (!merged) return merged.error();
       json after = json::parse(Snapshot(*merged));
       after["merge"] = about;
-      e.after = after.dump(-1, ' ', false, json::error_handler_t::replace);
+      e.after = DumpJson(after);
     } else {
-      e.after = json({{"merge", about}}).dump(-1, ' ', false, json::error_handler_t::replace);
+      e.after = DumpJson(json({{"merge", about}}));
     }
     SqlValue q[] = {I(decided.id), T(decided.status)};
     PO_TRY(store_->Exec("UPDATE merge_reviews SET status = $2 WHERE id = $1", q));

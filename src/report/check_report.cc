@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/display_text.h"
 #include "report/text.h"
 
 namespace phaseout::report {
@@ -35,13 +36,8 @@ void SortByAddress(std::vector<CheckDevice>& v) {
 bool IsCovering(VerdictStatus s) { return s == VerdictStatus::kProhibited || s == VerdictStatus::kReview; }
 
 std::string Shorten(std::string_view s, size_t max) {
-  std::string out(s);
-  if (out.size() > max) {
-    out.resize(max);
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xc0) == 0x80) out.pop_back();
-    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xc0) out.pop_back();
-    out += "...";
-  }
+  std::string out(Utf8Prefix(s, max));
+  if (out.size() < s.size()) out += "...";
   return out;
 }
 
@@ -112,31 +108,6 @@ void TextSources(std::ostream& out, const std::string& indent, const std::vector
 
 // ---- HTML ------------------------------------------------------------------------------------
 
-std::string Html(std::string_view s) {
-  std::string v = SanitizeUtf8(s);
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        // Control characters from devices are shown, never interpreted.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 // Above this many covered devices the page lists them in a table (one or two printed pages).
 constexpr size_t kCompactAbove = 4;
 
@@ -146,7 +117,7 @@ bool IsWebUrl(const std::string& s) {
 }
 
 std::string HtmlSource(const std::string& s, bool verified) {
-  std::string label = IsWebUrl(s) ? "<a href=\"" + Html(s) + "\">" + Html(s) + "</a>" : Html(s);
+  std::string label = IsWebUrl(s) ? "<a href=\"" + HtmlEscape(s) + "\">" + HtmlEscape(s) + "</a>" : HtmlEscape(s);
   return label + (verified ? "" : " <em>(not verified)</em>");
 }
 
@@ -394,66 +365,66 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-      << "<title>phaseout check: " << Html(where.empty() ? "no network" : where) << "</title>\n"
+      << "<title>phaseout check: " << HtmlEscape(where.empty() ? "no network" : where) << "</title>\n"
       << "<style>" << kCss << "</style>\n</head>\n<body>\n";
   out << "<h1>Restricted-vendor equipment check</h1>\n";
-  out << "<p class=\"meta\">Network " << Html(where.empty() ? "none" : where) << " &middot; "
-      << Html(r.started_at) << " &middot; policy <strong>" << Html(policy.id) << "</strong> ("
-      << Html(policy.title) << ") &middot; phaseout " << Html(r.tool_version) << "</p>\n";
-  for (const auto& n : r.notes) out << "<p class=\"note\">Note: " << Html(n) << "</p>\n";
+  out << "<p class=\"meta\">Network " << HtmlEscape(where.empty() ? "none" : where) << " &middot; "
+      << HtmlEscape(r.started_at) << " &middot; policy <strong>" << HtmlEscape(policy.id) << "</strong> ("
+      << HtmlEscape(policy.title) << ") &middot; phaseout " << HtmlEscape(r.tool_version) << "</p>\n";
+  for (const auto& n : r.notes) out << "<p class=\"note\">Note: " << HtmlEscape(n) << "</p>\n";
   if (r.incomplete) {
     out << "<p class=\"count\">Incomplete: this check did not finish (see &ldquo;Limits of this "
            "check&rdquo;).</p>\n";
   }
-  out << "<p class=\"count\">" << Html(Plural(r.devices_seen, "device", "devices")) << " answered on "
-      << Html(Plural(r.addresses_checked, "address", "addresses")) << " checked.</p>\n";
+  out << "<p class=\"count\">" << HtmlEscape(Plural(r.devices_seen, "device", "devices")) << " answered on "
+      << HtmlEscape(Plural(r.addresses_checked, "address", "addresses")) << " checked.</p>\n";
 
   out << "<h2>Made by a maker the policy covers</h2>\n";
   if (r.covered.empty()) {
-    out << "<p>None is made by a maker that " << Html(policy.id) << " covers.</p>\n";
+    out << "<p>None is made by a maker that " << HtmlEscape(policy.id) << " covers.</p>\n";
   }
   if (r.covered.size() > kCompactAbove) {
     // Many devices: one table row each, and each distinct reason once below it.
     std::vector<std::string> reasons;
     out << "<table class=\"compact\"><tr><th>Address</th><th>Device</th><th>Recognised by</th><th>Under "
-        << Html(policy.id) << "</th></tr>\n";
+        << HtmlEscape(policy.id) << "</th></tr>\n";
     for (const CheckDevice& d : r.covered) {
       auto it = std::find(reasons.begin(), reasons.end(), d.reason);
       size_t reason_no = static_cast<size_t>(it - reasons.begin()) + 1;
       if (it == reasons.end()) reasons.push_back(d.reason);
-      out << "<tr><td class=\"nw\">" << Html(d.address) << "</td><td>"
-          << Html(Headline(d)) << "</td><td>";
+      out << "<tr><td class=\"nw\">" << HtmlEscape(d.address) << "</td><td>"
+          << HtmlEscape(Headline(d)) << "</td><td>";
       // One line per device: the main kind of evidence; the clause is in the numbered reason.
-      if (!d.recognised_kinds.empty()) out << Html(d.recognised_kinds.front());
+      if (!d.recognised_kinds.empty()) out << HtmlEscape(d.recognised_kinds.front());
       out << "</td><td class=\"nw\"><strong>" << StatusWords(d.status) << "</strong> [" << reason_no
           << "]</td></tr>\n";
     }
     out << "</table>\n<ol class=\"note\">\n";
-    for (const auto& reason : reasons) out << "<li>" << Html(reason) << "</li>\n";
+    for (const auto& reason : reasons) out << "<li>" << HtmlEscape(reason) << "</li>\n";
     out << "</ol>\n";
   }
   for (const CheckDevice& d : r.covered) {
     if (r.covered.size() > kCompactAbove) break;
     out << "<div class=\"device" << (d.status == VerdictStatus::kReview ? " review" : "") << "\">\n"
-        << "<p><strong>" << Html(Headline(d)) << "</strong>, at " << Html(d.address)
-        << (d.mac.empty() ? "" : " (MAC " + Html(d.mac) + ")") << "</p>\n";
+        << "<p><strong>" << HtmlEscape(Headline(d)) << "</strong>, at " << HtmlEscape(d.address)
+        << (d.mac.empty() ? "" : " (MAC " + HtmlEscape(d.mac) + ")") << "</p>\n";
     if (!d.recognised_by.empty()) {
       out << "<p>Recognised by ";
       for (size_t i = 0; i < d.recognised_by.size(); ++i) {
-        out << (i == 0 ? "" : i + 1 == d.recognised_by.size() ? " and " : "; ") << Html(d.recognised_by[i]);
+        out << (i == 0 ? "" : i + 1 == d.recognised_by.size() ? " and " : "; ") << HtmlEscape(d.recognised_by[i]);
       }
       out << ".</p>\n";
     }
-    if (!d.firmware.empty()) out << "<p>Firmware: " << Html(d.firmware) << "</p>\n";
-    out << "<p>Under " << Html(policy.id) << ": <strong>" << StatusWords(d.status) << "</strong>"
-        << (d.clause.empty() ? "" : " (" + Html(d.clause) + ")") << ". " << Html(d.reason) << "</p>\n</div>\n";
+    if (!d.firmware.empty()) out << "<p>Firmware: " << HtmlEscape(d.firmware) << "</p>\n";
+    out << "<p>Under " << HtmlEscape(policy.id) << ": <strong>" << StatusWords(d.status) << "</strong>"
+        << (d.clause.empty() ? "" : " (" + HtmlEscape(d.clause) + ")") << ". " << HtmlEscape(d.reason) << "</p>\n</div>\n";
   }
   if (!r.elsewhere.empty()) {
     out << "<h2>Covered by another policy</h2>\n<ul>\n";
     for (const CheckDevice& d : r.elsewhere) {
       std::string others;
       for (const auto& p : d.other_policies) others += (others.empty() ? "" : ", ") + p;
-      out << "<li>" << Html(Headline(d)) << ", at " << Html(d.address) << ": " << Html(others) << "</li>\n";
+      out << "<li>" << HtmlEscape(Headline(d)) << ", at " << HtmlEscape(d.address) << ": " << HtmlEscape(others) << "</li>\n";
     }
     out << "</ul>\n";
   }
@@ -461,44 +432,44 @@ void WriteCheckHtml(std::ostream& out, const CheckResult& r, const policy::Polic
     // Two columns of one line each: a school's forty unknown devices still fit on the page.
     out << "<h2>Could not be identified (" << r.unidentified.size() << ")</h2>\n<ul class=\"cols\">\n";
     for (const CheckDevice& d : r.unidentified) {
-      out << "<li>" << Html(d.address) << (d.mac.empty() ? "" : " (" + Html(d.mac) + ")") << ": "
-          << Html(!d.web_pages.empty()   ? d.web_pages.front()
+      out << "<li>" << HtmlEscape(d.address) << (d.mac.empty() ? "" : " (" + HtmlEscape(d.mac) + ")") << ": "
+          << HtmlEscape(!d.web_pages.empty()   ? d.web_pages.front()
                   : d.open_ports.empty() ? std::string("answered only a discovery request")
                                          : "ports " + JoinPorts(d.open_ports))
           << "</li>\n";
     }
     out << "</ul>\n<p>To check one by hand:</p>\n<ul>\n";
-    for (const AdviceItem& h : advice.by_hand) out << "<li>" << Html(h.text) << "</li>\n";
+    for (const AdviceItem& h : advice.by_hand) out << "<li>" << HtmlEscape(h.text) << "</li>\n";
     out << "</ul>\n";
   }
   if (r.not_covered > 0) {
-    out << "<p>" << Html(Plural(r.not_covered, "device was", "devices were"))
+    out << "<p>" << HtmlEscape(Plural(r.not_covered, "device was", "devices were"))
         << " recognised as made by makers no shipped policy covers.</p>\n";
   }
   if (!r.covered.empty()) {
-    out << "<h2>What this means under " << Html(policy.title) << "</h2>\n";
+    out << "<h2>What this means under " << HtmlEscape(policy.title) << "</h2>\n";
     if (pa != nullptr) {
-      out << "<p>" << Html(pa->who_it_binds) << "</p>\n";
+      out << "<p>" << HtmlEscape(pa->who_it_binds) << "</p>\n";
       bool any_prohibited = false, any_review = false;
       for (const auto& d : r.covered) {
         any_prohibited = any_prohibited || d.status == VerdictStatus::kProhibited;
         any_review = any_review || d.status == VerdictStatus::kReview;
       }
-      if (any_prohibited) out << "<p><strong>Covered:</strong> " << Html(pa->prohibited) << "</p>\n";
-      if (any_review) out << "<p><strong>May be covered:</strong> " << Html(pa->review) << "</p>\n";
+      if (any_prohibited) out << "<p><strong>Covered:</strong> " << HtmlEscape(pa->prohibited) << "</p>\n";
+      if (any_review) out << "<p><strong>May be covered:</strong> " << HtmlEscape(pa->review) << "</p>\n";
     }
-    out << "<p>In the policy's words: " << Html(policy.summary) << "</p>\n";
+    out << "<p>In the policy's words: " << HtmlEscape(policy.summary) << "</p>\n";
     HtmlSources(out, policy.sources, policy.verified, pa != nullptr ? pa->sources : std::vector<std::string>{},
                 pa != nullptr && pa->verified);
     out << "<h2>What people usually do next</h2>\n";
     for (const AdviceItem& a : advice.actions) {
-      out << "<p class=\"action\"><strong>" << Html(a.title) << ".</strong> " << Html(a.text) << "</p>\n";
+      out << "<p class=\"action\"><strong>" << HtmlEscape(a.title) << ".</strong> " << HtmlEscape(a.text) << "</p>\n";
       HtmlSources(out, a.sources, a.verified);
     }
   }
   if (!r.limits.empty()) {
     out << "<h2>Limits of this check</h2>\n<ul>\n";
-    for (const auto& l : r.limits) out << "<li>" << Html(l) << "</li>\n";
+    for (const auto& l : r.limits) out << "<li>" << HtmlEscape(l) << "</li>\n";
     out << "</ul>\n";
   }
   out << "</body>\n</html>\n";

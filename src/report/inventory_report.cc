@@ -9,6 +9,7 @@
 #include <ostream>
 #include <set>
 
+#include "core/json_dump.h"
 #include "core/strings.h"
 #include "report/inventory_report_internal.h"
 #include "report/text.h"
@@ -493,7 +494,7 @@ void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryRep
     }
     j["notices"] = std::move(notices);
   }
-  out << j.dump(2) << "\n";
+  out << DumpJson(j, 2) << "\n";
 }
 
 }  // namespace

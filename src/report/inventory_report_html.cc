@@ -5,28 +5,13 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/display_text.h"
 #include "report/inventory_report.h"
 #include "report/inventory_report_internal.h"
 #include "report/text.h"
 
 namespace phaseout::report::internal {
 namespace {
-
-std::string H(std::string_view v) {
-  std::string s = SanitizeUtf8(v), out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:70em;color:#111;line-height:1.4;padding:0 1em}
@@ -45,7 +30,7 @@ void StatusTable(std::ostream& out, const InventorySnapshot& s, const InventoryR
          "<th class=\"n\">verified removed</th><th class=\"n\">waived</th><th class=\"n\">remaining</th>"
          "<th class=\"n\">overdue</th><th class=\"n\">missing</th><th class=\"n\">maker unknown</th></tr></thead><tbody>\n";
   auto row = [&](const std::string& name, const StatusCounts& c) {
-    out << "<tr><td>" << H(name) << "</td><td class=\"n\">" << c.found << "</td><td class=\"n\">" << c.removed
+    out << "<tr><td>" << HtmlEscape(name) << "</td><td class=\"n\">" << c.found << "</td><td class=\"n\">" << c.removed
         << "</td><td class=\"n\">" << c.verified << "</td><td class=\"n\">" << c.waived << "</td><td class=\"n\">"
         << c.remaining << "</td><td class=\"n\"" << (c.overdue ? " style=\"color:#a00;font-weight:bold\"" : "")
         << ">" << c.overdue << "</td><td class=\"n\">" << c.missing << "</td><td class=\"n\">" << c.to_check
@@ -54,8 +39,8 @@ void StatusTable(std::ostream& out, const InventorySnapshot& s, const InventoryR
   row("all", r.total);
   for (const auto& [name, c] : r.by_department) row("department " + name, c);
   for (const auto& [name, c] : r.by_site) row("site " + name, c);
-  out << "</tbody><caption>Units per scope under policy " << H(s.policy_id) << " as of " << H(s.as_of)
-      << ", counted from " << H(s.data_source) << ". " << H(kCountsExplained) << "</caption></table>\n";
+  out << "</tbody><caption>Units per scope under policy " << HtmlEscape(s.policy_id) << " as of " << HtmlEscape(s.as_of)
+      << ", counted from " << HtmlEscape(s.data_source) << ". " << HtmlEscape(kCountsExplained) << "</caption></table>\n";
 }
 
 // Horizontal stacked bars per site: verified, removed, waived, remaining (not overdue), overdue.
@@ -73,7 +58,7 @@ void StatusChart(std::ostream& out, const InventoryReportData& r) {
   int y = 20;
   for (const auto& [name, c] : r.by_site) {
     uint64_t values[] = {c.verified, c.removed, c.waived, c.remaining - std::min(c.remaining, c.overdue), c.overdue};
-    out << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << H(name) << "</text>\n";
+    out << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << HtmlEscape(name) << "</text>\n";
     double x = left;
     for (int k = 0; k < 5; ++k) {
       double w = static_cast<double>(values[k]) * width / static_cast<double>(max_found);
@@ -136,7 +121,7 @@ void BurnDownChart(std::ostream& out, const std::vector<BurnDownPoint>& points) 
       << "<text x=\"" << left + 14 << "\" y=\"" << top + h + 37 << "\">remaining</text>"
       << "<rect x=\"" << left + 100 << "\" y=\"" << top + h + 28 << "\" width=\"10\" height=\"10\" fill=\"#2e7d32\"/>"
       << "<text x=\"" << left + 114 << "\" y=\"" << top + h + 37 << "\">closed</text>\n</svg>"
-      << "<figcaption class=\"note\">" << H(kBurnDownExplained) << "</figcaption></figure>\n";
+      << "<figcaption class=\"note\">" << HtmlEscape(kBurnDownExplained) << "</figcaption></figure>\n";
   out << "<table><thead><tr><th>date</th><th class=\"n\">remaining</th><th class=\"n\">closed</th></tr></thead><tbody>\n";
   for (const auto& p : points) {
     out << "<tr><td>" << p.date << "</td><td class=\"n\">" << p.remaining << "</td><td class=\"n\">" << p.closed << "</td></tr>\n";
@@ -147,25 +132,25 @@ void BurnDownChart(std::ostream& out, const std::vector<BurnDownPoint>& points) 
 void CountTable(std::ostream& out, const char* what, const std::map<std::string, uint64_t>& m,
                 const std::string& caption) {
   out << "<table><thead><tr><th>" << what << "</th><th class=\"n\">units</th></tr></thead><tbody>\n";
-  for (const auto& [k, v] : m) out << "<tr><td>" << H(k) << "</td><td class=\"n\">" << v << "</td></tr>\n";
-  out << "</tbody><caption>" << H(caption) << "</caption></table>\n";
+  for (const auto& [k, v] : m) out << "<tr><td>" << HtmlEscape(k) << "</td><td class=\"n\">" << v << "</td></tr>\n";
+  out << "</tbody><caption>" << HtmlEscape(caption) << "</caption></table>\n";
 }
 
 void Notices(std::ostream& out, const InventorySnapshot& s) {
-  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"note\">" << H(kNoticeExplained) << "</p>\n";
+  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"note\">" << HtmlEscape(kNoticeExplained) << "</p>\n";
   auto notices = internal::Notices(s);
-  if (notices.empty()) out << "<p>No device with a prohibited verdict under " << H(s.policy_id) << ".</p>\n";
+  if (notices.empty()) out << "<p>No device with a prohibited verdict under " << HtmlEscape(s.policy_id) << ".</p>\n";
   for (const auto& n : notices) {
-    out << "<section class=\"notice\"><h3>Device " << H(n.device_id) << "</h3><dl>"
+    out << "<section class=\"notice\"><h3>Device " << HtmlEscape(n.device_id) << "</h3><dl>"
         << "<dt>Contract and order numbers</dt><dd>to be filled in by the contracting office</dd>"
-        << "<dt>Supplier name</dt><dd>" << H(n.supplier) << "</dd>"
+        << "<dt>Supplier name</dt><dd>" << HtmlEscape(n.supplier) << "</dd>"
         << "<dt>Supplier UEI and CAGE code</dt><dd>not recorded</dd>"
-        << "<dt>Brand</dt><dd>" << H(n.brand) << " (manufacturer " << H(n.manufacturer) << ")</dd>"
-        << "<dt>Model number</dt><dd>" << H(n.model) << "</dd>"
-        << "<dt>Item description</dt><dd>" << H(n.description) << "</dd>"
-        << "<dt>Location</dt><dd>" << H(n.location) << "</dd>"
-        << "<dt>Found</dt><dd>" << H(n.found.empty() ? "unknown" : n.found) << (n.clause.empty() ? "" : "; clause " + H(n.clause)) << "</dd>"
-        << "<dt>Mitigation so far</dt><dd>" << H(n.mitigation) << "</dd></dl></section>\n";
+        << "<dt>Brand</dt><dd>" << HtmlEscape(n.brand) << " (manufacturer " << HtmlEscape(n.manufacturer) << ")</dd>"
+        << "<dt>Model number</dt><dd>" << HtmlEscape(n.model) << "</dd>"
+        << "<dt>Item description</dt><dd>" << HtmlEscape(n.description) << "</dd>"
+        << "<dt>Location</dt><dd>" << HtmlEscape(n.location) << "</dd>"
+        << "<dt>Found</dt><dd>" << HtmlEscape(n.found.empty() ? "unknown" : n.found) << (n.clause.empty() ? "" : "; clause " + HtmlEscape(n.clause)) << "</dd>"
+        << "<dt>Mitigation so far</dt><dd>" << HtmlEscape(n.mitigation) << "</dd></dl></section>\n";
   }
 }
 
@@ -174,15 +159,15 @@ void Notices(std::ostream& out, const InventorySnapshot& s) {
 void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind) {
   InventoryReportData r = ComputeInventoryReport(s);
   std::string title = "Phase-out report: " + (s.policy_title.empty() ? s.policy_id : s.policy_title);
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>" << H(title)
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>" << HtmlEscape(title)
       << "</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><style>" << kStyle
-      << "</style></head><body>\n<h1>" << H(title) << "</h1>\n<p class=\"meta\">Policy <b>" << H(s.policy_id)
-      << "</b>; as of <b>" << H(s.as_of) << "</b>; generated " << H(s.generated_at) << " by phaseout "
-      << PHASEOUT_VERSION << ".<br/>Data: " << H(s.data_source) << ".";
-  if (!s.department_filter.empty()) out << "<br/>Department: " << H(s.department_filter) << ".";
-  if (!s.site_filter.empty()) out << "<br/>Site: " << H(s.site_filter) << ".";
+      << "</style></head><body>\n<h1>" << HtmlEscape(title) << "</h1>\n<p class=\"meta\">Policy <b>" << HtmlEscape(s.policy_id)
+      << "</b>; as of <b>" << HtmlEscape(s.as_of) << "</b>; generated " << HtmlEscape(s.generated_at) << " by phaseout "
+      << PHASEOUT_VERSION << ".<br/>Data: " << HtmlEscape(s.data_source) << ".";
+  if (!s.department_filter.empty()) out << "<br/>Department: " << HtmlEscape(s.department_filter) << ".";
+  if (!s.site_filter.empty()) out << "<br/>Site: " << HtmlEscape(s.site_filter) << ".";
   out << "<br/>" << s.devices.size() << " devices in this report, of which " << r.total.found
-      << " are in scope (verdict prohibited or review under " << H(s.policy_id) << ").</p>\n";
+      << " are in scope (verdict prohibited or review under " << HtmlEscape(s.policy_id) << ").</p>\n";
   if (kind == InventoryReportKind::kNotice) {
     Notices(out, s);
     out << "</body></html>\n";
@@ -204,9 +189,9 @@ void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKin
     for (size_t i : r.deadline_order) {
       const auto& d = s.devices[i];
       bool overdue = IsOverdue(d, s.as_of);
-      out << "<tr" << (overdue ? " class=\"overdue\"" : "") << "><td><a href=\"#dev-" << H(d.id) << "\">" << H(d.id)
-          << "</a></td><td>" << H(SiteName(s, d.site)) << "</td><td>" << H(OrUnknown(d.manufacturer)) << "</td><td>"
-          << H(d.model) << "</td><td>" << H(d.state) << "</td><td>" << H(d.deadline.empty() ? "none set" : d.deadline)
+      out << "<tr" << (overdue ? " class=\"overdue\"" : "") << "><td><a href=\"#dev-" << HtmlEscape(d.id) << "\">" << HtmlEscape(d.id)
+          << "</a></td><td>" << HtmlEscape(SiteName(s, d.site)) << "</td><td>" << HtmlEscape(OrUnknown(d.manufacturer)) << "</td><td>"
+          << HtmlEscape(d.model) << "</td><td>" << HtmlEscape(d.state) << "</td><td>" << HtmlEscape(d.deadline.empty() ? "none set" : d.deadline)
           << "</td><td>" << (overdue ? "yes" : "no") << "</td></tr>\n";
     }
     out << "</tbody><caption>Open in-scope units (remaining), overdue first, then by deadline. A "
@@ -228,8 +213,8 @@ void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKin
     out << "<ul>\n";
     for (size_t i : r.to_check) {
       const auto& d = s.devices[i];
-      out << "<li><a href=\"#dev-" << H(d.id) << "\">" << H(d.id) << "</a>: " << H(SiteName(s, d.site)) << ", address "
-          << H(d.ip.empty() ? "unknown" : d.ip) << ", MAC " << H(d.mac.empty() ? "unknown" : d.mac) << "</li>\n";
+      out << "<li><a href=\"#dev-" << HtmlEscape(d.id) << "\">" << HtmlEscape(d.id) << "</a>: " << HtmlEscape(SiteName(s, d.site)) << ", address "
+          << HtmlEscape(d.ip.empty() ? "unknown" : d.ip) << ", MAC " << HtmlEscape(d.mac.empty() ? "unknown" : d.mac) << "</li>\n";
     }
     out << "</ul>\n";
   }
@@ -237,37 +222,37 @@ void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKin
   out << "<h2>Devices</h2>\n";
   for (const auto& d : s.devices) {
     bool overdue = IsOverdue(d, s.as_of);
-    out << "<section class=\"device\" id=\"dev-" << H(d.id) << "\"><h3>" << H(d.id) << ": " << H(OrUnknown(d.manufacturer))
-        << (d.brand.empty() || d.brand == d.manufacturer ? "" : " (brand " + H(d.brand) + ")") << " " << H(d.model)
+    out << "<section class=\"device\" id=\"dev-" << HtmlEscape(d.id) << "\"><h3>" << HtmlEscape(d.id) << ": " << HtmlEscape(OrUnknown(d.manufacturer))
+        << (d.brand.empty() || d.brand == d.manufacturer ? "" : " (brand " + HtmlEscape(d.brand) + ")") << " " << HtmlEscape(d.model)
         << "</h3><dl>"
-        << "<dt>Site, department</dt><dd>" << H(SiteName(s, d.site)) << ", " << H(OrUnknown(d.department)) << "</dd>"
-        << "<dt>Address, MAC, serial</dt><dd>" << H(d.ip.empty() ? "unknown" : d.ip) << ", "
-        << H(d.mac.empty() ? "unknown" : d.mac) << ", " << H(d.serial.empty() ? "unknown" : d.serial) << "</dd>"
-        << "<dt>Type, firmware</dt><dd>" << H(OrUnknown(d.device_type)) << ", " << H(d.firmware.empty() ? "unknown" : d.firmware) << "</dd>"
-        << "<dt>Verdict under " << H(s.policy_id) << "</dt><dd>" << H(OrUnknown(d.verdict))
-        << (d.clause.empty() ? "" : " (" + H(d.clause) + ")") << (d.reason.empty() ? "" : ": " + H(d.reason)) << "</dd>"
-        << "<dt>State, deadline</dt><dd" << (overdue ? " class=\"overdue\"" : "") << ">" << H(OrUnknown(d.state)) << ", "
-        << H(d.deadline.empty() ? "no deadline set" : d.deadline) << (overdue ? " (overdue)" : "") << "</dd>"
-        << "<dt>Seen</dt><dd>first " << H(d.first_seen) << ", last " << H(d.last_seen) << "</dd>";
+        << "<dt>Site, department</dt><dd>" << HtmlEscape(SiteName(s, d.site)) << ", " << HtmlEscape(OrUnknown(d.department)) << "</dd>"
+        << "<dt>Address, MAC, serial</dt><dd>" << HtmlEscape(d.ip.empty() ? "unknown" : d.ip) << ", "
+        << HtmlEscape(d.mac.empty() ? "unknown" : d.mac) << ", " << HtmlEscape(d.serial.empty() ? "unknown" : d.serial) << "</dd>"
+        << "<dt>Type, firmware</dt><dd>" << HtmlEscape(OrUnknown(d.device_type)) << ", " << HtmlEscape(d.firmware.empty() ? "unknown" : d.firmware) << "</dd>"
+        << "<dt>Verdict under " << HtmlEscape(s.policy_id) << "</dt><dd>" << HtmlEscape(OrUnknown(d.verdict))
+        << (d.clause.empty() ? "" : " (" + HtmlEscape(d.clause) + ")") << (d.reason.empty() ? "" : ": " + HtmlEscape(d.reason)) << "</dd>"
+        << "<dt>State, deadline</dt><dd" << (overdue ? " class=\"overdue\"" : "") << ">" << HtmlEscape(OrUnknown(d.state)) << ", "
+        << HtmlEscape(d.deadline.empty() ? "no deadline set" : d.deadline) << (overdue ? " (overdue)" : "") << "</dd>"
+        << "<dt>Seen</dt><dd>first " << HtmlEscape(d.first_seen) << ", last " << HtmlEscape(d.last_seen) << "</dd>";
     if (!d.sources.empty()) {
       out << "<dt>Sources</dt><dd>";
-      for (size_t k = 0; k < d.sources.size(); ++k) out << (k ? "; " : "") << H(d.sources[k]);
+      for (size_t k = 0; k < d.sources.size(); ++k) out << (k ? "; " : "") << HtmlEscape(d.sources[k]);
       out << "</dd>";
     }
     out << "</dl>\n";
     if (!d.evidence.empty()) {
       out << "<table><thead><tr><th>probe/port</th><th>field</th><th>value</th><th>rule</th><th>claim</th></tr></thead><tbody>\n";
       for (const auto& e : d.evidence) {
-        out << "<tr><td>" << H(e.probe) << "/" << e.port << "</td><td>" << H(e.field) << "</td><td><code>" << H(e.value)
-            << "</code></td><td>" << H(e.rule) << "</td><td>" << H(e.claim) << "</td></tr>\n";
+        out << "<tr><td>" << HtmlEscape(e.probe) << "/" << e.port << "</td><td>" << HtmlEscape(e.field) << "</td><td><code>" << HtmlEscape(e.value)
+            << "</code></td><td>" << HtmlEscape(e.rule) << "</td><td>" << HtmlEscape(e.claim) << "</td></tr>\n";
       }
       out << "</tbody><caption>Evidence: what was observed and which fingerprint rule read it.</caption></table>\n";
     }
     if (!d.history.empty()) {
       out << "<table><thead><tr><th>when</th><th>change</th><th>by</th><th>note</th></tr></thead><tbody>\n";
       for (const auto& h : d.history) {
-        out << "<tr><td>" << H(h.at) << "</td><td>" << H(h.from_state.empty() ? "(new)" : h.from_state) << " &#8594; "
-            << H(h.to_state) << "</td><td>" << H(OrUnknown(h.actor)) << "</td><td>" << H(h.note) << "</td></tr>\n";
+        out << "<tr><td>" << HtmlEscape(h.at) << "</td><td>" << HtmlEscape(h.from_state.empty() ? "(new)" : h.from_state) << " &#8594; "
+            << HtmlEscape(h.to_state) << "</td><td>" << HtmlEscape(OrUnknown(h.actor)) << "</td><td>" << HtmlEscape(h.note) << "</td></tr>\n";
       }
       out << "</tbody><caption>History from the inventory's audit log, oldest first.</caption></table>\n";
     }

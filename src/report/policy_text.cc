@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/json_dump.h"
 #include "report/text.h"
 
 namespace phaseout::report {
@@ -109,7 +110,7 @@ void WritePolicyList(std::ostream& out, const policy::PolicySet& policies) {
 void WritePolicyListJson(std::ostream& out, const policy::PolicySet& policies) {
   json arr = json::array();
   for (const auto& p : policies.policies()) arr.push_back(PolicyRow(p));
-  out << arr.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  out << DumpJson(arr, 2) << '\n';
 }
 
 void WritePolicyDetail(std::ostream& out, const policy::Policy& p, const policy::VendorRegistry& vendors) {
@@ -203,7 +204,7 @@ void WritePolicyDetailJson(std::ostream& out, const policy::Policy& p, const pol
                      {"verified", r.provenance.verified}});
   }
   j["rules"] = std::move(rules);
-  out << j.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  out << DumpJson(j, 2) << '\n';
 }
 
 void WriteFindings(std::ostream& out, const std::vector<policy::Finding>& findings) {

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/json_dump.h"
 #include "report/text.h"
 
 namespace phaseout::report {
@@ -63,10 +64,10 @@ json DeviceJson(const model::DeviceReport& r) {
   return j;
 }
 
-// Strings are sanitised before they reach the json; `replace` is a second line of defence so
-// dump() can never throw on bytes that slipped through.
+// Strings are sanitised before they reach the json; the project's document writer
+// (core/json_dump.h) writes any byte that slipped through as "\xNN" and never throws.
 std::string Dump(const json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+  return DumpJson(j, indent);
 }
 
 json ScanJson(const ScanInfo& info) {

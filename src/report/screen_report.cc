@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/csv_writer.h"
+#include "core/display_text.h"
 
 namespace phaseout::report {
 namespace {
@@ -41,9 +42,7 @@ std::string Truncate(std::string_view s, size_t n) {
     out.push_back(c);
   }
   if (out.size() > n) {
-    size_t cut = n - 3;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
-    out.resize(cut);
+    out.resize(Utf8Prefix(out, n - 3).size());  // on a UTF-8 boundary
     out += "...";
   }
   return out;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/json_dump.h"
 #include "core/strings.h"
 #include "core/utf8.h"
 
@@ -155,7 +156,7 @@ void HandleJsonLine(std::string_view text, uint64_t line_number, uint64_t row, c
     if (it->is_string()) {
       value = it->get<std::string>();
     } else if (!it->is_null()) {
-      value = it->dump();
+      value = DumpJson(*it);
     }
     ColumnRole role = RoleOf(it.key(), options);
     if (role.line_id) {

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "core/csv_reader.h"
+#include "core/json_dump.h"
 #include "core/strings.h"
 #include "core/utf8.h"
 #include "screening/normalise.h"
@@ -393,8 +394,8 @@ Status SaveList(const std::string& root, const StoredListInfo& info, const std::
                           {"policy", info.policy},      {"format", info.format},
                           {"source_file", info.source_file}, {"imported_at", info.imported_at.empty() ? NowUtc() : info.imported_at},
                           {"entities", entities.size()}};
-    out << header.dump() << '\n';
-    for (const auto& e : entities) out << EntityJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << DumpJson(header) << '\n';
+    for (const auto& e : entities) out << DumpJson(EntityJson(e)) << '\n';
     out.flush();
     if (!out) {
       fs::remove(tmp, ec);

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "core/data_dir.h"
+#include "core/json_dump.h"
 #include "inventory/inventory.h"
 #include "screening/list_import.h"
 #include "screening/screener.h"
@@ -378,14 +379,14 @@ HttpResponse ErrorResponse(int status, std::string_view code, std::string_view m
   HttpResponse r;
   r.status = status;
   json j = {{"error", {{"code", code}, {"message", message}}}};
-  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.body = DumpJson(j);
   return r;
 }
 
 HttpResponse Json(int status, const json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.body = DumpJson(body);
   return r;
 }
 

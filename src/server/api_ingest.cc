@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "core/json_dump.h"
 #include "inventory/inventory.h"
 #include "inventory/record.h"
 #include "inventory/scope.h"
@@ -267,7 +268,7 @@ HttpResponse CompleteScan(Call& call, const CompleteBody& body) {
                                        " records are stored; missing: " + Join(missing, ", "));
     json j = json::parse(r.body);
     j["missing"] = missing;
-    r.body = j.dump();
+    r.body = DumpJson(j);
     return r;
   }
   inventory::ScanMeta meta = scan->meta;

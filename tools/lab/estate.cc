@@ -1,5 +1,6 @@
 // Deterministic estate generation and ground-truth serialisation for the device lab.
 #include "tools/lab/estate.h"
+#include "core/json_dump.h"
 
 #include <algorithm>
 #include <unordered_set>
@@ -272,7 +273,7 @@ std::string TruthToJson(const TruthEntry& e) {
   if (e.kind == HostKind::kHostile) j["hostile"] = HostileModeName(e.hostile);
   j["open_ports"] = e.open_ports;
   if (!e.udp_ports.empty()) j["udp_ports"] = e.udp_ports;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return DumpJson(j);
 }
 
 }  // namespace phaseout::lab

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_dump.h"
 #include "core/strings.h"
 #include "probes/common/discovery_text.h"
 
@@ -30,7 +31,7 @@ model::Observation Obs(std::string key, std::string value) {
 // A JSON scalar as text: strings verbatim, numbers and booleans as JSON prints them.
 std::string Scalar(const nlohmann::json& v) {
   if (v.is_string()) return common::BoundValue(v.get_ref<const std::string&>());
-  if (v.is_number() || v.is_boolean()) return v.dump();
+  if (v.is_number() || v.is_boolean()) return DumpJson(v);
   return "";
 }
 
