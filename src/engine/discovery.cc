@@ -227,7 +227,7 @@ class Pass {
     std::string reply = FetchOnce(host.ip, url.port, probes::ssdp::BuildDescriptionRequest(url), 65536,
                                   Clock::now() + Ms(opt_.fetch_timeout_ms));
     if (reply.empty()) {
-      host.notes.push_back("ssdp: description at " + location.substr(0, 200) + " did not answer");
+      host.notes.push_back("ssdp: description at " + probes::common::BoundValue(location).substr(0, 200) + " did not answer");
       return;
     }
     ++result.stats.descriptions_fetched;

@@ -374,15 +374,11 @@ class ThreadScan {
     shared_.impl->targets_done.fetch_add(1, std::memory_order_relaxed);
     RecordNotCovered(host);
     model::HostScan scan = std::move(host->scan);
-    if (!host->per_port.empty()) {
-      std::sort(scan.open_ports.begin(), scan.open_ports.end());
-      std::stable_sort(host->per_port.begin(), host->per_port.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (auto& [port, observations] : host->per_port) {
-        for (auto& o : observations) scan.observations.push_back(std::move(o));
-      }
-    } else {
-      std::sort(scan.open_ports.begin(), scan.open_ports.end());
+    std::sort(scan.open_ports.begin(), scan.open_ports.end());
+    std::stable_sort(host->per_port.begin(), host->per_port.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [port, observations] : host->per_port) {
+      for (auto& o : observations) scan.observations.push_back(std::move(o));
     }
     if (!host->skipped_note.empty()) scan.notes.push_back(host->skipped_note);
     if (shared_.feed != nullptr) {
