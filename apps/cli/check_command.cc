@@ -26,6 +26,7 @@
 
 #include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
+#include "core/utc_time.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
 #include "engine/scanner.h"
@@ -162,7 +163,7 @@ int RunCheck(const CheckFlags& f) {
   std::vector<std::string> specs, excludes;
   report::CheckResult result;
   result.tool_version = PHASEOUT_VERSION;
-  result.started_at = NowIso8601();
+  result.started_at = UtcNowIso8601();
   result.notes = choice->notes;
   for (const auto& s : choice->subnets) {
     specs.push_back(s.subnet.ToString());
@@ -317,7 +318,7 @@ int RunCheck(const CheckFlags& f) {
 
   engine::ScanStats stats = scanner.Snapshot();
   result.addresses_checked = stats.targets_done;
-  result.finished_at = NowIso8601();
+  result.finished_at = UtcNowIso8601();
 
   // What this check could not do, in plain words.
   for (const auto& l : lost) {

@@ -1,19 +1,9 @@
 #include "apps/cli/cli_support.h"
 
 #include <cstdio>
-#include <ctime>
 #include <utility>
 
 namespace phaseout::cli {
-
-std::string NowIso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::optional<fingerprint::OuiRegistry> LoadOuiOrWarn(const std::string& dir, bool quiet, const char* command) {
   if (dir.empty()) return std::nullopt;

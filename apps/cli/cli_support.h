@@ -1,5 +1,5 @@
-// Small pieces several subcommands share: the current time as recorded in outputs, and the
-// IEEE MAC register loaded with the same warning everywhere.
+// Small pieces several subcommands share: the IEEE MAC register loaded with the same warning
+// everywhere.
 #pragma once
 
 #include <optional>
@@ -8,9 +8,6 @@
 #include "fingerprint/oui_registry.h"
 
 namespace phaseout::cli {
-
-// Now, UTC, as 2026-12-01T09:30:00Z.
-std::string NowIso8601();
 
 // The register in `dir` (empty: none wanted). When it cannot be loaded, `command` ("phaseout
 // scan") prints a warning unless `quiet`, and MAC addresses then identify nothing.

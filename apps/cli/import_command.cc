@@ -18,6 +18,7 @@
 
 #include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
+#include "core/utc_time.h"
 #include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
@@ -143,7 +144,7 @@ int RunImport(const ImportFlags& f) {
   report::ScanInfo info;
   info.tool_version = PHASEOUT_VERSION;
   info.ruleset_version = knowledge->ruleset_version;
-  info.started_at = NowIso8601();
+  info.started_at = UtcNowIso8601();
   info.targets = {std::string("import:") + imports::ImportFormatName(*format) + " " + f.file};
   std::vector<std::string> policy_ids;
   for (const policy::Policy* p : *selected) {
@@ -224,7 +225,7 @@ int RunImport(const ImportFlags& f) {
     }
     if (!EmitIngestEvents("import", *inv, *committed, f.events, false)) return kExitRuntime;
   }
-  summary.set_finished_at(NowIso8601());
+  summary.set_finished_at(UtcNowIso8601());
   summary.set_addresses_scanned(summary.hosts());
   writer->End(summary);
   out.flush();

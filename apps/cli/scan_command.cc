@@ -26,6 +26,7 @@
 #include "apps/cli/agent_cli.h"
 #include "apps/cli/cli_support.h"
 #include "apps/cli/commands.h"
+#include "core/utc_time.h"
 #include "apps/cli/inventory_cli.h"
 #include "engine/classifier.h"
 #include "engine/knowledge.h"
@@ -313,7 +314,7 @@ int RunScan(const ScanFlags& f) {
 
   report::ScanInfo info;
   info.tool_version = PHASEOUT_VERSION;
-  info.started_at = NowIso8601();
+  info.started_at = UtcNowIso8601();
   info.scan_id = f.scan_id.empty() ? NewScanId() : f.scan_id;
   info.ruleset_version = knowledge->ruleset_version;
   info.targets = f.targets;
@@ -379,7 +380,7 @@ int RunScan(const ScanFlags& f) {
     model::DeviceReport report = classifier.Classify(std::move(host));
     if (!report.identification.manufacturer.empty()) identified.fetch_add(1);
     std::string key = AddressKey(report.host.ip);
-    std::string seen_at = NowIso8601();
+    std::string seen_at = UtcNowIso8601();
     std::lock_guard<std::mutex> lock(out_mu);
     summary.Add(report);
     if (sort_status.ok()) {
@@ -407,7 +408,7 @@ int RunScan(const ScanFlags& f) {
   if (!sort_status.ok()) return Fail(kExitRuntime, sort_status.error().message);
 
   engine::ScanStats stats = scanner.Snapshot();
-  summary.set_finished_at(NowIso8601());
+  summary.set_finished_at(UtcNowIso8601());
   summary.set_addresses_scanned(stats.targets_done);
   summary.set_stopped(stats.stopped);
   summary.set_coverage(CoverageOf(stats, g_signal.load()));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/json_dump.h"
+#include "core/utc_time.h"
 #include "inventory/inventory.h"
 
 namespace phaseout::inventory::internal {
@@ -33,15 +34,6 @@ using nlohmann::json;
     if (Status _s = (expr); !_s.ok()) return _s; \
   } while (0)
 #define PO_TRY_R(expr) PO_TRY(expr)
-
-inline std::string SystemNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 inline std::string JoinList(const std::vector<std::string>& v) {
   std::string out;
@@ -188,7 +180,7 @@ class SqlInventory final : public Inventory {
       : store_(std::move(store)), options_(std::move(options)) {}
 
   Store& store() override { return *store_; }
-  std::string Now() override { return options_.clock ? options_.clock() : SystemNow(); }
+  std::string Now() override { return options_.clock ? options_.clock() : UtcNowIso8601(); }
   std::string Today() { return Now().substr(0, 10); }
   const InventoryOptions& options() const { return options_; }
 

@@ -20,6 +20,7 @@
 #include "core/csv_reader.h"
 #include "core/json_dump.h"
 #include "core/strings.h"
+#include "core/utc_time.h"
 #include "core/utf8.h"
 #include "screening/normalise.h"
 
@@ -247,15 +248,6 @@ Result<ImportedList> ParseFtm(std::string_view data, const std::string& list, co
   return out;
 }
 
-std::string NowUtc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 nlohmann::json EntityJson(const ListEntity& e) {
   nlohmann::json j{{"id", e.id}, {"name", e.name}};
   if (!e.aliases.empty()) j["aliases"] = e.aliases;
@@ -392,7 +384,7 @@ Status SaveList(const std::string& root, const StoredListInfo& info, const std::
     if (!out) return MakeError(ErrorCode::kIo, "cannot write " + tmp.string());
     nlohmann::json header{{"phaseout_list", 1},         {"name", info.name},
                           {"policy", info.policy},      {"format", info.format},
-                          {"source_file", info.source_file}, {"imported_at", info.imported_at.empty() ? NowUtc() : info.imported_at},
+                          {"source_file", info.source_file}, {"imported_at", info.imported_at.empty() ? UtcNowIso8601() : info.imported_at},
                           {"entities", entities.size()}};
     out << DumpJson(header) << '\n';
     for (const auto& e : entities) out << DumpJson(EntityJson(e)) << '\n';
