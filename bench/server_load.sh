@@ -111,6 +111,30 @@ wrk.headers["Authorization"] = "Bearer $token"
 function delay() return $((paced_conns * 1000 / rate)) end
 EOF
 
+# CPU time (user + system, clock ticks) of the server and of this PostgreSQL's processes: printed
+# per request beside each wrk run, the figure that does not depend on the machine's load.
+ticks() {
+  local t=0 pid f
+  local postmaster
+  postmaster=$(head -1 "$work/pg/data/postmaster.pid" 2>/dev/null || true)
+  for pid in "$server_pid" $postmaster $([ -n "$postmaster" ] && pgrep -P "$postmaster" || true); do
+    f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    f=${f##*) }
+    set -- $f
+    t=$((t + ${12} + ${13}))
+  done
+  echo "$t"
+}
+hz=$(getconf CLK_TCK)
+cpu_per_request() {  # cpu_per_request TICKS_BEFORE WRK_OUTPUT
+  local after requests
+  after=$(ticks)
+  requests=$(grep -Eo '^ *[0-9]+ requests in' <<<"$2" | grep -Eo '[0-9]+' | head -1)
+  [ -n "$requests" ] && [ "$requests" -gt 0 ] &&
+    python3 -c "import sys; t,h,n=int(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]); print(f'     CPU (server + PostgreSQL): {t/h:.2f} s for {n} requests = {1000*t/h/n:.2f} ms a request')" \
+      "$((after - $1))" "$hz" "$requests"
+}
+
 echo "server_load: $devices devices, PostgreSQL 15 (throw-away, unix socket), preset $preset, $(nproc) cores"
 # Deep pages: by offset, and by cursor (after=, keyset paging) from a device about as deep.
 deep=$((first + devices * 6 / 10))
@@ -125,12 +149,16 @@ deep=$((first + devices * 6 / 10))
       -H "Authorization: Bearer $token" "$base$path" ;;
   esac
   echo "== GET $path  (saturated: wrk -t2 -c8 -d${duration}s)"
-  wrk -t2 -c8 -d"${duration}s" --timeout 30s --latency -s "$work/auth.lua" "$base$path" |
-    grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout'
+  before=$(ticks)
+  out=$(wrk -t2 -c8 -d"${duration}s" --timeout 30s --latency -s "$work/auth.lua" "$base$path")
+  grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
+  cpu_per_request "$before" "$out"
   case "$path" in *overview*) continue ;; esac
   echo "== GET $path  (paced: at most $rate requests/s, wrk -t2 -c$paced_conns -d${duration}s, delay $((paced_conns * 1000 / rate)) ms)"
-  wrk -t2 -c"$paced_conns" -d"${duration}s" --timeout 30s --latency -s "$work/paced.lua" "$base$path" |
-    grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout'
+  before=$(ticks)
+  out=$(wrk -t2 -c"$paced_conns" -d"${duration}s" --timeout 30s --latency -s "$work/paced.lua" "$base$path")
+  grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
+  cpu_per_request "$before" "$out"
 done
 
 # Ingest: one agent key, one scan of $ingest records pushed in chunks of 5,000 lines.
