@@ -363,20 +363,20 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
   s.devices.reserve(listed + groups.size());
   for (auto& g : groups) devices->push_back(std::move(g.device));  // after the listed devices
   for (size_t i = 0; i < devices->size(); ++i) {
-    const inventory::DeviceRecord& d = (*devices)[i];
+    inventory::DeviceRecord& d = (*devices)[i];  // fields read once are moved out
     report::SnapshotDevice x;
     if (i >= listed) x.weight = static_cast<uint64_t>(groups[i - listed].count);
     x.id = i >= listed ? "" : std::to_string(d.id);
     x.site = d.site;
     x.department = d.department;
-    x.ip = d.ip;
-    x.mac = d.mac;
-    x.serial = d.serial;
+    x.ip = std::move(d.ip);
+    x.mac = std::move(d.mac);
+    x.serial = std::move(d.serial);
     x.manufacturer = d.manufacturer;
-    x.brand = d.brand;
-    x.device_type = d.device_type;
-    x.model = d.model;
-    x.firmware = d.firmware;
+    x.brand = std::move(d.brand);
+    x.device_type = std::move(d.device_type);
+    x.model = std::move(d.model);
+    x.firmware = std::move(d.firmware);
     x.state = inventory::DeviceStateName(d.state);
     auto has = [&](const std::vector<std::string>& v) {
       for (const auto& p : v) if (p == policy_id) return true;
@@ -392,12 +392,12 @@ Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const 
       }
     }
     x.first_seen = d.first_seen;
-    x.last_seen = d.last_seen;
-    x.replacement_model = d.replacement_model;
-    x.waiver_expiry = d.waiver_expiry;
+    x.last_seen = std::move(d.last_seen);
+    x.replacement_model = std::move(d.replacement_model);
+    x.waiver_expiry = std::move(d.waiver_expiry);
     if (!d.last_scan.empty()) x.sources.push_back("last seen by scan " + d.last_scan);
     if (!d.match_rule.empty()) x.sources.push_back("identity matched by " + d.match_rule);
-    if (!d.reason.empty()) x.reason = d.reason;
+    x.reason = std::move(d.reason);
     // The evidence of the record that last attached the device (kept verbatim by the store).
     if (with_evidence && bulk) {
       x.evidence = std::move(evidence[d.id]);

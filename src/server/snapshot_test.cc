@@ -205,7 +205,7 @@ TEST(Snapshot, RecordEvidenceReadsWhatAParsedDocumentHolds) {
   }
   // Random damage to a realistic record: deleted, repeated and replaced bytes.
   const std::string base =
-      R"({"ip":"127.0.0.1","evidence":[{"probe":"http","port":80,"field":"http.header.server","value":"App-webs/ é"q"",)"
+      R"({"ip":"127.0.0.1","evidence":[{"probe":"http","port":80,"field":"http.header.server","value":"App-webs/ \u00e9\"q\"",)"
       R"("rule":"hikvision.http.server.webs","claim":"manufacturer=hikvision"},{"probe":"rtsp","port":554,"field":"f",)"
       R"("value":"v","rule":"r"}],"verdicts":[{"policy":"p","status":"prohibited"}],"n":[1.5,-2,true,null]})";
   ASSERT_EQ(RecordEvidence(base).size(), 2u);
