@@ -21,10 +21,12 @@ namespace phaseout::server {
 // their last sighting), their deadline (replacement target date, else the site's deadline for
 // the policy) and their history (the audit entries about them; the first sighting when the log
 // starts later); with `with_evidence`, the identification evidence of each device's last
-// record (read in bulk for 200 devices or more: the overview and the report kinds that print
-// no evidence do without, the HTML and Markdown of a full report use LoadDetailEvidence). With `grouped` (the overview:
-// counts and burn-down only), the devices without history come as one entry per group of
-// Inventory::CountDeviceGroups (SnapshotDevice::weight devices; no id, address or evidence). kNotFound names an unknown site or department; database errors pass through.
+// record (read in bulk for 200 devices or more; the overview and the report kinds that print
+// no evidence do without it, the HTML and Markdown of a full report use LoadDetailEvidence).
+// With `grouped` (the overview: counts and burn-down only), the devices without history come
+// as one entry per group of Inventory::CountDeviceGroups (SnapshotDevice::weight devices; no
+// id, address or evidence). kNotFound names an unknown site or department; database errors
+// pass through.
 Result<report::InventorySnapshot> LoadSnapshot(inventory::Inventory& inv, const std::string& policy_id,
                                                const std::string& department, const std::string& site,
                                                const std::string& db_label,
