@@ -277,6 +277,12 @@ TEST(InventoryReportHtml, LargeReportDetailsOnlyWhatNeedsAttentionAndSaysWhatItL
   std::vector<std::string> sections;
   for (auto x : doc.select_nodes("//section[@class='device']")) sections.push_back(x.node().attribute("id").value());
   EXPECT_EQ(sections, (std::vector<std::string>{"dev-x00", "dev-x05", "dev-x10", "dev-x15"}));
+  // The devices a loader reads evidence for are the ones with sections.
+  std::vector<std::string> detailed;
+  for (size_t i : DevicesShownInDetail(s, limits)) detailed.push_back("dev-" + s.devices[i].id);
+  EXPECT_EQ(detailed, sections);
+  InventorySnapshot small = Sample();
+  EXPECT_EQ(DevicesShownInDetail(small).size(), small.devices.size());  // a small report details all
   // No link points at a section that is not there.
   for (auto a : doc.select_nodes("//a[@href]")) {
     std::string target = std::string(a.node().attribute("href").value()).substr(1);
