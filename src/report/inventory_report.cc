@@ -568,6 +568,59 @@ json CountsJson(const StatusCounts& c) {
               {"maker_unknown", c.to_check}};
 }
 
+json DeviceJson(const InventorySnapshot& s, const SnapshotDevice& d) {
+  auto str = [](const std::string& v) { return SanitizeUtf8(v); };
+  json ev = json::array();
+  for (const auto& e : d.evidence) {
+    ev.push_back({{"probe", str(e.probe)}, {"port", e.port}, {"field", str(e.field)},
+                  {"value", str(e.value)}, {"rule", str(e.rule)}, {"claim", str(e.claim)}});
+  }
+  json hist = json::array();
+  for (const auto& h : d.history) {
+    hist.push_back({{"at", h.at}, {"from", h.from_state}, {"to", h.to_state}, {"actor", str(h.actor)}, {"note", str(h.note)}});
+  }
+  json src = json::array();
+  for (const auto& x : d.sources) src.push_back(str(x));
+  return {{"id", str(d.id)}, {"department", str(d.department)}, {"site", str(internal::SiteName(s, d.site))},
+          {"ip", str(d.ip)}, {"mac", str(d.mac)}, {"serial", str(d.serial)},
+          {"manufacturer", str(d.manufacturer)}, {"brand", str(d.brand)},
+          {"device_type", str(d.device_type)}, {"model", str(d.model)}, {"firmware", str(d.firmware)},
+          {"verdict", d.verdict}, {"clause", str(d.clause)}, {"reason", str(d.reason)},
+          {"state", d.state}, {"deadline", d.deadline}, {"overdue", IsOverdue(d, s.as_of)},
+          {"first_seen", d.first_seen}, {"last_seen", d.last_seen},
+          {"replacement_model", str(d.replacement_model)}, {"waiver_expiry", d.waiver_expiry},
+          {"sources", std::move(src)}, {"evidence", std::move(ev)}, {"history", std::move(hist)}};
+}
+
+// Writes `text` (a document dumped with indent 2) with its top-level "devices" placeholder
+// replaced by every device of `s`, each built and written on its own (the same bytes as one
+// document holding them all, without holding them all).
+void WriteWithDevices(std::ostream& out, const std::string& text, const InventorySnapshot& s) {
+  const std::string mark = "\n  \"devices\": []";  // a newline cannot occur inside a JSON string
+  size_t at = text.find(mark);
+  if (at == std::string::npos || s.devices.empty()) {
+    out << text;
+    return;
+  }
+  at += mark.size() - 2;  // at the placeholder's "[]"
+  out.write(text.data(), static_cast<std::streamsize>(at));
+  out << "[\n";
+  std::string one, nested;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    one.clear();
+    AppendJson(DeviceJson(s, s.devices[i]), &one, 2);
+    nested.assign("    ");
+    for (char c : one) {
+      nested += c;
+      if (c == '\n') nested += "    ";  // two levels deeper than a document of its own
+    }
+    if (i + 1 < s.devices.size()) nested += ",\n";
+    out << nested;
+  }
+  out << "\n  ]";
+  out.write(text.data() + at + 2, static_cast<std::streamsize>(text.size() - at - 2));
+}
+
 void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind) {
   InventoryReportData r = ComputeInventoryReport(s);
   auto str = [](const std::string& v) { return SanitizeUtf8(v); };
@@ -605,30 +658,8 @@ void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryRep
     json to_check = json::array();
     for (size_t i : r.to_check) to_check.push_back(str(s.devices[i].id));
     j["maker_unknown"] = std::move(to_check);
-    json devices = json::array();
-    for (const auto& d : s.devices) {
-      json ev = json::array();
-      for (const auto& e : d.evidence) {
-        ev.push_back({{"probe", str(e.probe)}, {"port", e.port}, {"field", str(e.field)},
-                      {"value", str(e.value)}, {"rule", str(e.rule)}, {"claim", str(e.claim)}});
-      }
-      json hist = json::array();
-      for (const auto& h : d.history) {
-        hist.push_back({{"at", h.at}, {"from", h.from_state}, {"to", h.to_state}, {"actor", str(h.actor)}, {"note", str(h.note)}});
-      }
-      json src = json::array();
-      for (const auto& x : d.sources) src.push_back(str(x));
-      devices.push_back({{"id", str(d.id)}, {"department", str(d.department)}, {"site", str(internal::SiteName(s, d.site))},
-                         {"ip", str(d.ip)}, {"mac", str(d.mac)}, {"serial", str(d.serial)},
-                         {"manufacturer", str(d.manufacturer)}, {"brand", str(d.brand)},
-                         {"device_type", str(d.device_type)}, {"model", str(d.model)}, {"firmware", str(d.firmware)},
-                         {"verdict", d.verdict}, {"clause", str(d.clause)}, {"reason", str(d.reason)},
-                         {"state", d.state}, {"deadline", d.deadline}, {"overdue", IsOverdue(d, s.as_of)},
-                         {"first_seen", d.first_seen}, {"last_seen", d.last_seen},
-                         {"replacement_model", str(d.replacement_model)}, {"waiver_expiry", d.waiver_expiry},
-                         {"sources", std::move(src)}, {"evidence", std::move(ev)}, {"history", std::move(hist)}});
-    }
-    j["devices"] = std::move(devices);
+    // A placeholder: the devices are written one at a time into the document's text below.
+    j["devices"] = json::array();
   }
   if (kind != InventoryReportKind::kStatus) {
     json notices = json::array();
@@ -640,7 +671,8 @@ void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryRep
     }
     j["notices"] = std::move(notices);
   }
-  out << DumpJson(j, 2) << "\n";
+  WriteWithDevices(out, DumpJson(j, 2), s);
+  out << "\n";
 }
 
 }  // namespace
