@@ -69,7 +69,13 @@ int RunReport(const ReportFlags& f) {
     return Fail(inv.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitRuntime,
                 "cannot open the inventory " + db + ": " + inv.error().message);
   }
-  auto snapshot = server::LoadSnapshot(**inv, policy->id, f.department, f.site, db);
+  // Evidence is printed by full reports only: CSV and JSON carry every device's (read in bulk),
+  // HTML and Markdown the devices they show in detail (read below, once as_of is known).
+  const bool detail_evidence = *kind == report::InventoryReportKind::kFull &&
+                               (*format == report::InventoryReportFormat::kHtml ||
+                                *format == report::InventoryReportFormat::kMarkdown);
+  const bool all_evidence = *kind == report::InventoryReportKind::kFull && !detail_evidence;
+  auto snapshot = server::LoadSnapshot(**inv, policy->id, f.department, f.site, db, std::nullopt, all_evidence);
   if (!snapshot) {
     return Fail(snapshot.error().code == ErrorCode::kNotFound ? kExitUsage : kExitRuntime,
                 snapshot.error().message);
@@ -80,6 +86,10 @@ int RunReport(const ReportFlags& f) {
   snapshot->generated_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
   snapshot->department_filter = f.department;
   snapshot->site_filter = f.site;
+  if (detail_evidence) {
+    auto read = server::LoadDetailEvidence(**inv, &*snapshot, report::DevicesShownInDetail(*snapshot));
+    if (!read) return Fail(kExitRuntime, read.error().message);
+  }
   auto scans = (*inv)->ListScans(f.site);
   snapshot->data_source = "inventory " + (inventory::IsPostgresLocation(db) ? std::string("(PostgreSQL)") : db) +
                           ", " + std::to_string(snapshot->sites.size()) + " sites, " +

@@ -75,10 +75,17 @@ std::string Mitigation(const SnapshotDevice& d) {
   return m;
 }
 
-std::vector<NoticeRow> Notices(const InventorySnapshot& s) {
+size_t CountNotices(const InventorySnapshot& s) {
+  size_t n = 0;
+  for (const auto& d : s.devices) n += d.verdict == "prohibited" ? 1 : 0;
+  return n;
+}
+
+std::vector<NoticeRow> Notices(const InventorySnapshot& s, size_t limit) {
   std::vector<NoticeRow> out;
   for (const auto& d : s.devices) {
     if (d.verdict != "prohibited") continue;
+    if (out.size() >= limit) break;
     NoticeRow n;
     n.device_id = d.id;
     n.supplier = d.supplier.empty() ? "not recorded" : d.supplier;
@@ -101,7 +108,73 @@ std::vector<NoticeRow> Notices(const InventorySnapshot& s) {
   return out;
 }
 
+std::string NoticesLeftOut(size_t shown, size_t total) {
+  return "This full report prints the first " + std::to_string(shown) + " of the " + std::to_string(total) +
+         " covered-equipment notices (one per device with a prohibited verdict); the other " +
+         std::to_string(total - shown) + " are not printed here. phaseout report --kind notice (same options, any "
+         "format) prints every notice.";
+}
+
+std::string DeadlinesLeftOut(const InventorySnapshot& s, const InventoryReportData& r, size_t shown) {
+  uint64_t overdue = 0;
+  for (size_t k = shown; k < r.deadline_order.size(); ++k) overdue += IsOverdue(s.devices[r.deadline_order[k]], s.as_of) ? 1 : 0;
+  return "The table lists the first " + std::to_string(shown) + " of the " + std::to_string(r.deadline_order.size()) +
+         " open in-scope units; the other " + std::to_string(r.deadline_order.size() - shown) + " (" +
+         std::to_string(overdue) + " of them overdue) come later in this order and are not listed here. " +
+         kEveryDeviceIn;
+}
+
+std::string MakerUnknownLeftOut(size_t left_out) {
+  return std::to_string(left_out) + " more devices with an unknown maker are not listed here. " +
+         std::string(kEveryDeviceIn);
+}
+
+std::string DetailsLeftOut(const InventorySnapshot& s, const DetailSelection& sel) {
+  return "This report holds " + std::to_string(s.devices.size()) + " devices; " + std::to_string(sel.attention) +
+         " of them need attention (in scope and still open, overdue first and then by deadline; then missing; "
+         "then of an unknown maker). The details below (identification, evidence, history) are of the first " +
+         std::to_string(sel.shown.size()) + " of those in that order. Not detailed here: " +
+         std::to_string(sel.attention_left_out) + " more devices needing attention, " +
+         std::to_string(sel.closed_left_out) +
+         " in-scope devices already closed (removed, verified removed, waived or not restricted) and " +
+         std::to_string(sel.clear_left_out) + " devices that are not in scope under " + s.policy_id + ". " +
+         kEveryDeviceIn;
+}
+
+DetailSelection SelectDetails(const InventorySnapshot& s, const InventoryReportData& r, size_t limit) {
+  DetailSelection sel;
+  sel.has_section.assign(s.devices.size(), false);
+  for (size_t i : r.attention) sel.attention += s.devices[i].weight;
+  sel.everything = s.devices.size() <= limit;
+  if (sel.everything) {
+    for (size_t i = 0; i < s.devices.size(); ++i) sel.shown.push_back(i);
+  } else {
+    for (size_t i : r.attention) {
+      if (sel.shown.size() >= limit) break;
+      sel.shown.push_back(i);
+    }
+  }
+  for (size_t i : sel.shown) sel.has_section[i] = true;
+  if (sel.everything) return sel;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (sel.has_section[i]) continue;
+    const SnapshotDevice& d = s.devices[i];
+    if (NeedsAttention(d, s.as_of)) {
+      sel.attention_left_out += d.weight;
+    } else if (InScope(d)) {
+      sel.closed_left_out += d.weight;
+    } else {
+      sel.clear_left_out += d.weight;
+    }
+  }
+  return sel;
+}
+
 }  // namespace internal
+
+bool NeedsAttention(const SnapshotDevice& d, std::string_view as_of) {
+  return internal::IsRemaining(d, as_of) || d.state == "missing" || d.manufacturer.empty();
+}
 
 bool IsOverdue(const SnapshotDevice& d, std::string_view as_of) {
   if (!InScope(d)) return false;
@@ -168,16 +241,84 @@ std::vector<BurnDownPoint> BurnDown(const InventorySnapshot& s) {
   return out;
 }
 
+// Overdue first, then by deadline (none last), site and id; stable.
+void SortByDeadline(const InventorySnapshot& s, std::vector<size_t>* order) {
+  std::vector<bool> overdue(s.devices.size(), false);
+  for (size_t i : *order) overdue[i] = IsOverdue(s.devices[i], s.as_of);
+  std::stable_sort(order->begin(), order->end(), [&](size_t a, size_t b) {
+    const auto& x = s.devices[a];
+    const auto& y = s.devices[b];
+    if (overdue[a] != overdue[b]) return static_cast<bool>(overdue[a]);
+    if (x.deadline.empty() != y.deadline.empty()) return y.deadline.empty();
+    if (x.deadline != y.deadline) return x.deadline < y.deadline;
+    if (x.site != y.site) return x.site < y.site;
+    return x.id < y.id;
+  });
+}
+
+// InventoryReportData::attention from the deadline order.
+std::vector<size_t> AttentionOrder(const InventorySnapshot& s, const std::vector<size_t>& deadline_order) {
+  std::vector<bool> listed(s.devices.size(), false);
+  std::vector<size_t> out = deadline_order;
+  for (size_t i : out) listed[i] = true;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (!listed[i] && s.devices[i].state == "missing") {
+      out.push_back(i);
+      listed[i] = true;
+    }
+  }
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (!listed[i] && s.devices[i].manufacturer.empty()) out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<size_t> DevicesShownInDetail(const InventorySnapshot& s, const InventoryReportLimits& limits) {
+  std::vector<size_t> out;
+  if (s.devices.size() <= limits.device_details) {
+    for (size_t i = 0; i < s.devices.size(); ++i) out.push_back(i);
+    return out;
+  }
+  std::vector<size_t> order;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    if (internal::IsRemaining(s.devices[i], s.as_of)) order.push_back(i);
+  }
+  SortByDeadline(s, &order);
+  out = AttentionOrder(s, order);
+  if (out.size() > limits.device_details) out.resize(limits.device_details);
+  return out;
+}
 
 InventoryReportData ComputeInventoryReport(const InventorySnapshot& s) {
   InventoryReportData r;
+  // The devices of a snapshot come site by site: the counters of the previous device's
+  // department, site and state are looked up again only when they change.
+  const std::string* last_department = nullptr;
+  const std::string* last_site = nullptr;
+  const std::string* last_state = nullptr;
+  StatusCounts* department = nullptr;
+  StatusCounts* site = nullptr;
+  uint64_t* state = nullptr;
   for (size_t i = 0; i < s.devices.size(); ++i) {
     const SnapshotDevice& d = s.devices[i];
+    if (last_department == nullptr || *last_department != d.department) {
+      department = &r.by_department[internal::OrUnknown(d.department)];
+      last_department = &d.department;
+    }
+    if (last_site == nullptr || *last_site != d.site) {
+      site = &r.by_site[internal::SiteName(s, d.site)];
+      last_site = &d.site;
+    }
+    if (last_state == nullptr || *last_state != d.state) {
+      state = &r.by_state[internal::OrUnknown(d.state)];
+      last_state = &d.state;
+    }
     Count(&r.total, d, s.as_of);
-    Count(&r.by_department[internal::OrUnknown(d.department)], d, s.as_of);
-    Count(&r.by_site[internal::SiteName(s, d.site)], d, s.as_of);
-    r.by_state[internal::OrUnknown(d.state)] += d.weight;
+    Count(department, d, s.as_of);
+    Count(site, d, s.as_of);
+    *state += d.weight;
     if (d.manufacturer.empty()) r.to_check.push_back(i);
     if (!InScope(d)) continue;
     r.by_manufacturer[internal::OrUnknown(d.manufacturer)] += d.weight;
@@ -185,16 +326,8 @@ InventoryReportData ComputeInventoryReport(const InventorySnapshot& s) {
     r.by_device_type[internal::OrUnknown(d.device_type)] += d.weight;
     if (internal::IsRemaining(d, s.as_of)) r.deadline_order.push_back(i);
   }
-  std::stable_sort(r.deadline_order.begin(), r.deadline_order.end(), [&](size_t a, size_t b) {
-    const auto& x = s.devices[a];
-    const auto& y = s.devices[b];
-    bool ox = IsOverdue(x, s.as_of), oy = IsOverdue(y, s.as_of);
-    if (ox != oy) return ox;
-    if (x.deadline.empty() != y.deadline.empty()) return y.deadline.empty();
-    if (x.deadline != y.deadline) return x.deadline < y.deadline;
-    if (x.site != y.site) return x.site < y.site;
-    return x.id < y.id;
-  });
+  SortByDeadline(s, &r.deadline_order);
+  r.attention = AttentionOrder(s, r.deadline_order);
   r.burn_down = BurnDown(s);
   return r;
 }
@@ -241,9 +374,12 @@ void MdCounts(std::ostream& out, const char* title, const std::map<std::string, 
   out << "\n";
 }
 
-void MdNotices(std::ostream& out, const InventorySnapshot& s) {
-  auto notices = internal::Notices(s);
+void MdNotices(std::ostream& out, const InventorySnapshot& s, size_t limit = SIZE_MAX) {
+  auto notices = internal::Notices(s, limit);
   out << "## Covered-equipment notices (FAR 52.204-25(d))\n\n" << internal::kNoticeExplained << "\n\n";
+  if (size_t total = internal::CountNotices(s); total > notices.size()) {
+    out << internal::NoticesLeftOut(notices.size(), total) << "\n\n";
+  }
   if (notices.empty()) {
     out << "No device with a prohibited verdict under " << Md(s.policy_id) << ".\n\n";
     return;
@@ -263,7 +399,8 @@ void MdNotices(std::ostream& out, const InventorySnapshot& s) {
   }
 }
 
-void WriteMarkdown(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind) {
+void WriteMarkdown(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind,
+                   const InventoryReportLimits& limits) {
   InventoryReportData r = ComputeInventoryReport(s);
   out << "# Phase-out report: " << Md(s.policy_title.empty() ? s.policy_id : s.policy_title) << " ("
       << Md(s.policy_id) << ")\n\n"
@@ -292,14 +429,17 @@ void WriteMarkdown(std::ostream& out, const InventorySnapshot& s, InventoryRepor
   if (r.deadline_order.empty()) out << "No open in-scope unit.\n\n";
   else {
     out << "| device | site | maker | model | state | deadline | overdue |\n|---|---|---|---|---|---|---|\n";
-    for (size_t i : r.deadline_order) {
-      const auto& d = s.devices[i];
+    for (size_t k = 0; k < r.deadline_order.size() && k < limits.deadline_rows; ++k) {
+      const auto& d = s.devices[r.deadline_order[k]];
       out << "| " << Md(d.id) << " | " << Md(internal::SiteName(s, d.site)) << " | "
           << Md(internal::OrUnknown(d.manufacturer)) << " | " << Md(d.model) << " | " << Md(d.state)
           << " | " << Md(d.deadline.empty() ? "none set" : d.deadline) << " | "
           << (IsOverdue(d, s.as_of) ? "yes" : "no") << " |\n";
     }
     out << "\n";
+    if (r.deadline_order.size() > limits.deadline_rows) {
+      out << internal::DeadlinesLeftOut(s, r, limits.deadline_rows) << "\n\n";
+    }
   }
 
   out << "## Progress over time\n\n" << internal::kBurnDownExplained << "\n\n";
@@ -312,16 +452,22 @@ void WriteMarkdown(std::ostream& out, const InventorySnapshot& s, InventoryRepor
 
   out << "## Devices with an unknown maker (to be checked)\n\n";
   if (r.to_check.empty()) out << "None.\n\n";
-  for (size_t i : r.to_check) {
-    const auto& d = s.devices[i];
+  for (size_t k = 0; k < r.to_check.size() && k < limits.maker_unknown_rows; ++k) {
+    const auto& d = s.devices[r.to_check[k]];
     out << "- " << Md(d.id) << ": " << Md(internal::SiteName(s, d.site)) << ", address "
         << Md(d.ip.empty() ? "unknown" : d.ip) << ", MAC " << Md(d.mac.empty() ? "unknown" : d.mac)
         << ", state " << Md(d.state) << "\n";
   }
   if (!r.to_check.empty()) out << "\n";
+  if (r.to_check.size() > limits.maker_unknown_rows) {
+    out << internal::MakerUnknownLeftOut(r.to_check.size() - limits.maker_unknown_rows) << "\n\n";
+  }
 
-  out << "## Devices\n\n";
-  for (const auto& d : s.devices) {
+  internal::DetailSelection sel = internal::SelectDetails(s, r, limits.device_details);
+  out << (sel.everything ? "## Devices\n\n" : "## Devices needing attention\n\n");
+  if (!sel.everything) out << internal::DetailsLeftOut(s, sel) << "\n\n";
+  for (size_t i : sel.shown) {
+    const auto& d = s.devices[i];
     out << "### " << Md(d.id) << ": " << Md(internal::OrUnknown(d.manufacturer))
         << (d.brand.empty() || d.brand == d.manufacturer ? "" : " (brand " + Md(d.brand) + ")") << " "
         << Md(d.model) << "\n\n"
@@ -355,7 +501,7 @@ void WriteMarkdown(std::ostream& out, const InventorySnapshot& s, InventoryRepor
     }
     out << "\n";
   }
-  MdNotices(out, s);
+  MdNotices(out, s, limits.notices);
 }
 
 // ---- CSV --------------------------------------------------------------------------------
@@ -422,6 +568,59 @@ json CountsJson(const StatusCounts& c) {
               {"maker_unknown", c.to_check}};
 }
 
+json DeviceJson(const InventorySnapshot& s, const SnapshotDevice& d) {
+  auto str = [](const std::string& v) { return SanitizeUtf8(v); };
+  json ev = json::array();
+  for (const auto& e : d.evidence) {
+    ev.push_back({{"probe", str(e.probe)}, {"port", e.port}, {"field", str(e.field)},
+                  {"value", str(e.value)}, {"rule", str(e.rule)}, {"claim", str(e.claim)}});
+  }
+  json hist = json::array();
+  for (const auto& h : d.history) {
+    hist.push_back({{"at", h.at}, {"from", h.from_state}, {"to", h.to_state}, {"actor", str(h.actor)}, {"note", str(h.note)}});
+  }
+  json src = json::array();
+  for (const auto& x : d.sources) src.push_back(str(x));
+  return {{"id", str(d.id)}, {"department", str(d.department)}, {"site", str(internal::SiteName(s, d.site))},
+          {"ip", str(d.ip)}, {"mac", str(d.mac)}, {"serial", str(d.serial)},
+          {"manufacturer", str(d.manufacturer)}, {"brand", str(d.brand)},
+          {"device_type", str(d.device_type)}, {"model", str(d.model)}, {"firmware", str(d.firmware)},
+          {"verdict", d.verdict}, {"clause", str(d.clause)}, {"reason", str(d.reason)},
+          {"state", d.state}, {"deadline", d.deadline}, {"overdue", IsOverdue(d, s.as_of)},
+          {"first_seen", d.first_seen}, {"last_seen", d.last_seen},
+          {"replacement_model", str(d.replacement_model)}, {"waiver_expiry", d.waiver_expiry},
+          {"sources", std::move(src)}, {"evidence", std::move(ev)}, {"history", std::move(hist)}};
+}
+
+// Writes `text` (a document dumped with indent 2) with its top-level "devices" placeholder
+// replaced by every device of `s`, each built and written on its own (the same bytes as one
+// document holding them all, without holding them all).
+void WriteWithDevices(std::ostream& out, const std::string& text, const InventorySnapshot& s) {
+  const std::string mark = "\n  \"devices\": []";  // a newline cannot occur inside a JSON string
+  size_t at = text.find(mark);
+  if (at == std::string::npos || s.devices.empty()) {
+    out << text;
+    return;
+  }
+  at += mark.size() - 2;  // at the placeholder's "[]"
+  out.write(text.data(), static_cast<std::streamsize>(at));
+  out << "[\n";
+  std::string one, nested;
+  for (size_t i = 0; i < s.devices.size(); ++i) {
+    one.clear();
+    AppendJson(DeviceJson(s, s.devices[i]), &one, 2);
+    nested.assign("    ");
+    for (char c : one) {
+      nested += c;
+      if (c == '\n') nested += "    ";  // two levels deeper than a document of its own
+    }
+    if (i + 1 < s.devices.size()) nested += ",\n";
+    out << nested;
+  }
+  out << "\n  ]";
+  out.write(text.data() + at + 2, static_cast<std::streamsize>(text.size() - at - 2));
+}
+
 void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind) {
   InventoryReportData r = ComputeInventoryReport(s);
   auto str = [](const std::string& v) { return SanitizeUtf8(v); };
@@ -459,30 +658,8 @@ void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryRep
     json to_check = json::array();
     for (size_t i : r.to_check) to_check.push_back(str(s.devices[i].id));
     j["maker_unknown"] = std::move(to_check);
-    json devices = json::array();
-    for (const auto& d : s.devices) {
-      json ev = json::array();
-      for (const auto& e : d.evidence) {
-        ev.push_back({{"probe", str(e.probe)}, {"port", e.port}, {"field", str(e.field)},
-                      {"value", str(e.value)}, {"rule", str(e.rule)}, {"claim", str(e.claim)}});
-      }
-      json hist = json::array();
-      for (const auto& h : d.history) {
-        hist.push_back({{"at", h.at}, {"from", h.from_state}, {"to", h.to_state}, {"actor", str(h.actor)}, {"note", str(h.note)}});
-      }
-      json src = json::array();
-      for (const auto& x : d.sources) src.push_back(str(x));
-      devices.push_back({{"id", str(d.id)}, {"department", str(d.department)}, {"site", str(internal::SiteName(s, d.site))},
-                         {"ip", str(d.ip)}, {"mac", str(d.mac)}, {"serial", str(d.serial)},
-                         {"manufacturer", str(d.manufacturer)}, {"brand", str(d.brand)},
-                         {"device_type", str(d.device_type)}, {"model", str(d.model)}, {"firmware", str(d.firmware)},
-                         {"verdict", d.verdict}, {"clause", str(d.clause)}, {"reason", str(d.reason)},
-                         {"state", d.state}, {"deadline", d.deadline}, {"overdue", IsOverdue(d, s.as_of)},
-                         {"first_seen", d.first_seen}, {"last_seen", d.last_seen},
-                         {"replacement_model", str(d.replacement_model)}, {"waiver_expiry", d.waiver_expiry},
-                         {"sources", std::move(src)}, {"evidence", std::move(ev)}, {"history", std::move(hist)}});
-    }
-    j["devices"] = std::move(devices);
+    // A placeholder: the devices are written one at a time into the document's text below.
+    j["devices"] = json::array();
   }
   if (kind != InventoryReportKind::kStatus) {
     json notices = json::array();
@@ -494,18 +671,20 @@ void WriteJsonReport(std::ostream& out, const InventorySnapshot& s, InventoryRep
     }
     j["notices"] = std::move(notices);
   }
-  out << DumpJson(j, 2) << "\n";
+  WriteWithDevices(out, DumpJson(j, 2), s);
+  out << "\n";
 }
 
 }  // namespace
 
 void WriteInventoryReport(std::ostream& out, const InventorySnapshot& snapshot,
-                          InventoryReportFormat format, InventoryReportKind kind) {
+                          InventoryReportFormat format, InventoryReportKind kind,
+                          const InventoryReportLimits& limits) {
   switch (format) {
-    case InventoryReportFormat::kMarkdown: WriteMarkdown(out, snapshot, kind); return;
+    case InventoryReportFormat::kMarkdown: WriteMarkdown(out, snapshot, kind, limits); return;
     case InventoryReportFormat::kCsv: WriteCsv(out, snapshot, kind); return;
     case InventoryReportFormat::kJson: WriteJsonReport(out, snapshot, kind); return;
-    case InventoryReportFormat::kHtml: internal::WriteHtml(out, snapshot, kind); return;
+    case InventoryReportFormat::kHtml: internal::WriteHtml(out, snapshot, kind, limits); return;
   }
 }
 

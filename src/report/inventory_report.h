@@ -127,7 +127,23 @@ struct InventoryReportData {
   std::map<std::string, uint64_t> by_state;         // all devices of the snapshot
   std::vector<size_t> deadline_order;  // indexes of open in-scope devices: overdue first, then by deadline
   std::vector<size_t> to_check;        // indexes of devices with an unknown manufacturer
+  // Indexes of the devices that need attention (NeedsAttention): deadline_order, then the
+  // missing devices not in it, then the devices with an unknown manufacturer not in either.
+  std::vector<size_t> attention;
   std::vector<BurnDownPoint> burn_down;
+};
+
+// How much of a large report the formats meant for reading (HTML, Markdown) print; the CSV and
+// JSON formats always carry every device, with its evidence and history. A report of at most
+// `device_details` devices shows every device in full (as a small estate's report always did);
+// a larger one shows in full only the first `device_details` devices that need attention
+// (InventoryReportData::attention order) and says how many it left out and where they are.
+// Value type.
+struct InventoryReportLimits {
+  size_t deadline_rows = 1000;       // rows of the deadline table (overdue first)
+  size_t maker_unknown_rows = 1000;  // entries of the list of devices with an unknown maker
+  size_t device_details = 200;       // device sections (identification, evidence, history)
+  size_t notices = 200;              // FAR notices in a full report (kind notice prints all)
 };
 
 // True iff `d` counts as in scope (verdict prohibited or review).
@@ -136,13 +152,26 @@ bool InScope(const SnapshotDevice& d);
 // waiver that expired before `as_of`.
 bool IsOverdue(const SnapshotDevice& d, std::string_view as_of);
 
+// True iff `d` needs someone's attention: in scope and still open (IsOverdue or not), missing,
+// or of an unknown manufacturer (to be checked).
+bool NeedsAttention(const SnapshotDevice& d, std::string_view as_of);
+
 // Computes the counts, orderings and burn-down. Pure; thread-safe.
 InventoryReportData ComputeInventoryReport(const InventorySnapshot& snapshot);
 
+// The indexes of the devices whose full section (identification, evidence, history) the HTML
+// and Markdown of a full report print under `limits`: every device of a small report, else the
+// first devices needing attention. A loader may read evidence for these devices only
+// (server::LoadDetailEvidence): those renderings print no other device's evidence. Pure.
+std::vector<size_t> DevicesShownInDetail(const InventorySnapshot& s, const InventoryReportLimits& limits = {});
+
 // Renders the report. HTML is one self-contained document (inline CSS and SVG, no scripts,
-// no external URLs) laid out for print. Device bytes are escaped for the format.
+// no external URLs) laid out for print. Device bytes are escaped for the format. `limits`
+// bound the HTML and Markdown of a large report (InventoryReportLimits); every count and chart
+// is always computed over every device.
 void WriteInventoryReport(std::ostream& out, const InventorySnapshot& snapshot,
                           InventoryReportFormat format,
-                          InventoryReportKind kind = InventoryReportKind::kFull);
+                          InventoryReportKind kind = InventoryReportKind::kFull,
+                          const InventoryReportLimits& limits = {});
 
 }  // namespace phaseout::report

@@ -5,7 +5,6 @@
 #include <ostream>
 #include <sstream>
 
-#include "core/display_text.h"
 #include "report/inventory_report.h"
 #include "report/inventory_report_internal.h"
 #include "report/text.h"
@@ -20,7 +19,7 @@ table{border-collapse:collapse;margin:.5em 0 1em;width:100%}th,td{border:1px sol
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}caption{caption-side:bottom;text-align:left;font-size:.85em;color:#444;padding-top:.3em}
 thead th{background:#eee}.overdue{color:#a00;font-weight:bold}.meta{color:#333}.note{font-size:.85em;color:#444}
 .device{border:1px solid #bbb;padding:.5em 1em;margin:.8em 0;break-inside:avoid}code{font-size:.9em;word-break:break-all}
-.notice{border:2px solid #333;padding:.5em 1em;margin:1em 0;break-inside:avoid}dl{display:grid;grid-template-columns:16em 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}
+.left-out{border-left:4px solid #f9a825;padding-left:.6em}.notice{border:2px solid #333;padding:.5em 1em;margin:1em 0;break-inside:avoid}dl{display:grid;grid-template-columns:16em 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}
 svg text{font-size:11px;font-family:inherit}
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}table,figure{break-inside:avoid}a{color:inherit;text-decoration:none}}
 )";
@@ -30,7 +29,7 @@ void StatusTable(std::ostream& out, const InventorySnapshot& s, const InventoryR
          "<th class=\"n\">verified removed</th><th class=\"n\">waived</th><th class=\"n\">remaining</th>"
          "<th class=\"n\">overdue</th><th class=\"n\">missing</th><th class=\"n\">maker unknown</th></tr></thead><tbody>\n";
   auto row = [&](const std::string& name, const StatusCounts& c) {
-    out << "<tr><td>" << HtmlEscape(name) << "</td><td class=\"n\">" << c.found << "</td><td class=\"n\">" << c.removed
+    out << "<tr><td>" << HtmlText(name) << "</td><td class=\"n\">" << c.found << "</td><td class=\"n\">" << c.removed
         << "</td><td class=\"n\">" << c.verified << "</td><td class=\"n\">" << c.waived << "</td><td class=\"n\">"
         << c.remaining << "</td><td class=\"n\"" << (c.overdue ? " style=\"color:#a00;font-weight:bold\"" : "")
         << ">" << c.overdue << "</td><td class=\"n\">" << c.missing << "</td><td class=\"n\">" << c.to_check
@@ -39,8 +38,8 @@ void StatusTable(std::ostream& out, const InventorySnapshot& s, const InventoryR
   row("all", r.total);
   for (const auto& [name, c] : r.by_department) row("department " + name, c);
   for (const auto& [name, c] : r.by_site) row("site " + name, c);
-  out << "</tbody><caption>Units per scope under policy " << HtmlEscape(s.policy_id) << " as of " << HtmlEscape(s.as_of)
-      << ", counted from " << HtmlEscape(s.data_source) << ". " << HtmlEscape(kCountsExplained) << "</caption></table>\n";
+  out << "</tbody><caption>Units per scope under policy " << HtmlText(s.policy_id) << " as of " << HtmlText(s.as_of)
+      << ", counted from " << HtmlText(s.data_source) << ". " << HtmlText(kCountsExplained) << "</caption></table>\n";
 }
 
 // Horizontal stacked bars per site: verified, removed, waived, remaining (not overdue), overdue.
@@ -58,7 +57,7 @@ void StatusChart(std::ostream& out, const InventoryReportData& r) {
   int y = 20;
   for (const auto& [name, c] : r.by_site) {
     uint64_t values[] = {c.verified, c.removed, c.waived, c.remaining - std::min(c.remaining, c.overdue), c.overdue};
-    out << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << HtmlEscape(name) << "</text>\n";
+    out << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << HtmlText(name) << "</text>\n";
     double x = left;
     for (int k = 0; k < 5; ++k) {
       double w = static_cast<double>(values[k]) * width / static_cast<double>(max_found);
@@ -121,7 +120,7 @@ void BurnDownChart(std::ostream& out, const std::vector<BurnDownPoint>& points) 
       << "<text x=\"" << left + 14 << "\" y=\"" << top + h + 37 << "\">remaining</text>"
       << "<rect x=\"" << left + 100 << "\" y=\"" << top + h + 28 << "\" width=\"10\" height=\"10\" fill=\"#2e7d32\"/>"
       << "<text x=\"" << left + 114 << "\" y=\"" << top + h + 37 << "\">closed</text>\n</svg>"
-      << "<figcaption class=\"note\">" << HtmlEscape(kBurnDownExplained) << "</figcaption></figure>\n";
+      << "<figcaption class=\"note\">" << HtmlText(kBurnDownExplained) << "</figcaption></figure>\n";
   out << "<table><thead><tr><th>date</th><th class=\"n\">remaining</th><th class=\"n\">closed</th></tr></thead><tbody>\n";
   for (const auto& p : points) {
     out << "<tr><td>" << p.date << "</td><td class=\"n\">" << p.remaining << "</td><td class=\"n\">" << p.closed << "</td></tr>\n";
@@ -132,42 +131,55 @@ void BurnDownChart(std::ostream& out, const std::vector<BurnDownPoint>& points) 
 void CountTable(std::ostream& out, const char* what, const std::map<std::string, uint64_t>& m,
                 const std::string& caption) {
   out << "<table><thead><tr><th>" << what << "</th><th class=\"n\">units</th></tr></thead><tbody>\n";
-  for (const auto& [k, v] : m) out << "<tr><td>" << HtmlEscape(k) << "</td><td class=\"n\">" << v << "</td></tr>\n";
-  out << "</tbody><caption>" << HtmlEscape(caption) << "</caption></table>\n";
+  for (const auto& [k, v] : m) out << "<tr><td>" << HtmlText(k) << "</td><td class=\"n\">" << v << "</td></tr>\n";
+  out << "</tbody><caption>" << HtmlText(caption) << "</caption></table>\n";
 }
 
-void Notices(std::ostream& out, const InventorySnapshot& s) {
-  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"note\">" << HtmlEscape(kNoticeExplained) << "</p>\n";
-  auto notices = internal::Notices(s);
-  if (notices.empty()) out << "<p>No device with a prohibited verdict under " << HtmlEscape(s.policy_id) << ".</p>\n";
+void Notices(std::ostream& out, const InventorySnapshot& s, size_t limit = SIZE_MAX) {
+  out << "<h2 id=\"notices\">Covered-equipment notices (FAR 52.204-25(d))</h2>\n<p class=\"note\">" << HtmlText(kNoticeExplained) << "</p>\n";
+  auto notices = internal::Notices(s, limit);
+  if (size_t total = CountNotices(s); total > notices.size()) {
+    out << "<p class=\"left-out\">" << HtmlText(NoticesLeftOut(notices.size(), total)) << "</p>\n";
+  }
+  if (notices.empty()) out << "<p>No device with a prohibited verdict under " << HtmlText(s.policy_id) << ".</p>\n";
   for (const auto& n : notices) {
-    out << "<section class=\"notice\"><h3>Device " << HtmlEscape(n.device_id) << "</h3><dl>"
+    out << "<section class=\"notice\"><h3>Device " << HtmlText(n.device_id) << "</h3><dl>"
         << "<dt>Contract and order numbers</dt><dd>to be filled in by the contracting office</dd>"
-        << "<dt>Supplier name</dt><dd>" << HtmlEscape(n.supplier) << "</dd>"
+        << "<dt>Supplier name</dt><dd>" << HtmlText(n.supplier) << "</dd>"
         << "<dt>Supplier UEI and CAGE code</dt><dd>not recorded</dd>"
-        << "<dt>Brand</dt><dd>" << HtmlEscape(n.brand) << " (manufacturer " << HtmlEscape(n.manufacturer) << ")</dd>"
-        << "<dt>Model number</dt><dd>" << HtmlEscape(n.model) << "</dd>"
-        << "<dt>Item description</dt><dd>" << HtmlEscape(n.description) << "</dd>"
-        << "<dt>Location</dt><dd>" << HtmlEscape(n.location) << "</dd>"
-        << "<dt>Found</dt><dd>" << HtmlEscape(n.found.empty() ? "unknown" : n.found) << (n.clause.empty() ? "" : "; clause " + HtmlEscape(n.clause)) << "</dd>"
-        << "<dt>Mitigation so far</dt><dd>" << HtmlEscape(n.mitigation) << "</dd></dl></section>\n";
+        << "<dt>Brand</dt><dd>" << HtmlText(n.brand) << " (manufacturer " << HtmlText(n.manufacturer) << ")</dd>"
+        << "<dt>Model number</dt><dd>" << HtmlText(n.model) << "</dd>"
+        << "<dt>Item description</dt><dd>" << HtmlText(n.description) << "</dd>"
+        << "<dt>Location</dt><dd>" << HtmlText(n.location) << "</dd>"
+        << "<dt>Found</dt><dd>" << HtmlText(n.found.empty() ? "unknown" : n.found) << (n.clause.empty() ? "" : "; clause " + HtmlText(n.clause)) << "</dd>"
+        << "<dt>Mitigation so far</dt><dd>" << HtmlText(n.mitigation) << "</dd></dl></section>\n";
+  }
+}
+
+// The device's id, linked to its section when the report has one.
+void DeviceLink(std::ostream& out, const SnapshotDevice& d, bool has_section) {
+  if (has_section) {
+    out << "<a href=\"#dev-" << HtmlText(d.id) << "\">" << HtmlText(d.id) << "</a>";
+  } else {
+    out << HtmlText(d.id);
   }
 }
 
 }  // namespace
 
-void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind) {
+void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind,
+               const InventoryReportLimits& limits) {
   InventoryReportData r = ComputeInventoryReport(s);
   std::string title = "Phase-out report: " + (s.policy_title.empty() ? s.policy_id : s.policy_title);
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>" << HtmlEscape(title)
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>" << HtmlText(title)
       << "</title><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><style>" << kStyle
-      << "</style></head><body>\n<h1>" << HtmlEscape(title) << "</h1>\n<p class=\"meta\">Policy <b>" << HtmlEscape(s.policy_id)
-      << "</b>; as of <b>" << HtmlEscape(s.as_of) << "</b>; generated " << HtmlEscape(s.generated_at) << " by phaseout "
-      << PHASEOUT_VERSION << ".<br/>Data: " << HtmlEscape(s.data_source) << ".";
-  if (!s.department_filter.empty()) out << "<br/>Department: " << HtmlEscape(s.department_filter) << ".";
-  if (!s.site_filter.empty()) out << "<br/>Site: " << HtmlEscape(s.site_filter) << ".";
+      << "</style></head><body>\n<h1>" << HtmlText(title) << "</h1>\n<p class=\"meta\">Policy <b>" << HtmlText(s.policy_id)
+      << "</b>; as of <b>" << HtmlText(s.as_of) << "</b>; generated " << HtmlText(s.generated_at) << " by phaseout "
+      << PHASEOUT_VERSION << ".<br/>Data: " << HtmlText(s.data_source) << ".";
+  if (!s.department_filter.empty()) out << "<br/>Department: " << HtmlText(s.department_filter) << ".";
+  if (!s.site_filter.empty()) out << "<br/>Site: " << HtmlText(s.site_filter) << ".";
   out << "<br/>" << s.devices.size() << " devices in this report, of which " << r.total.found
-      << " are in scope (verdict prohibited or review under " << HtmlEscape(s.policy_id) << ").</p>\n";
+      << " are in scope (verdict prohibited or review under " << HtmlText(s.policy_id) << ").</p>\n";
   if (kind == InventoryReportKind::kNotice) {
     Notices(out, s);
     out << "</body></html>\n";
@@ -180,23 +192,29 @@ void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKin
     out << "</body></html>\n";
     return;
   }
+  const DetailSelection sel = SelectDetails(s, r, limits.device_details);
   out << "<h2>Deadlines (overdue first)</h2>\n";
   if (r.deadline_order.empty()) {
     out << "<p>No open in-scope unit.</p>\n";
   } else {
     out << "<table><thead><tr><th>device</th><th>site</th><th>maker</th><th>model</th><th>state</th>"
            "<th>deadline</th><th>overdue</th></tr></thead><tbody>\n";
-    for (size_t i : r.deadline_order) {
+    for (size_t k = 0; k < r.deadline_order.size() && k < limits.deadline_rows; ++k) {
+      const size_t i = r.deadline_order[k];
       const auto& d = s.devices[i];
       bool overdue = IsOverdue(d, s.as_of);
-      out << "<tr" << (overdue ? " class=\"overdue\"" : "") << "><td><a href=\"#dev-" << HtmlEscape(d.id) << "\">" << HtmlEscape(d.id)
-          << "</a></td><td>" << HtmlEscape(SiteName(s, d.site)) << "</td><td>" << HtmlEscape(OrUnknown(d.manufacturer)) << "</td><td>"
-          << HtmlEscape(d.model) << "</td><td>" << HtmlEscape(d.state) << "</td><td>" << HtmlEscape(d.deadline.empty() ? "none set" : d.deadline)
+      out << "<tr" << (overdue ? " class=\"overdue\"" : "") << "><td>";
+      DeviceLink(out, d, sel.has_section[i]);
+      out << "</td><td>" << HtmlText(SiteName(s, d.site)) << "</td><td>" << HtmlText(OrUnknown(d.manufacturer)) << "</td><td>"
+          << HtmlText(d.model) << "</td><td>" << HtmlText(d.state) << "</td><td>" << HtmlText(d.deadline.empty() ? "none set" : d.deadline)
           << "</td><td>" << (overdue ? "yes" : "no") << "</td></tr>\n";
     }
     out << "</tbody><caption>Open in-scope units (remaining), overdue first, then by deadline. A "
            "deadline is the replacement target date if one was planned, else the site's policy "
            "deadline from the sites file.</caption></table>\n";
+    if (r.deadline_order.size() > limits.deadline_rows) {
+      out << "<p class=\"left-out\">" << HtmlText(DeadlinesLeftOut(s, r, limits.deadline_rows)) << "</p>\n";
+    }
   }
   out << "<h2>Progress over time</h2>\n";
   BurnDownChart(out, r.burn_down);
@@ -211,54 +229,66 @@ void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKin
   if (r.to_check.empty()) out << "<p>None.</p>\n";
   else {
     out << "<ul>\n";
-    for (size_t i : r.to_check) {
+    for (size_t k = 0; k < r.to_check.size() && k < limits.maker_unknown_rows; ++k) {
+      const size_t i = r.to_check[k];
       const auto& d = s.devices[i];
-      out << "<li><a href=\"#dev-" << HtmlEscape(d.id) << "\">" << HtmlEscape(d.id) << "</a>: " << HtmlEscape(SiteName(s, d.site)) << ", address "
-          << HtmlEscape(d.ip.empty() ? "unknown" : d.ip) << ", MAC " << HtmlEscape(d.mac.empty() ? "unknown" : d.mac) << "</li>\n";
+      out << "<li>";
+      DeviceLink(out, d, sel.has_section[i]);
+      out << ": " << HtmlText(SiteName(s, d.site)) << ", address "
+          << HtmlText(d.ip.empty() ? "unknown" : d.ip) << ", MAC " << HtmlText(d.mac.empty() ? "unknown" : d.mac) << "</li>\n";
     }
     out << "</ul>\n";
+    if (r.to_check.size() > limits.maker_unknown_rows) {
+      out << "<p class=\"left-out\">" << HtmlText(MakerUnknownLeftOut(r.to_check.size() - limits.maker_unknown_rows))
+          << "</p>\n";
+    }
   }
 
-  out << "<h2>Devices</h2>\n";
-  for (const auto& d : s.devices) {
+  if (sel.everything) {
+    out << "<h2>Devices</h2>\n";
+  } else {
+    out << "<h2>Devices needing attention</h2>\n<p class=\"left-out\">" << HtmlText(DetailsLeftOut(s, sel)) << "</p>\n";
+  }
+  for (size_t i : sel.shown) {
+    const auto& d = s.devices[i];
     bool overdue = IsOverdue(d, s.as_of);
-    out << "<section class=\"device\" id=\"dev-" << HtmlEscape(d.id) << "\"><h3>" << HtmlEscape(d.id) << ": " << HtmlEscape(OrUnknown(d.manufacturer))
-        << (d.brand.empty() || d.brand == d.manufacturer ? "" : " (brand " + HtmlEscape(d.brand) + ")") << " " << HtmlEscape(d.model)
+    out << "<section class=\"device\" id=\"dev-" << HtmlText(d.id) << "\"><h3>" << HtmlText(d.id) << ": " << HtmlText(OrUnknown(d.manufacturer))
+        << (d.brand.empty() || d.brand == d.manufacturer ? "" : " (brand " + HtmlText(d.brand) + ")") << " " << HtmlText(d.model)
         << "</h3><dl>"
-        << "<dt>Site, department</dt><dd>" << HtmlEscape(SiteName(s, d.site)) << ", " << HtmlEscape(OrUnknown(d.department)) << "</dd>"
-        << "<dt>Address, MAC, serial</dt><dd>" << HtmlEscape(d.ip.empty() ? "unknown" : d.ip) << ", "
-        << HtmlEscape(d.mac.empty() ? "unknown" : d.mac) << ", " << HtmlEscape(d.serial.empty() ? "unknown" : d.serial) << "</dd>"
-        << "<dt>Type, firmware</dt><dd>" << HtmlEscape(OrUnknown(d.device_type)) << ", " << HtmlEscape(d.firmware.empty() ? "unknown" : d.firmware) << "</dd>"
-        << "<dt>Verdict under " << HtmlEscape(s.policy_id) << "</dt><dd>" << HtmlEscape(OrUnknown(d.verdict))
-        << (d.clause.empty() ? "" : " (" + HtmlEscape(d.clause) + ")") << (d.reason.empty() ? "" : ": " + HtmlEscape(d.reason)) << "</dd>"
-        << "<dt>State, deadline</dt><dd" << (overdue ? " class=\"overdue\"" : "") << ">" << HtmlEscape(OrUnknown(d.state)) << ", "
-        << HtmlEscape(d.deadline.empty() ? "no deadline set" : d.deadline) << (overdue ? " (overdue)" : "") << "</dd>"
-        << "<dt>Seen</dt><dd>first " << HtmlEscape(d.first_seen) << ", last " << HtmlEscape(d.last_seen) << "</dd>";
+        << "<dt>Site, department</dt><dd>" << HtmlText(SiteName(s, d.site)) << ", " << HtmlText(OrUnknown(d.department)) << "</dd>"
+        << "<dt>Address, MAC, serial</dt><dd>" << HtmlText(d.ip.empty() ? "unknown" : d.ip) << ", "
+        << HtmlText(d.mac.empty() ? "unknown" : d.mac) << ", " << HtmlText(d.serial.empty() ? "unknown" : d.serial) << "</dd>"
+        << "<dt>Type, firmware</dt><dd>" << HtmlText(OrUnknown(d.device_type)) << ", " << HtmlText(d.firmware.empty() ? "unknown" : d.firmware) << "</dd>"
+        << "<dt>Verdict under " << HtmlText(s.policy_id) << "</dt><dd>" << HtmlText(OrUnknown(d.verdict))
+        << (d.clause.empty() ? "" : " (" + HtmlText(d.clause) + ")") << (d.reason.empty() ? "" : ": " + HtmlText(d.reason)) << "</dd>"
+        << "<dt>State, deadline</dt><dd" << (overdue ? " class=\"overdue\"" : "") << ">" << HtmlText(OrUnknown(d.state)) << ", "
+        << HtmlText(d.deadline.empty() ? "no deadline set" : d.deadline) << (overdue ? " (overdue)" : "") << "</dd>"
+        << "<dt>Seen</dt><dd>first " << HtmlText(d.first_seen) << ", last " << HtmlText(d.last_seen) << "</dd>";
     if (!d.sources.empty()) {
       out << "<dt>Sources</dt><dd>";
-      for (size_t k = 0; k < d.sources.size(); ++k) out << (k ? "; " : "") << HtmlEscape(d.sources[k]);
+      for (size_t k = 0; k < d.sources.size(); ++k) out << (k ? "; " : "") << HtmlText(d.sources[k]);
       out << "</dd>";
     }
     out << "</dl>\n";
     if (!d.evidence.empty()) {
       out << "<table><thead><tr><th>probe/port</th><th>field</th><th>value</th><th>rule</th><th>claim</th></tr></thead><tbody>\n";
       for (const auto& e : d.evidence) {
-        out << "<tr><td>" << HtmlEscape(e.probe) << "/" << e.port << "</td><td>" << HtmlEscape(e.field) << "</td><td><code>" << HtmlEscape(e.value)
-            << "</code></td><td>" << HtmlEscape(e.rule) << "</td><td>" << HtmlEscape(e.claim) << "</td></tr>\n";
+        out << "<tr><td>" << HtmlText(e.probe) << "/" << e.port << "</td><td>" << HtmlText(e.field) << "</td><td><code>" << HtmlText(e.value)
+            << "</code></td><td>" << HtmlText(e.rule) << "</td><td>" << HtmlText(e.claim) << "</td></tr>\n";
       }
       out << "</tbody><caption>Evidence: what was observed and which fingerprint rule read it.</caption></table>\n";
     }
     if (!d.history.empty()) {
       out << "<table><thead><tr><th>when</th><th>change</th><th>by</th><th>note</th></tr></thead><tbody>\n";
       for (const auto& h : d.history) {
-        out << "<tr><td>" << HtmlEscape(h.at) << "</td><td>" << HtmlEscape(h.from_state.empty() ? "(new)" : h.from_state) << " &#8594; "
-            << HtmlEscape(h.to_state) << "</td><td>" << HtmlEscape(OrUnknown(h.actor)) << "</td><td>" << HtmlEscape(h.note) << "</td></tr>\n";
+        out << "<tr><td>" << HtmlText(h.at) << "</td><td>" << HtmlText(h.from_state.empty() ? "(new)" : h.from_state) << " &#8594; "
+            << HtmlText(h.to_state) << "</td><td>" << HtmlText(OrUnknown(h.actor)) << "</td><td>" << HtmlText(h.note) << "</td></tr>\n";
       }
       out << "</tbody><caption>History from the inventory's audit log, oldest first.</caption></table>\n";
     }
     out << "</section>\n";
   }
-  Notices(out, s);
+  Notices(out, s, limits.notices);
   out << "</body></html>\n";
 }
 

@@ -1,6 +1,7 @@
 // Shared pieces of the inventory report renderers (not part of the public API).
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -39,6 +40,32 @@ struct NoticeRow {
       clause, mitigation;
 };
 
+// Which devices of a report get their full section (identification, evidence, history):
+// every device of a small report, else the first devices needing attention (see
+// InventoryReportLimits), with the counts the report prints for what it left out.
+struct DetailSelection {
+  bool everything = true;            // every device of the snapshot has its section
+  std::vector<size_t> shown;         // device indexes with a section, in print order
+  std::vector<bool> has_section;     // per device index
+  uint64_t attention = 0;            // devices needing attention (all of the report)
+  uint64_t attention_left_out = 0;   // of those, without a section here
+  uint64_t closed_left_out = 0;      // in scope, closed (removed, verified, waived, not restricted)
+  uint64_t clear_left_out = 0;       // not in scope under the policy, maker known, not missing
+};
+DetailSelection SelectDetails(const InventorySnapshot& s, const InventoryReportData& r, size_t limit);
+
+// The sentence under a shortened list or section: what `left_out` counts and where to find it.
+inline constexpr const char* kEveryDeviceIn =
+    "The CSV and JSON formats of this report (phaseout report --format csv or --format json, "
+    "same options) list every device with its evidence and history.";
+
+// The sentences printed where a list or section of a large report stops short (what was left
+// out, counted, and where to find it).
+std::string NoticesLeftOut(size_t shown, size_t total);
+std::string DeadlinesLeftOut(const InventorySnapshot& s, const InventoryReportData& r, size_t shown);
+std::string MakerUnknownLeftOut(size_t left_out);
+std::string DetailsLeftOut(const InventorySnapshot& s, const DetailSelection& sel);
+
 bool IsClosedState(std::string_view state);
 bool WaiverExpired(const SnapshotDevice& d, std::string_view as_of);
 bool IsRemaining(const SnapshotDevice& d, std::string_view as_of);
@@ -46,8 +73,12 @@ std::string Day(std::string_view iso);
 std::string OrUnknown(const std::string& s);
 std::string SiteName(const InventorySnapshot& s, const std::string& site_id);
 std::string Mitigation(const SnapshotDevice& d);
-std::vector<NoticeRow> Notices(const InventorySnapshot& s);
+// The notices of the devices with a prohibited verdict, the first `limit` of them.
+std::vector<NoticeRow> Notices(const InventorySnapshot& s, size_t limit = SIZE_MAX);
+// How many notices the snapshot has (devices with a prohibited verdict).
+size_t CountNotices(const InventorySnapshot& s);
 
-void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind);
+void WriteHtml(std::ostream& out, const InventorySnapshot& s, InventoryReportKind kind,
+               const InventoryReportLimits& limits);
 
 }  // namespace phaseout::report::internal

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -210,6 +211,155 @@ TEST(InventoryReportHtml, NoticeAndStatusKinds) {
   std::string status = Render(InventoryReportFormat::kHtml, InventoryReportKind::kStatus);
   EXPECT_NE(status.find("Status by department"), std::string::npos);
   EXPECT_EQ(status.find("Covered-equipment notices"), std::string::npos);
+}
+
+// 31 devices at one site, as of 2026-12-01; x00..x29 cycle through five kinds (i % 5):
+//  0 hikvision, found, deadline 2026-06-30: overdue      (6: attention, notice)
+//  1 hikvision, confirmed, deadline 2027-03-31: open     (6: attention, notice)
+//  2 hikvision, verified-removed: closed                 (6: notice)
+//  3 axis, clear                                         (6: not in scope)
+//  4 maker unknown                                       (6: attention, to check)
+// and m1, an axis camera (clear) that went missing       (1: attention)
+InventorySnapshot Large() {
+  InventorySnapshot s;
+  s.policy_id = "us-ndaa-889";
+  s.as_of = "2026-12-01";
+  s.sites = {{"hq", "HQ", "ops", "", "2026-06-30"}};
+  for (int i = 0; i < 30; ++i) {
+    SnapshotDevice d;
+    d.id = (i < 10 ? "x0" : "x") + std::to_string(i);
+    d.site = "hq";
+    d.department = "ops";
+    int kind = i % 5;
+    d.manufacturer = kind <= 2 ? "hikvision" : kind == 3 ? "axis" : "";
+    d.verdict = kind <= 2 ? "prohibited" : kind == 3 ? "clear" : "";
+    d.state = kind == 1 ? "confirmed" : kind == 2 ? "verified-removed" : "found";
+    d.deadline = kind == 0 ? "2026-06-30" : kind == 1 ? "2027-03-31" : "";
+    d.evidence = {{"http", 80, "http.header.server", "App-webs/", "hikvision.http.server.webs", ""}};
+    s.devices.push_back(d);
+  }
+  SnapshotDevice m;
+  m.id = "m1";
+  m.site = "hq";
+  m.manufacturer = "axis";
+  m.verdict = "clear";
+  m.state = "missing";
+  s.devices.push_back(m);
+  return s;
+}
+
+TEST(InventoryReport, AttentionOrder) {
+  InventorySnapshot s = Large();
+  InventoryReportData r = ComputeInventoryReport(s);
+  std::vector<std::string> ids;
+  for (size_t i : r.attention) ids.push_back(s.devices[i].id);
+  // Overdue (kind 0), then open by deadline (kind 1), then missing, then maker unknown (kind 4).
+  EXPECT_EQ(ids, (std::vector<std::string>{"x00", "x05", "x10", "x15", "x20", "x25", "x01", "x06", "x11", "x16", "x21",
+                                           "x26", "m1", "x04", "x09", "x14", "x19", "x24", "x29"}));
+  EXPECT_TRUE(NeedsAttention(s.devices[30], s.as_of));   // missing, though clear
+  EXPECT_FALSE(NeedsAttention(s.devices[2], s.as_of));   // verified-removed
+  EXPECT_FALSE(NeedsAttention(s.devices[3], s.as_of));   // clear
+}
+
+TEST(InventoryReportHtml, LargeReportDetailsOnlyWhatNeedsAttentionAndSaysWhatItLeftOut) {
+  InventorySnapshot s = Large();
+  InventoryReportLimits limits;
+  limits.deadline_rows = 5;
+  limits.maker_unknown_rows = 2;
+  limits.device_details = 4;
+  limits.notices = 3;
+  std::ostringstream out;
+  WriteInventoryReport(out, s, InventoryReportFormat::kHtml, InventoryReportKind::kFull, limits);
+  std::string html = out.str();
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(html.c_str()));
+  // Sections for the first four devices needing attention: the overdue ones.
+  std::vector<std::string> sections;
+  for (auto x : doc.select_nodes("//section[@class='device']")) sections.push_back(x.node().attribute("id").value());
+  EXPECT_EQ(sections, (std::vector<std::string>{"dev-x00", "dev-x05", "dev-x10", "dev-x15"}));
+  // The devices a loader reads evidence for are the ones with sections.
+  std::vector<std::string> detailed;
+  for (size_t i : DevicesShownInDetail(s, limits)) detailed.push_back("dev-" + s.devices[i].id);
+  EXPECT_EQ(detailed, sections);
+  InventorySnapshot small = Sample();
+  EXPECT_EQ(DevicesShownInDetail(small).size(), small.devices.size());  // a small report details all
+  // No link points at a section that is not there.
+  for (auto a : doc.select_nodes("//a[@href]")) {
+    std::string target = std::string(a.node().attribute("href").value()).substr(1);
+    EXPECT_TRUE(doc.select_node(("//*[@id='" + target + "']").c_str())) << target;
+  }
+  auto text = [&](const char* xpath) {
+    auto n = doc.select_node(xpath);
+    return n ? std::string(n.node().text().get()) : std::string();
+  };
+  std::string details = text("//h2[.='Devices needing attention']/following-sibling::p[1]");
+  EXPECT_NE(details.find("This report holds 31 devices; 19 of them need attention"), std::string::npos) << details;
+  EXPECT_NE(details.find("first 4 of those"), std::string::npos) << details;
+  EXPECT_NE(details.find("15 more devices needing attention, 6 in-scope devices already closed"), std::string::npos)
+      << details;
+  EXPECT_NE(details.find("6 devices that are not in scope"), std::string::npos) << details;
+  EXPECT_NE(details.find("--format csv"), std::string::npos) << details;
+  // Deadlines: 5 of the 12 open units; the 7 others (one overdue: x25) are counted.
+  EXPECT_EQ(doc.select_nodes("//h2[.='Deadlines (overdue first)']/following-sibling::table[1]/tbody/tr").size(), 5u);
+  std::string deadlines = text("//h2[.='Deadlines (overdue first)']/following-sibling::p[1]");
+  EXPECT_NE(deadlines.find("first 5 of the 12 open in-scope units; the other 7 (1 of them overdue)"),
+            std::string::npos) << deadlines;
+  EXPECT_EQ(doc.select_nodes("//h2[starts-with(., 'Devices with an unknown maker')]/following-sibling::ul[1]/li").size(), 2u);
+  EXPECT_NE(html.find("4 more devices with an unknown maker are not listed here"), std::string::npos);
+  EXPECT_EQ(doc.select_nodes("//section[@class='notice']").size(), 3u);
+  EXPECT_NE(html.find("the first 3 of the 18 covered-equipment notices"), std::string::npos);
+  // The counts are over every device, whatever the limits.
+  auto all_row = doc.select_node("//tr[td[1]='all']");
+  ASSERT_TRUE(all_row);
+  EXPECT_STREQ(all_row.node().child("td").next_sibling("td").text().get(), "18");  // found
+  // The notice kind prints every notice.
+  std::ostringstream notice;
+  WriteInventoryReport(notice, s, InventoryReportFormat::kHtml, InventoryReportKind::kNotice, limits);
+  pugi::xml_document nd;
+  ASSERT_TRUE(nd.load_string(notice.str().c_str()));
+  EXPECT_EQ(nd.select_nodes("//section[@class='notice']").size(), 18u);
+}
+
+TEST(InventoryReport, MarkdownFollowsTheSameLimits) {
+  InventorySnapshot s = Large();
+  InventoryReportLimits limits;
+  limits.deadline_rows = 5;
+  limits.maker_unknown_rows = 2;
+  limits.device_details = 4;
+  limits.notices = 3;
+  std::ostringstream out;
+  WriteInventoryReport(out, s, InventoryReportFormat::kMarkdown, InventoryReportKind::kFull, limits);
+  std::string md = out.str();
+  EXPECT_NE(md.find("## Devices needing attention"), std::string::npos);
+  size_t sections = 0;
+  for (size_t at = md.find("\n### x"); at != std::string::npos; at = md.find("\n### x", at + 1)) ++sections;
+  EXPECT_EQ(sections, 4u);
+  size_t notices = 0;
+  for (size_t at = md.find("\n### Device "); at != std::string::npos; at = md.find("\n### Device ", at + 1)) ++notices;
+  EXPECT_EQ(notices, 3u);
+  EXPECT_NE(md.find("15 more devices needing attention"), std::string::npos);
+}
+
+TEST(InventoryReport, CsvAndJsonCarryEveryDeviceWhateverTheLimits) {
+  InventorySnapshot s = Large();
+  InventoryReportLimits limits;
+  limits.deadline_rows = 1;
+  limits.maker_unknown_rows = 1;
+  limits.device_details = 1;
+  limits.notices = 1;
+  std::ostringstream csv, json;
+  WriteInventoryReport(csv, s, InventoryReportFormat::kCsv, InventoryReportKind::kFull, limits);
+  WriteInventoryReport(json, s, InventoryReportFormat::kJson, InventoryReportKind::kFull, limits);
+  std::string c = csv.str();
+  EXPECT_EQ(std::count(c.begin(), c.end(), '\n'), 32);  // header + 31 devices
+  auto j = nlohmann::json::parse(json.str());
+  ASSERT_EQ(j["devices"].size(), 31u);
+  for (const auto& d : j["devices"]) {
+    EXPECT_EQ(d["evidence"].size(), d["id"] == "m1" ? 0u : 1u) << d["id"];
+  }
+  EXPECT_EQ(j["deadlines"].size(), 12u);
+  EXPECT_EQ(j["maker_unknown"].size(), 6u);
+  EXPECT_EQ(j["notices"].size(), 18u);
 }
 
 TEST(InventoryReport, EmptySnapshotRendersEveryFormat) {

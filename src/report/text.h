@@ -23,4 +23,8 @@ using ::phaseout::CsvField;
 // escape sequences sent by devices.
 std::string TableCell(std::string_view value, size_t width);
 
+// HtmlEscape (core/display_text.h) with a shortcut: printable ASCII without & < > " ' (most
+// device fields) is returned as it is, without the UTF-8 pass. Same result as HtmlEscape.
+std::string HtmlText(std::string_view value);
+
 }  // namespace phaseout::report

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "core/display_text.h"
+
 namespace phaseout::report {
 namespace {
 
@@ -30,6 +34,21 @@ TEST(TableCellTest, EscapesAndCuts) {
   EXPECT_EQ(TableCell("\x1b[31mred", 20), "\\x1b[31mred");  // no terminal escape reaches the TTY
   EXPECT_EQ(TableCell("DS-2CD2386G2-IU-VERY-LONG-MODEL", 10), "DS-2CD2...");
   EXPECT_EQ(TableCell("abcdefghij", 10), "abcdefghij");
+}
+
+TEST(HtmlTextTest, SameAsHtmlEscape) {
+  for (std::string v : {std::string(""), std::string("DS-2CD2143G0-I"), std::string("<b>&\"'"),
+                        std::string("a\x01\n\tb\x7f"), std::string("caf\xc3\xa9"), std::string("\xff\xfe"),
+                        std::string("nul\0in", 6)}) {
+    EXPECT_EQ(HtmlText(v), HtmlEscape(v)) << v;
+  }
+  // Random bytes, biased towards printable ASCII so both paths are taken.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string v(rng() % 24, ' ');
+    for (char& c : v) c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 0x20 + rng() % 95);
+    ASSERT_EQ(HtmlText(v), HtmlEscape(v)) << v;
+  }
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 #include "server/snapshot.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <random>
 
 #include "inventory/inventory.h"
 #include "server/testing/fixture.h"
@@ -119,6 +121,111 @@ TEST(Snapshot, BulkReadsGiveTheSameDevicesAsPerDeviceReads) {
     }
   }
   std::filesystem::remove_all(dir);
+}
+
+// What the loader did before its own scanner: the whole record parsed by nlohmann-json. The
+// scanner must give the same evidence for every text, valid or not.
+std::vector<model::Evidence> ReferenceEvidence(const std::string& raw) {
+  std::vector<model::Evidence> out;
+  if (raw.empty()) return out;
+  auto j = nlohmann::json::parse(raw, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return out;
+  auto ev = j.find("evidence");
+  if (ev == j.end() || !ev->is_array()) return out;
+  auto text = [](const nlohmann::json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& e : *ev) {
+    if (!e.is_object()) continue;
+    model::Evidence x;
+    x.probe = text(e, "probe");
+    auto port = e.find("port");
+    if (port != e.end() && port->is_number_unsigned() && port->get<uint64_t>() <= 65535) {
+      x.port = static_cast<uint16_t>(port->get<uint64_t>());
+    }
+    x.field = text(e, "field");
+    x.value = text(e, "value");
+    x.rule = text(e, "rule");
+    x.claim = text(e, "claim");
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::string ReferenceState(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "";
+  auto it = j.find("state");
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void ExpectSameEvidence(const std::string& raw) {
+  auto want = ReferenceEvidence(raw);
+  auto got = RecordEvidence(raw);
+  ASSERT_EQ(got.size(), want.size()) << raw;
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].probe, want[i].probe) << raw;
+    EXPECT_EQ(got[i].port, want[i].port) << raw;
+    EXPECT_EQ(got[i].field, want[i].field) << raw;
+    EXPECT_EQ(got[i].value, want[i].value) << raw;
+    EXPECT_EQ(got[i].rule, want[i].rule) << raw;
+    EXPECT_EQ(got[i].claim, want[i].claim) << raw;
+  }
+  EXPECT_EQ(JsonTopLevelString(raw, "state"), ReferenceState(raw)) << raw;
+}
+
+TEST(Snapshot, RecordEvidenceReadsWhatAParsedDocumentHolds) {
+  const std::string record = testing::DeviceLine("127.16.0.1", "00:11:22:33:44:01");
+  ASSERT_EQ(RecordEvidence(record).size(), 1u);
+  EXPECT_EQ(RecordEvidence(record)[0].port, 80);
+  EXPECT_EQ(RecordEvidence(record)[0].rule, "hikvision.http.server.webs");
+  for (const std::string raw : {
+           std::string(""), std::string("{}"), std::string("[]"), std::string("null"), std::string("{\"evidence\":5}"),
+           std::string("{\"evidence\":[1,\"x\",null,{\"probe\":\"a\"}]}"),
+           std::string("{\"evidence\":[{\"port\":65535},{\"port\":65536},{\"port\":-1},{\"port\":80.0},{\"port\":8e1},"
+                       "{\"port\":\"80\"},{\"port\":18446744073709551616},{\"port\":0}]}"),
+           std::string("{\"evidence\":[{\"probe\":\"a\",\"probe\":1}],\"evidence\":[{\"rule\":\"later\"}]}"),
+           std::string("{\"evid\\u0065nce\":[{\"value\":\"\\u00e9\\ud83d\\ude00\\n\\\"\\/\\b\\f\\r\\t\\\\\"}]}"),
+           std::string("{\"evidence\":[{\"value\":\"\\ud83d\"}]}"),      // lone high surrogate
+           std::string("{\"evidence\":[{\"value\":\"\\ude00\"}]}"),      // lone low surrogate
+           std::string("{\"evidence\":[{\"value\":\"caf\xc3\xa9\"}]}"),   // UTF-8 kept
+           std::string("{\"evidence\":[{\"value\":\"\xff\"}]}"),           // invalid UTF-8: not JSON
+           std::string("{\"evidence\":[{\"value\":\"a\tb\"}]}"),           // raw control character
+           std::string("{\"evidence\":[{\"value\":\"a\"}]} x"),            // text after the value
+           std::string("{\"evidence\":[{\"value\":\"a\"}],}"),              // trailing comma
+           std::string("{\"evidence\":[{\"value\":\"a\"}]}\n"),
+           std::string("{\"a\":[[[[{\"b\":[true,false,null,-0.5e+3]}]]]],\"evidence\":[{\"claim\":\"c\"}],\"z\":{}}"),
+           std::string("{\"a\":01,\"evidence\":[{\"claim\":\"c\"}]}"),   // leading zero
+           std::string("{\"a\":tru,\"evidence\":[]}"),
+           std::string("{\"state\":\"removed\",\"note\":\"x\"}"), std::string("{\"state\":null}"),
+           std::string(R"({"state":"found","state":"confirmed"})")}) {
+    SCOPED_TRACE(raw);
+    ExpectSameEvidence(raw);
+  }
+  // Random damage to a realistic record: deleted, repeated and replaced bytes.
+  const std::string base =
+      R"({"ip":"127.0.0.1","evidence":[{"probe":"http","port":80,"field":"http.header.server","value":"App-webs/ \u00e9\"q\"",)"
+      R"("rule":"hikvision.http.server.webs","claim":"manufacturer=hikvision"},{"probe":"rtsp","port":554,"field":"f",)"
+      R"("value":"v","rule":"r"}],"verdicts":[{"policy":"p","status":"prohibited"}],"n":[1.5,-2,true,null]})";
+  ASSERT_EQ(RecordEvidence(base).size(), 2u);
+  std::mt19937 rng(11);
+  const char alphabet[] = "{}[]\",:\\u0123456789.-+eEtrufalsn \x01\xc3\xa9\xff";
+  for (int i = 0; i < 3000; ++i) {
+    std::string raw = base;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      size_t at = rng() % raw.size();
+      switch (rng() % 3) {
+        case 0: raw.erase(at, 1 + rng() % 3); break;
+        case 1: raw.insert(at, 1, raw[at]); break;
+        default: raw[at] = alphabet[rng() % (sizeof(alphabet) - 1)]; break;
+      }
+      if (raw.empty()) raw = "{";
+    }
+    SCOPED_TRACE(raw);
+    ExpectSameEvidence(raw);
+    if (::testing::Test::HasFailure()) break;
+  }
 }
 
 }  // namespace

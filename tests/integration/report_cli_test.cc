@@ -121,6 +121,9 @@ TEST_F(ReportCliTest, EveryFormatAndKind) {
   EXPECT_NE(page.find("<svg"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_NE(page.find("Headquarters"), std::string::npos);
+  // The HTML reads evidence for the devices it details only (server::LoadDetailEvidence): the
+  // camera's still shows.
+  EXPECT_NE(page.find("<caption>Evidence:"), std::string::npos);
   EXPECT_FALSE(fs::exists(html.string() + ".tmp"));
   CliRun md = Run("report --policy us-ndaa-889 --db " + db_ + " --format md --department public-works");
   EXPECT_EQ(md.exit_code, 0) << md.err;
