@@ -221,9 +221,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const St
     if (auto r = store->Query("PRAGMA journal_mode=WAL"); !r) return r.error();
   }
   // A 64 MiB page cache (a fixed bound, whatever the input size) keeps a large ingest's
-  // transaction in memory instead of spilling pages to the WAL and reading them back.
+  // transaction in memory instead of spilling pages to the WAL and reading them back. A large
+  // ingest grows the WAL file to the size of everything it wrote (one transaction); once
+  // checkpointed, the file is cut back to 64 MiB instead of keeping that size on disk.
   if (Status s = store->ExecScript("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-                                   "PRAGMA temp_store=MEMORY;");
+                                   "PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;");
       !s.ok()) {
     return s.error();
   }
