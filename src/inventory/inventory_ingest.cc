@@ -248,8 +248,7 @@ class SqlScanIngest final : public ScanIngest {
     PO_TRY_S(FlushDevices());
     PO_TRY_S(FlushEvents());
     if (replay_) {
-      std::vector<SqlValue> v;
-      v.reserve(batch_.size() * 4);
+      std::vector<SqlValue>& v = Scratch(scratch_rows_);
       for (const Pending& p : batch_) {
         v.push_back(I(p.seq));
         v.push_back(I(p.device_id));
@@ -261,8 +260,7 @@ class SqlScanIngest final : public ScanIngest {
                         "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, CAST(? AS BIGINT))", 4,
                         ") AS v WHERE scan_records.scan_id = v.column4 AND scan_records.seq = v.column1", v));
     } else {
-      std::vector<SqlValue> v;
-      v.reserve(batch_.size() * 6);
+      std::vector<SqlValue>& v = Scratch(scratch_rows_);
       for (Pending& p : batch_) {
         v.push_back(I(scan_id_));
         v.push_back(I(p.seq));
@@ -719,10 +717,17 @@ class SqlScanIngest final : public ScanIngest {
     return Raise(e, e.kind + ":" + std::to_string(p.device_id) + ":" + meta_.scan_key);
   }
 
+  // `v` emptied for reuse (its capacity kept).
+  static std::vector<SqlValue>& Scratch(std::vector<SqlValue>& v) {
+    v.clear();
+    return v;
+  }
+
   // Writes the batch's new devices and changes to stored devices.
   Status FlushDevices() {
     const std::string& at = meta_.started_at;
-    std::vector<SqlValue> ins, upd;
+    std::vector<SqlValue>& ins = Scratch(scratch_ins_);
+    std::vector<SqlValue>& upd = Scratch(scratch_upd_);
     for (auto& [id, c] : cands_) {
       if (c.is_new) {
         Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
@@ -763,8 +768,7 @@ class SqlScanIngest final : public ScanIngest {
   }
   Status FlushEvents() {
     if (events_.empty()) return Status::Ok();
-    std::vector<SqlValue> v;
-    v.reserve(events_.size() * 9);
+    std::vector<SqlValue>& v = Scratch(scratch_events_);
     for (const auto& [e, key] : events_) {
       Push(v, I(e.id), T(e.at), T(e.kind), T(e.severity), T(e.site), I(e.device_id), T(e.scan),
                          key.empty() ? SqlValue() : T(key), T(e.message));
@@ -800,6 +804,9 @@ class SqlScanIngest final : public ScanIngest {
   std::map<int64_t, Candidate> cands_;        // devices the batch may touch, by id
   std::vector<std::pair<Event, std::string>> events_;  // raised, not yet written (with dedup key)
   IdAllocator device_ids_, event_ids_;
+  // Parameter lists of the batch's multi-row statements, kept across batches: rebuilding them
+  // per batch (up to 2,304 values) made glibc grow and trim the heap (page faults) every batch.
+  std::vector<SqlValue> scratch_rows_, scratch_ins_, scratch_upd_, scratch_events_;
   IngestSummary summary_;
   Sha256Stream hash_;
   bool done_ = false;

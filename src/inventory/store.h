@@ -66,7 +66,8 @@ struct StoreOptions {
 
 // Opens `location`: "postgresql://..." or "postgres://..." selects PostgreSQL (when built with
 // it), anything else is an SQLite file path (created with its parent folder if absent).
-// SQLite runs in WAL mode with synchronous=FULL, foreign keys on.
+// SQLite runs in WAL mode with synchronous=FULL, foreign keys on; a new SQLite file gets 32 KiB
+// pages (an existing one keeps its page size).
 // Fails with kIo (cannot open, not a database) or kInvalidArgument (PostgreSQL not built in).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const StoreOptions& options = {});
 

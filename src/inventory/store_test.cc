@@ -2,8 +2,10 @@
 // server itself (tests/pg/pg-tmp: initdb in a temporary folder, unix socket only); it is skipped
 // with a message only when the server binaries are absent and CI is not set (in CI it fails).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -941,6 +943,57 @@ TEST(SqliteStore, LockedAndReadOnlyDatabasesFailClearly) {
   auto junk = Inventory::Open((dir / "junk.db").string(), o);
   ASSERT_FALSE(junk);
   EXPECT_NE(junk.error().message.find("not a database"), std::string::npos) << junk.error().message;
+  std::filesystem::remove_all(dir);
+}
+
+// A new SQLite file gets 32 KiB pages; a file written with another page size keeps it and is
+// migrated and ingested into as before.
+TEST(SqliteStore, NewFilesGetLargePagesOlderFilesKeepTheirs) {
+  auto dir = std::filesystem::temp_directory_path() / ("phaseout-pages-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto page_size = [](Inventory& inv) {
+    auto r = inv.store().Query("PRAGMA page_size");
+    return r && !r->empty() ? ColInt(r->front(), 0) : -1;
+  };
+  auto fresh = Inventory::Open((dir / "new.db").string());
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_EQ(page_size(**fresh), 32768);
+  fresh->reset();
+  std::string old_path = (dir / "old.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t (x);", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto old = Inventory::Open(old_path);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(page_size(**old), 4096);
+  auto sites = ParseSitesYaml(kSites, "s");
+  ASSERT_TRUE(sites);
+  ASSERT_TRUE((*old)->ImportSites(*sites, "x", "y").ok());
+  ScanMeta meta;
+  meta.scan_key = "k";
+  meta.site = "hq";
+  auto ing = (*old)->BeginIngest(meta);
+  ASSERT_TRUE(ing) << ing.error().message;
+  for (int i = 0; i < 300; ++i) {
+    std::string ip = "127.16.0." + std::to_string(i % 250);
+    char mac[32];
+    std::snprintf(mac, sizeof(mac), "02:00:00:00:%02x:%02x", i / 256, i % 256);
+    ASSERT_TRUE((*ing)->AddLine(Line(ip, mac), i + 1).ok());
+  }
+  auto sum = (*ing)->Commit();
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(sum->new_devices, 300);
+  EXPECT_EQ(page_size(**old), 4096);
+  auto verified = (*old)->VerifyAudit();
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_TRUE(verified->ok) << verified->problem;
+  old->reset();
   std::filesystem::remove_all(dir);
 }
 
