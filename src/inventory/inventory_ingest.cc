@@ -915,9 +915,9 @@ class SqlScanIngest final : public ScanIngest {
       }
     }
     static constexpr std::string_view kCols[] = {
-        "id",     "site_id", "mac",        "serial",     "ip",        "manufacturer", "brand",
-        "device_type", "model",   "firmware",   "prohibited", "review",    "state",        "state_since",
-        "first_seen",  "last_seen", "last_scan_id", "match_rule", "last_seq"};
+        "id", "site_id", "mac", "serial", "ip", "manufacturer", "brand", "device_type", "model", "firmware",
+        "prohibited", "review", "state", "state_since", "first_seen", "last_seen", "last_scan_id", "match_rule",
+        "last_seq"};
     if (!ins.empty()) PO_TRY_S(store_.CopyRows("devices", kCols, ins));
     if (upd.rows() == 0) return Status::Ok();
     std::vector<SqlValue> v = upd.Params();
