@@ -5,15 +5,19 @@
 # namespace (scripts/netns-run): nothing leaves the machine.
 #
 #   bench/server_load.sh [--preset release|debug] [--devices N] [--duration S] [--ingest N] [--rate R] [--ingest-only]
+#                        [--profile] [--perf FILE]
 #
 # The devices are seeded with one INSERT ... SELECT generate_series (the benchmark measures
 # reads; seeding 100,000 devices through ingest would take the ingest's time, measured apart).
-# Prints wrk's latency distribution per endpoint and the ingest rate; docs/performance.md keeps
-# the figures and the command.
+# Prints wrk's latency distribution per endpoint and the ingest rate with the CPU time the server
+# process and the PostgreSQL processes spent on it; docs/performance.md keeps the figures and the
+# command. --profile loads pg_stat_statements (with planning) and prints the statements of the
+# ingest by total time; --perf FILE records the PostgreSQL processes and the server during the
+# ingest with `perf record -g` into FILE (read it with `perf report -i FILE`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-preset=release devices=100000 duration=20 ingest=20000 rate=200 paced_conns=10 reads=1
+preset=release devices=100000 duration=20 ingest=20000 rate=200 paced_conns=10 reads=1 profile=0 perf_out=
 while [ $# -gt 0 ]; do
   case "$1" in
     --preset) preset=$2; shift 2 ;;
@@ -22,6 +26,8 @@ while [ $# -gt 0 ]; do
     --ingest) ingest=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --ingest-only) reads=0; shift ;;
+    --profile) profile=1; shift ;;
+    --perf) perf_out=$(realpath -m "$2"); shift 2 ;;
     -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) echo "server_load: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -29,7 +35,8 @@ done
 
 if [ "${PHASEOUT_IN_NETNS:-}" != "1" ]; then
   exec env PHASEOUT_IN_NETNS=1 ./scripts/netns-run "$0" --preset "$preset" --devices "$devices" \
-    --duration "$duration" --ingest "$ingest" --rate "$rate" $([ "$reads" = 1 ] || echo --ingest-only)
+    --duration "$duration" --ingest "$ingest" --rate "$rate" $([ "$reads" = 1 ] || echo --ingest-only) \
+    $([ "$profile" = 0 ] || echo --profile) ${perf_out:+--perf "$perf_out"}
 fi
 
 bin=build/$preset/phaseout
@@ -49,7 +56,25 @@ cleanup() {
 trap cleanup EXIT
 
 url=$(tests/pg/pg-tmp start "$work/pg")
+if [ "$profile" = 1 ]; then
+  tests/pg/pg-tmp stop "$work/pg"
+  printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track_planning = on" \
+    "pg_stat_statements.track = all" >>"$work/pg/data/postgresql.conf"
+  url=$(tests/pg/pg-tmp restart "$work/pg")
+  psql -q "$url" -c "CREATE EXTENSION pg_stat_statements"
+fi
 export PHASEOUT_DB="$url"
+
+# CPU seconds (user + system) of a process, and of all processes of the PostgreSQL server.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_cpu() {
+  local postmaster total=0 pid
+  postmaster=$(head -1 "$work/pg/data/postmaster.pid")
+  for pid in $postmaster $(pgrep -P "$postmaster" || true); do
+    total=$(python3 -c "print(f'{$total + $(cpu_of "$pid"):.2f}')")
+  done
+  echo "$total"
+}
 
 cat >"$work/sites.yaml" <<'EOF'
 departments:
@@ -185,15 +210,35 @@ for i in range(n):
     out.write(json.dumps(rec) + "\n")
 out.close()
 EOF
+[ "$profile" = 1 ] && psql -q "$url" -c "SELECT pg_stat_statements_reset()" >/dev/null
+serve_cpu0=$(cpu_of "$server_pid") pg_cpu0=$(pg_cpu)
+echo "== ingest: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+perf_pid=""
+if [ -n "$perf_out" ]; then
+  pids="$server_pid $(pgrep -d ' ' -P "$(head -1 "$work/pg/data/postmaster.pid")")"
+  perf record -q -F 999 -g -o "$perf_out" -p "${pids// /,}" >/dev/null 2>&1 &
+  perf_pid=$!
+  sleep 1
+fi
 start=$(date +%s.%N)
-seq=1
+seq=1 times=
 for f in "$work"/chunk*.ndjson; do
   lines=$(wc -l <"$f")
-  curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
-    --data-binary @"$f" "$base/api/v1/scans/load-1/records?first_seq=$seq"
+  times="$times $(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/x-ndjson' --data-binary @"$f" "$base/api/v1/scans/load-1/records?first_seq=$seq")"
   seq=$((seq + lines))
 done
-curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-  -d "{\"records\":$ingest,\"complete\":true}" "$base/api/v1/scans/load-1/complete"
+complete_time=$(curl -sf -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"records\":$ingest,\"complete\":true}" "$base/api/v1/scans/load-1/complete")
 end=$(date +%s.%N)
+serve_cpu1=$(cpu_of "$server_pid") pg_cpu1=$(pg_cpu)
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+echo "== ingest: seconds per chunk:$times; complete (verification pass): $complete_time"
 python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'== ingest: {int(sys.argv[3])} host records in {s:.2f} s = {int(sys.argv[3])/s:,.0f} records/s (chunks of 5,000, one client)')" "$start" "$end" "$ingest"
+python3 -c "import sys; a,b,c,d=map(float,sys.argv[1:5]); print(f'== ingest CPU: phaseout serve {b-a:.2f} s, PostgreSQL processes {d-c:.2f} s (user + system); load average at end: {sys.argv[5]}')" \
+  "$serve_cpu0" "$serve_cpu1" "$pg_cpu0" "$pg_cpu1" "$(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$profile" = 1 ]; then
+  psql "$url" -c "SELECT calls, rows, round(total_plan_time::numeric, 1) AS plan_ms,
+    round(total_exec_time::numeric, 1) AS exec_ms, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 20"
+fi

@@ -119,13 +119,74 @@ Status ExecRows(Store& store, std::string_view head, std::string_view row, size_
   return Status::Ok();
 }
 
+// PostgreSQL array literals, passed as one parameter and read with unnest($n::text[]) or
+// unnest($n::bigint[]): a batch of any size is then one statement with a fixed text (the
+// multi-row VALUES lists above need a parameter per value and a text per row count).
+void AppendPgArrayElement(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+std::string PgTextArray(std::span<const std::string> v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    AppendPgArrayElement(out, v[i]);
+  }
+  return out + "}";
+}
+std::string PgIntArray(std::span<const int64_t> v) {
+  std::string out = "{";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(v[i]);
+  }
+  return out + "}";
+}
+// The columns of a batch, one array literal per column (PostgreSQL). Column c of row r is
+// Add(c, ...) in row order.
+class PgColumns {
+ public:
+  explicit PgColumns(size_t n) : cols_(n, "{"), rows_(n, 0) {}
+  void Text(size_t c, std::string_view s) {
+    if (rows_[c]++) cols_[c] += ',';
+    AppendPgArrayElement(cols_[c], s);
+  }
+  void Null(size_t c) {
+    if (rows_[c]++) cols_[c] += ',';
+    cols_[c] += "NULL";
+  }
+  void Int(size_t c, int64_t n) {
+    if (rows_[c]++) cols_[c] += ',';
+    cols_[c] += std::to_string(n);
+  }
+  size_t rows() const { return rows_.empty() ? 0 : rows_[0]; }
+  std::vector<SqlValue> Params() {
+    std::vector<SqlValue> out;
+    out.reserve(cols_.size());
+    for (auto& c : cols_) out.push_back(T(std::move(c) + "}"));
+    return out;
+  }
+
+ private:
+  std::vector<std::string> cols_;
+  std::vector<size_t> rows_;
+};
+
 // Hands out ids of `table` (devices, events) for rows an ingest inserts in batches, so a
 // record knows its device id before the row is written. SQLite: MAX(id) + 1 onwards (what
 // SQLite itself would choose; the ingest holds the write lock for its whole transaction and is
-// the only inserter meanwhile). PostgreSQL: values of the table's sequence, reserved 128 per
-// round trip (ids reserved and not used leave a gap, as sequences do anyway).
+// the only inserter meanwhile). PostgreSQL: a range of kPgIdsPerQuery values of the table's
+// sequence per round trip, taken by moving the sequence past it (setval(nextval + n - 1): one
+// call instead of n nextval calls, which cost ~4 us each in the server). Every writer holds the
+// writer lock (PostgresStore::Begin), so no other inserter draws from the sequence between the
+// two; ids reserved and not used leave a gap, as sequences do anyway.
 class IdAllocator {
  public:
+  static constexpr int64_t kPgIdsPerQuery = 1024;
   IdAllocator(Store& store, std::string table) : store_(store), table_(std::move(table)) {}
   Result<int64_t> Next() {
     if (store_.dialect() == Dialect::kSqlite) {
@@ -136,25 +197,25 @@ class IdAllocator {
       }
       return next_++;
     }
-    if (pool_pos_ == pool_.size()) {
-      auto r = store_.Query("SELECT nextval(pg_get_serial_sequence('" + table_ +
-                            "', 'id')) FROM generate_series(1, 128)");
+    if (next_ == end_) {
+      SqlValue p[] = {T(table_), I(kPgIdsPerQuery)};
+      auto r = store_.Query(
+          "SELECT setval(q.s, nextval(q.s) + $2 - 1) FROM (SELECT CAST(pg_get_serial_sequence($1, 'id') AS regclass) "
+          "AS s) AS q",
+          p);
       if (!r) return r.error();
-      pool_.clear();
-      pool_pos_ = 0;
-      for (const auto& row : *r) pool_.push_back(ColInt(row, 0));
-      std::sort(pool_.begin(), pool_.end());
-      if (pool_.empty()) return MakeError(ErrorCode::kInternal, "no ids from the sequence of " + table_);
+      if (r->empty()) return MakeError(ErrorCode::kInternal, "no ids from the sequence of " + table_);
+      end_ = ColInt(r->front(), 0) + 1;
+      next_ = end_ - kPgIdsPerQuery;
     }
-    return pool_[pool_pos_++];
+    return next_++;
   }
 
  private:
   Store& store_;
   std::string table_;
   int64_t next_ = 0;
-  std::vector<int64_t> pool_;
-  size_t pool_pos_ = 0;
+  int64_t end_ = 0;  // PostgreSQL: end of the reserved range [next_, end_)
 };
 
 // An ingest in progress. Records are resolved and written a batch (kBatchRows records) at a
@@ -218,31 +279,15 @@ class SqlScanIngest final : public ScanIngest {
     }
     batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
     ++summary_.records;
-    if (batch_.size() >= kBatchRows) return FlushBatch();
+    if (batch_.size() >= (pg_ ? kPgBatchRows : kBatchRows)) return FlushBatch();
     return Status::Ok();
   }
 
   // Resolves, applies and writes the records of the batch (see the class comment).
   Status FlushBatch() {
+    if (pg_) return FlushBatchPg();
     if (resumed_ && !replay_) PO_TRY_S(DropStored());
     if (batch_.empty()) return Status::Ok();
-    if (store_.dialect() == Dialect::kPostgres) {
-      // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
-      // fresh or small inventory outgrows inside its one transaction: without them the planner
-      // took the (site_id, id) index for the address lookups and filtered every device of the
-      // site. ANALYZE (which sees the transaction's own rows) once the ingest has added 1,000
-      // devices and as many as the table held when last analyzed, then at 4 times that, ...
-      if (next_analyze_ == 0) {
-        auto n = store_.Query("SELECT reltuples FROM pg_class WHERE oid = 'devices'::regclass");
-        if (!n) return n.error();
-        double known = n->empty() ? 0 : std::strtod(Col(n->front(), 0).c_str(), nullptr);
-        next_analyze_ = std::max<int64_t>(1000, static_cast<int64_t>(known));
-      }
-      if (summary_.new_devices >= next_analyze_) {
-        PO_TRY_S(store_.Exec("ANALYZE devices"));
-        next_analyze_ *= 4;
-      }
-    }
     PO_TRY_S(LoadCandidates());
     for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
     PO_TRY_S(FlushDevices());
@@ -274,6 +319,60 @@ class SqlScanIngest final : public ScanIngest {
     }
     batch_.clear();
     cands_.clear();
+    keys_ = {};
+    return Status::Ok();
+  }
+
+  // FlushBatch on PostgreSQL: the same steps, each one statement for the whole batch (array
+  // parameters, COPY for the new devices and the raw records).
+  Status FlushBatchPg() {
+    if (resumed_ && !replay_) PO_TRY_S(DropStored());
+    if (batch_.empty()) return Status::Ok();
+    // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
+    // fresh or small inventory outgrows inside its one transaction: without them the planner
+    // took the (site_id, id) index for the address lookups and filtered every device of the
+    // site. ANALYZE (which sees the transaction's own rows) once the ingest has added 1,000
+    // devices and as many as the table held when last analyzed, then at 4 times that, ...
+    if (next_analyze_ == 0) {
+      auto n = store_.Query("SELECT reltuples FROM pg_class WHERE oid = 'devices'::regclass");
+      if (!n) return n.error();
+      double known = n->empty() ? 0 : std::strtod(Col(n->front(), 0).c_str(), nullptr);
+      next_analyze_ = std::max<int64_t>(1000, static_cast<int64_t>(known));
+    }
+    if (summary_.new_devices >= next_analyze_) {
+      PO_TRY_S(store_.Exec("ANALYZE devices"));
+      next_analyze_ *= 4;
+    }
+    PO_TRY_S(LoadCandidates());
+    for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
+    PO_TRY_S(FlushDevices());
+    PO_TRY_S(FlushEvents());
+    if (replay_) {
+      PgColumns cols(3);
+      for (const Pending& p : batch_) {
+        cols.Int(0, p.seq);
+        cols.Int(1, p.device_id);
+        cols.Text(2, p.rule);
+      }
+      std::vector<SqlValue> v = cols.Params();
+      v.push_back(I(scan_id_));
+      PO_TRY_S(store_.Exec(
+          "UPDATE scan_records SET device_id = v.device_id, match_rule = v.rule FROM unnest($1::bigint[], "
+          "$2::bigint[], $3::text[]) AS v(seq, device_id, rule) WHERE scan_records.scan_id = $4 AND "
+          "scan_records.seq = v.seq",
+          v));
+    } else {
+      std::vector<SqlValue> v;
+      v.reserve(batch_.size() * 6);
+      for (Pending& p : batch_) {
+        Push(v, I(scan_id_), I(p.seq), T(p.record.ip), I(p.device_id), T(p.rule), T(std::move(p.raw)));
+      }
+      static constexpr std::string_view kCols[] = {"scan_id", "seq", "ip", "device_id", "match_rule", "record"};
+      PO_TRY_S(store_.CopyRows("scan_records", kCols, v));
+    }
+    batch_.clear();
+    cands_.clear();
+    keys_ = {};
     return Status::Ok();
   }
 
@@ -335,9 +434,18 @@ class SqlScanIngest final : public ScanIngest {
         PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
         PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
       }
-      // One statement per 128 devices for the plain "one more missed scan" case.
-      PO_TRY_S(ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id IN (", "?", 1, ")",
-                        missed));
+      // One statement per 128 devices for the plain "one more missed scan" case (PostgreSQL: one
+      // per page, the ids as an array).
+      if (pg_ && !missed.empty()) {
+        std::vector<int64_t> ids;
+        ids.reserve(missed.size());
+        for (const SqlValue& v : missed) ids.push_back(std::get<int64_t>(v));
+        SqlValue a[] = {T(PgIntArray(ids))};
+        PO_TRY_S(store_.Exec("UPDATE devices SET missed_scans = missed_scans + 1 WHERE id = ANY($1::bigint[])", a));
+      } else {
+        PO_TRY_S(ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id IN (", "?", 1, ")",
+                          missed));
+      }
       missed.clear();
       PO_TRY_S(FlushEvents());
     }
@@ -456,30 +564,51 @@ class SqlScanIngest final : public ScanIngest {
     bool changed = false;  // stored and changed in this batch: to update
   };
 
+  // The candidates' identity keys (ids in order), so a lookup does not read every candidate: a
+  // PostgreSQL batch of 1,024 records holds a few thousand. Empty MACs and serials are left out
+  // (they match nothing).
+  struct KeyIndex {
+    std::map<std::string, std::set<int64_t>> mac;
+    std::map<std::pair<std::string, std::string>, std::set<int64_t>> serial;                 // serial, maker
+    std::map<std::tuple<std::string, std::string, std::string>, std::set<int64_t>> address;  // ip, maker, model
+    void Add(const Candidate& c) {
+      if (!c.mac.empty()) mac[c.mac].insert(c.id);
+      if (!c.serial.empty()) serial[{c.serial, c.manufacturer}].insert(c.id);
+      address[{c.ip, c.manufacturer, c.model}].insert(c.id);
+    }
+    void Remove(const Candidate& c) {
+      auto drop = [&c](auto& index, const auto& key) {
+        auto it = index.find(key);
+        if (it == index.end()) return;
+        it->second.erase(c.id);
+        if (it->second.empty()) index.erase(it);
+      };
+      drop(mac, c.mac);
+      drop(serial, std::make_pair(c.serial, c.manufacturer));
+      drop(address, std::make_tuple(c.ip, c.manufacturer, c.model));
+    }
+  };
+
   // Answers ResolveIdentity's lookups from the candidates exactly as the SQL lookups on the
   // devices table would (lowest id for MAC and serial, highest for address+maker+model).
   class BatchLookup final : public IdentityLookup {
    public:
-    explicit BatchLookup(const std::map<int64_t, Candidate>& c) : c_(c) {}
+    BatchLookup(const std::map<int64_t, Candidate>& c, const KeyIndex& keys) : c_(c), keys_(keys) {}
     std::optional<IdentityCandidate> ByMac(const std::string& mac) override {
-      for (const auto& [id, c] : c_) {
-        if (!c.mac.empty() && c.mac == mac) return Out(c);
-      }
-      return std::nullopt;
+      auto it = keys_.mac.find(mac);
+      if (it == keys_.mac.end()) return std::nullopt;
+      return Out(c_.at(*it->second.begin()));
     }
     std::optional<IdentityCandidate> BySerial(const std::string& maker, const std::string& serial) override {
-      for (const auto& [id, c] : c_) {
-        if (!c.serial.empty() && c.serial == serial && c.manufacturer == maker) return Out(c);
-      }
-      return std::nullopt;
+      auto it = keys_.serial.find({serial, maker});
+      if (it == keys_.serial.end()) return std::nullopt;
+      return Out(c_.at(*it->second.begin()));
     }
     std::optional<IdentityCandidate> ByAddressMakerModel(const std::string& ip, const std::string& maker,
                                                          const std::string& model) override {
-      for (auto it = c_.rbegin(); it != c_.rend(); ++it) {
-        const Candidate& c = it->second;
-        if (c.ip == ip && c.manufacturer == maker && c.model == model) return Out(c);
-      }
-      return std::nullopt;
+      auto it = keys_.address.find({ip, maker, model});
+      if (it == keys_.address.end()) return std::nullopt;
+      return Out(c_.at(*it->second.rbegin()));
     }
 
    private:
@@ -487,29 +616,23 @@ class SqlScanIngest final : public ScanIngest {
       return {c.id, c.mac, c.serial, c.ip, c.manufacturer, c.model, c.last_scan_id};
     }
     const std::map<int64_t, Candidate>& c_;
+    const KeyIndex& keys_;
   };
 
   // A resumed scan: drops the records of the batch whose sequence number is stored already
   // (counted as skipped, as if never added).
   Status DropStored() {
     if (batch_.empty()) return Status::Ok();
-    // One primary-key lookup per sequence number on PostgreSQL (see LoadCandidates).
+    if (pg_) return DropStoredPg();
     static const std::string kSqlite = [] {
       std::string s = "SELECT seq FROM scan_records WHERE scan_id = $1 AND seq IN (";
       for (size_t i = 0; i < kBatchRows; ++i) s += (i ? ", $" : "$") + std::to_string(i + 2);
       return s + ")";
     }();
-    static const std::string kPostgres = [] {
-      std::string s = "SELECT r.seq FROM unnest(ARRAY[";
-      for (size_t i = 0; i < kBatchRows; ++i) s += (i ? ", $" : "$") + std::to_string(i + 2);
-      return s + "]::bigint[]) AS k(v) CROSS JOIN LATERAL (SELECT seq FROM scan_records WHERE scan_id = $1 AND "
-                 "seq = k.v OFFSET 0) r";
-    }();
-    const std::string& kSql = store_.dialect() == Dialect::kSqlite ? kSqlite : kPostgres;
     std::vector<SqlValue> p(1 + kBatchRows);  // unused slots stay NULL: they match nothing
     p[0] = I(scan_id_);
     for (size_t i = 0; i < batch_.size(); ++i) p[1 + i] = I(batch_[i].seq);
-    auto rows = store_.Query(kSql, p);
+    auto rows = store_.Query(kSqlite, p);
     if (!rows) return rows.error();
     if (rows->empty()) return Status::Ok();
     std::set<int64_t> stored;
@@ -521,8 +644,60 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
+  // DropStored on PostgreSQL: the batch's sequence numbers as one array, one primary-key lookup
+  // each.
+  Status DropStoredPg() {
+    std::vector<int64_t> seqs;
+    seqs.reserve(batch_.size());
+    for (const Pending& p : batch_) seqs.push_back(p.seq);
+    SqlValue q[] = {I(scan_id_), T(PgIntArray(seqs))};
+    auto rows = store_.Query(
+        "SELECT r.seq FROM unnest($2::bigint[]) AS k(v) CROSS JOIN LATERAL (SELECT seq FROM scan_records WHERE "
+        "scan_id = $1 AND seq = k.v OFFSET 0) r",
+        q);
+    if (!rows) return rows.error();
+    if (rows->empty()) return Status::Ok();
+    std::set<int64_t> stored;
+    for (const auto& r : *rows) stored.insert(ColInt(r, 0));
+    size_t before = batch_.size();
+    std::erase_if(batch_, [&stored](const Pending& p) { return stored.count(p.seq) != 0; });
+    summary_.records -= static_cast<int64_t>(before - batch_.size());
+    summary_.skipped_records += static_cast<int64_t>(before - batch_.size());
+    return Status::Ok();
+  }
+
+  // LoadCandidates on PostgreSQL: the batch's distinct MACs, serials and addresses as three
+  // arrays, one index lookup per key (see LoadCandidates for why).
+  Status LoadCandidatesPg() {
+    std::set<std::string> macs, serials, ips;
+    for (const Pending& p : batch_) {
+      if (!p.record.mac.empty()) macs.insert(p.record.mac);
+      if (!p.record.serial.empty()) serials.insert(p.record.serial);
+      ips.insert(p.record.ip);
+    }
+    auto array = [](const std::set<std::string>& keys) {
+      std::vector<std::string> v(keys.begin(), keys.end());
+      return T(PgTextArray(v));
+    };
+    SqlValue q[] = {I(site_.id), array(macs), array(serials), array(ips)};
+    auto per_key = [](const char* param, const char* cond, const char* column) {
+      return std::string("SELECT d.* FROM unnest(") + param +
+             "::text[]) AS k(v) CROSS JOIN LATERAL (SELECT id, mac, serial, ip, manufacturer, brand, device_type, "
+             "model, firmware, prohibited, review, state, prior_state, match_rule, last_scan_id, last_seq FROM "
+             "devices WHERE site_id = $1 AND " +
+             cond + " ORDER BY site_id, " + column + " OFFSET 0) d";
+    };
+    static const std::string kSql = per_key("$2", "mac <> '' AND mac = k.v", "mac") + " UNION " +
+                                    per_key("$3", "serial <> '' AND serial = k.v", "serial") + " UNION " +
+                                    per_key("$4", "ip = k.v", "ip");
+    auto rows = store_.Query(kSql, q);
+    if (!rows) return rows.error();
+    return ReadCandidates(*rows);
+  }
+
   // Reads the stored devices of the site sharing a MAC, serial or address with the batch.
   Status LoadCandidates() {
+    if (pg_) return LoadCandidatesPg();
     // SQLite looks each key of the IN lists up in the (site_id, mac), (site_id, serial) and
     // (site_id, ip) indexes. PostgreSQL is given one lookup per key (LATERAL, kept apart from
     // the join by OFFSET 0): inside a fresh inventory's first ingest the planner has no
@@ -544,21 +719,6 @@ class SqlScanIngest final : public ScanIngest {
       return std::string(cols) + "mac <> '' AND mac IN " + list(2) + " UNION " + cols + "serial <> '' AND serial IN " +
              list(2 + kBatchRows) + " UNION " + cols + "ip IN " + list(2 + 2 * kBatchRows);
     }();
-    static const std::string kPostgres = [] {
-      auto per_key = [](size_t first, const char* cond, const char* column) {
-        std::string s = "SELECT d.* FROM unnest(ARRAY[";
-        for (size_t i = 0; i < kBatchRows; ++i) s += (i ? ", $" : "$") + std::to_string(first + i);
-        return s +
-               "]::text[]) AS k(v) CROSS JOIN LATERAL (SELECT id, mac, serial, ip, manufacturer, brand, device_type, "
-               "model, firmware, prohibited, review, state, prior_state, match_rule, last_scan_id, last_seq FROM "
-               "devices WHERE site_id = $1 AND " +
-               cond + " ORDER BY site_id, " + column + " OFFSET 0) d";
-      };
-      return per_key(2, "mac <> '' AND mac = k.v", "mac") + " UNION " +
-             per_key(2 + kBatchRows, "serial <> '' AND serial = k.v", "serial") + " UNION " +
-             per_key(2 + 2 * kBatchRows, "ip = k.v", "ip");
-    }();
-    const std::string& kSql = store_.dialect() == Dialect::kSqlite ? kSqlite : kPostgres;
     std::vector<SqlValue> p(1 + 3 * kBatchRows);  // unused slots stay NULL: they match nothing
     p[0] = I(site_.id);
     for (size_t i = 0; i < batch_.size(); ++i) {
@@ -567,10 +727,16 @@ class SqlScanIngest final : public ScanIngest {
       if (!r.serial.empty()) p[1 + kBatchRows + i] = T(r.serial);
       p[1 + 2 * kBatchRows + i] = T(r.ip);
     }
-    auto rows = store_.Query(kSql, p);
+    auto rows = store_.Query(kSqlite, p);
     if (!rows) return rows.error();
+    return ReadCandidates(*rows);
+  }
+
+  // The candidates from the rows of LoadCandidates' query.
+  Status ReadCandidates(const SqlRows& rows) {
     cands_.clear();
-    for (const auto& r : *rows) {
+    keys_ = {};
+    for (const auto& r : rows) {
       Candidate c;
       c.id = ColInt(r, 0);
       c.mac = Col(r, 1);
@@ -588,6 +754,7 @@ class SqlScanIngest final : public ScanIngest {
       c.match_rule = Col(r, 13);
       c.last_scan_id = ColInt(r, 14);
       c.last_seq = ColInt(r, 15);
+      keys_.Add(c);
       cands_.emplace(c.id, std::move(c));
     }
     return Status::Ok();
@@ -596,7 +763,7 @@ class SqlScanIngest final : public ScanIngest {
   // Resolves and applies one record of the batch (in memory; FlushDevices writes it).
   Status ApplyRecord(Pending& p) {
     const ScanRecord& r = p.record;
-    BatchLookup lookup(cands_);
+    BatchLookup lookup(cands_, keys_);
     IdentityDecision d = ResolveIdentity(r, scan_id_, lookup);
     const std::string& at = meta_.started_at;
     p.rule = MatchRuleName(d.rule);
@@ -621,6 +788,7 @@ class SqlScanIngest final : public ScanIngest {
       c.last_scan_id = scan_id_;
       c.last_seq = p.seq;
       c.is_new = true;
+      keys_.Add(c);
       cands_.emplace(c.id, std::move(c));
       ++summary_.new_devices;
       if (!r.prohibited.empty()) {
@@ -664,6 +832,7 @@ class SqlScanIngest final : public ScanIngest {
     auto keep_or = [](std::string& field, const std::string& v) {
       if (!v.empty()) field = v;
     };
+    keys_.Remove(c);
     c.ip = r.ip;
     keep_or(c.mac, r.mac);
     keep_or(c.serial, r.serial);
@@ -672,6 +841,7 @@ class SqlScanIngest final : public ScanIngest {
     keep_or(c.device_type, r.device_type);
     keep_or(c.model, r.model);
     keep_or(c.firmware, r.firmware);
+    keys_.Add(c);
     c.prohibited = JoinList(r.prohibited);
     c.review = JoinList(r.review);
     c.last_scan_id = scan_id_;
@@ -723,8 +893,53 @@ class SqlScanIngest final : public ScanIngest {
     return v;
   }
 
+  // FlushDevices on PostgreSQL: new devices by COPY, changes as one UPDATE over arrays.
+  Status FlushDevicesPg() {
+    const std::string& at = meta_.started_at;
+    std::vector<SqlValue> ins;
+    PgColumns upd(15);
+    for (auto& [id, c] : cands_) {
+      if (c.is_new) {
+        Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
+             T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T("found"), T(at), T(at),
+             T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq));
+        c.is_new = false;
+      } else if (c.changed) {
+        upd.Int(0, c.id);
+        size_t col = 1;
+        for (const std::string* f : {&c.ip, &c.mac, &c.serial, &c.manufacturer, &c.brand, &c.device_type, &c.model,
+                                     &c.firmware, &c.prohibited, &c.review}) {
+          upd.Text(col++, *f);
+        }
+        upd.Text(col, at);
+        upd.Int(12, c.last_scan_id);
+        upd.Text(13, c.match_rule);
+        upd.Int(14, c.last_seq);
+        c.changed = false;
+      }
+    }
+    static constexpr std::string_view kCols[] = {
+        "id", "site_id", "mac", "serial", "ip", "manufacturer", "brand", "device_type", "model", "firmware",
+        "prohibited", "review", "state", "state_since", "first_seen", "last_seen", "last_scan_id", "match_rule",
+        "last_seq"};
+    if (!ins.empty()) PO_TRY_S(store_.CopyRows("devices", kCols, ins));
+    if (upd.rows() == 0) return Status::Ok();
+    std::vector<SqlValue> v = upd.Params();
+    return store_.Exec(
+        "UPDATE devices SET ip = v.ip, mac = v.mac, serial = v.serial, manufacturer = v.manufacturer, "
+        "brand = v.brand, device_type = v.device_type, model = v.model, firmware = v.firmware, "
+        "prohibited = v.prohibited, review = v.review, last_seen = v.last_seen, last_scan_id = v.last_scan_id, "
+        "missed_scans = 0, match_rule = v.match_rule, last_seq = v.last_seq FROM unnest($1::bigint[], $2::text[], "
+        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], "
+        "$11::text[], $12::text[], $13::bigint[], $14::text[], $15::bigint[]) AS v(id, ip, mac, serial, "
+        "manufacturer, brand, device_type, model, firmware, prohibited, review, last_seen, last_scan_id, "
+        "match_rule, last_seq) WHERE devices.id = v.id",
+        v);
+  }
+
   // Writes the batch's new devices and changes to stored devices.
   Status FlushDevices() {
+    if (pg_) return FlushDevicesPg();
     const std::string& at = meta_.started_at;
     std::vector<SqlValue>& ins = Scratch(scratch_ins_);
     std::vector<SqlValue>& upd = Scratch(scratch_upd_);
@@ -768,6 +983,7 @@ class SqlScanIngest final : public ScanIngest {
   }
   Status FlushEvents() {
     if (events_.empty()) return Status::Ok();
+    if (pg_) return FlushEventsPg();
     std::vector<SqlValue>& v = Scratch(scratch_events_);
     for (const auto& [e, key] : events_) {
       Push(v, I(e.id), T(e.at), T(e.kind), T(e.severity), T(e.site), I(e.device_id), T(e.scan),
@@ -780,6 +996,39 @@ class SqlScanIngest final : public ScanIngest {
                       " ON CONFLICT (dedup_key) DO NOTHING RETURNING id", v, &stored));
     std::set<int64_t> ids;
     for (const auto& r : stored) ids.insert(ColInt(r, 0));
+    for (auto& [e, key] : events_) {
+      if (ids.count(e.id)) Keep(std::move(e));
+    }
+    events_.clear();
+    return Status::Ok();
+  }
+  // FlushEvents on PostgreSQL: the same INSERT ... ON CONFLICT, one statement over arrays.
+  Status FlushEventsPg() {
+    PgColumns cols(9);
+    for (const auto& [e, key] : events_) {
+      cols.Int(0, e.id);
+      cols.Text(1, e.at);
+      cols.Text(2, e.kind);
+      cols.Text(3, e.severity);
+      cols.Text(4, e.site);
+      cols.Int(5, e.device_id);
+      cols.Text(6, e.scan);
+      if (key.empty()) {
+        cols.Null(7);
+      } else {
+        cols.Text(7, key);
+      }
+      cols.Text(8, e.message);
+    }
+    std::vector<SqlValue> a = cols.Params();
+    auto stored = store_.Query(
+        "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) SELECT * FROM "
+        "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], "
+        "$8::text[], $9::text[]) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+        a);
+    if (!stored) return stored.error();
+    std::set<int64_t> ids;
+    for (const auto& r : *stored) ids.insert(ColInt(r, 0));
     for (auto& [e, key] : events_) {
       if (ids.count(e.id)) Keep(std::move(e));
     }
@@ -800,8 +1049,13 @@ class SqlScanIngest final : public ScanIngest {
   int64_t scan_id_;
   bool resumed_;
   static constexpr size_t kBatchRows = 128;
+  // PostgreSQL: a batch is a few statements whatever its size (array parameters and COPY), so
+  // larger batches mean fewer round trips.
+  static constexpr size_t kPgBatchRows = 1024;
+  bool pg_ = store_.dialect() == Dialect::kPostgres;
   std::vector<Pending> batch_;                // records not yet resolved and written
   std::map<int64_t, Candidate> cands_;        // devices the batch may touch, by id
+  KeyIndex keys_;                             // their identity keys
   std::vector<std::pair<Event, std::string>> events_;  // raised, not yet written (with dedup key)
   IdAllocator device_ids_, event_ids_;
   // Parameter lists of the batch's multi-row statements, kept across batches: rebuilding them

@@ -2,6 +2,7 @@
 // serialised with one transaction-scoped advisory lock, the same one-writer discipline SQLite
 // has, so the inventory logic behaves the same on both.
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
 #include <memory>
 #include <string>
@@ -14,6 +15,21 @@ namespace {
 
 // Key of the advisory lock every writing transaction takes ("phaseout" in ASCII, truncated).
 constexpr const char* kWriterLockSql = "SELECT pg_advisory_xact_lock(7021802017)";
+
+// Appends `s` to `out` as a field of COPY's text format: backslash, newline, carriage return
+// and tab escaped (the only bytes with a meaning there; UTF-8 never uses them inside a character).
+void AppendCopyText(std::string& out, std::string_view s) {
+  size_t from = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    const char* esc = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : nullptr;
+    if (esc == nullptr) continue;
+    out.append(s.substr(from, i - from));
+    out += esc;
+    from = i + 1;
+  }
+  out.append(s.substr(from));
+}
 
 std::string RedactUrl(const std::string& url) {
   // postgresql://user:secret@host/db -> postgresql://user@host/db
@@ -95,6 +111,43 @@ class PostgresStore final : public Store {
       return Status::Ok();
     } catch (const std::exception& e) {
       return Failure(e, sql);
+    }
+  }
+
+  // One COPY ... FROM STDIN in the open transaction: the rows are sent as COPY text lines
+  // (one buffer for the whole call; libpq sends it in pieces the server reads as they come).
+  Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                  std::span<const SqlValue> values) override {
+    if (!work_) return MakeError(ErrorCode::kInternal, "COPY outside a transaction");
+    if (columns.empty() || values.empty()) return Status::Ok();
+    std::string data;
+    size_t width = columns.size();
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) data += (i % width == 0) ? '\n' : '\t';
+      const SqlValue& v = values[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        data += "\\N";
+      } else if (auto* n = std::get_if<int64_t>(&v)) {
+        data += std::to_string(*n);
+      } else if (auto* d = std::get_if<double>(&v)) {
+        data += std::to_string(*d);
+      } else {
+        AppendCopyText(data, std::get<std::string>(v));
+      }
+    }
+    try {
+      std::vector<std::string> cols(columns.begin(), columns.end());
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      // tablewriter (deprecated in libpqxx 6 for stream_to) is the one COPY writer of libpqxx 6
+      // that takes lines already in COPY text form.
+      pqxx::tablewriter copy(*work_, std::string(table), cols.begin(), cols.end());
+#pragma GCC diagnostic pop
+      copy.write_raw_line(data);
+      copy.complete();
+      return Status::Ok();
+    } catch (const std::exception& e) {
+      return Failure(e, "COPY " + std::string(table));
     }
   }
 

@@ -33,6 +33,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const Stor
   return OpenSqliteStore(location, options);
 }
 
+Status Store::CopyRows(std::string_view table, std::span<const std::string_view>, std::span<const SqlValue>) {
+  return MakeError(ErrorCode::kInternal, "CopyRows into " + std::string(table) + ": not supported by " + description());
+}
+
 int64_t ColInt(const SqlRow& row, size_t i) {
   const auto& v = row.at(i);
   if (!v || v->empty()) return 0;

@@ -49,6 +49,13 @@ class Store {
   // Runs several statements without parameters (schema scripts).
   virtual Status ExecScript(std::string_view sql) = 0;
 
+  // Appends rows to `table`: `values` holds columns.size() values per row, row after row.
+  // PostgreSQL streams them with one COPY ... FROM STDIN (no statement to plan, rows written in
+  // bulk; the ingest's batches on PostgreSQL use it). Other backends answer kInternal: callers
+  // check dialect() first. REQUIRES: inside a transaction.
+  virtual Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                          std::span<const SqlValue> values);
+
   // Transactions. Begin takes the write lock at once (SQLite BEGIN IMMEDIATE), so a second
   // writer fails at Begin (after the busy timeout) rather than half-way through a change.
   // REQUIRES: no transaction open for Begin; one open for Commit/Rollback.

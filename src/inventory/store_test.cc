@@ -666,6 +666,48 @@ TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
   EXPECT_EQ(*inv_->LastRecord(d.id), lines[699]);
 }
 
+// Identity across the ingest's batches (128 records on SQLite, 1,024 on PostgreSQL): MACs seen
+// again later in the same scan, then a rescan matching by address (no MAC) and by MAC at a new
+// address, give the same devices on both backends.
+TEST_P(InventorySuite, IdentityHoldsAcrossBatches) {
+  const int n = 1500;
+  auto ip = [](int i) { return "127.17." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1); };
+  auto mac = [](int i) {
+    char b[32];
+    std::snprintf(b, sizeof(b), "aa:bb:cc:01:%02x:%02x", i / 256, i % 256);
+    return std::string(b);
+  };
+  auto model = [](int i) { return "M" + std::to_string(i); };
+  std::vector<std::string> lines;
+  for (int i = 0; i < n; ++i) lines.push_back(Line(ip(i), mac(i), "hikvision", model(i)));
+  // Record i*13's MAC again at another address, in later batches of the same scan.
+  for (int i = 0; i < 100; ++i) lines.push_back(Line("127.18.0." + std::to_string(i + 1), mac(i * 13)));
+  auto first = Ingest("s1", lines);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->records, n + 100);
+  EXPECT_EQ(first->new_devices, n + 100);
+  EXPECT_EQ(first->duplicates, 100);
+  DeviceRecord d7 = Only(ip(7)), d1301 = Only(ip(1301)), d1300 = Only(ip(1300));
+  // Rescan: even records without a MAC (address + maker + model), odd ones at a new address.
+  std::vector<std::string> again;
+  for (int i = 0; i < n; ++i) {
+    again.push_back(i % 2 == 0 ? Line(ip(i), "", "hikvision", model(i))
+                               : Line("127.19." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1),
+                                      mac(i), "hikvision", model(i)));
+  }
+  auto second = Ingest("s2", again);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->new_devices, 0);
+  EXPECT_EQ(second->matched_devices, n);
+  EXPECT_EQ(Only("127.19.0.8").id, d7.id);
+  EXPECT_EQ(Only("127.19.5.52").id, d1301.id);
+  EXPECT_EQ(Only(ip(1300)).id, d1300.id);
+  EXPECT_EQ(Only(ip(1300)).match_rule, "address+maker+model");
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+}
+
 // A database written by schema version 1 is migrated: devices learn which raw record last
 // attached them (backfilled), on both backends.
 TEST_P(InventorySuite, MigratesVersionOneDatabases) {

@@ -221,19 +221,31 @@ HttpResponse AddScanRecords(Call& call) {
     }
     fresh.push_back(*first + i);
   }
-  // Record the sequence numbers, a few hundred rows per statement.
-  constexpr size_t kBatch = 200;
-  for (size_t at = 0; at < fresh.size(); at += kBatch) {
-    size_t count = std::min(kBatch, fresh.size() - at);
-    std::string sql = "INSERT INTO server_scan_lines (scan_key, seq) VALUES ";
+  // Record the sequence numbers: PostgreSQL in one COPY, SQLite a few hundred rows per statement.
+  inventory::Store& store = call.inv->store();
+  if (store.dialect() == inventory::Dialect::kPostgres) {
     std::vector<SqlValue> values;
-    values.reserve(count * 2);
-    for (size_t i = 0; i < count; ++i) {
-      sql += (i ? ", ($" : "($") + std::to_string(2 * i + 1) + ", $" + std::to_string(2 * i + 2) + ")";
+    values.reserve(fresh.size() * 2);
+    for (int64_t seq : fresh) {
       values.push_back(T(key));
-      values.push_back(I(fresh[at + i]));
+      values.push_back(I(seq));
     }
-    if (Status s = call.inv->store().Exec(sql, values); !s.ok()) return FromError(call, s.error());
+    static constexpr std::string_view kCols[] = {"scan_key", "seq"};
+    if (Status s = store.CopyRows("server_scan_lines", kCols, values); !s.ok()) return FromError(call, s.error());
+  } else {
+    constexpr size_t kBatch = 200;
+    for (size_t at = 0; at < fresh.size(); at += kBatch) {
+      size_t count = std::min(kBatch, fresh.size() - at);
+      std::string sql = "INSERT INTO server_scan_lines (scan_key, seq) VALUES ";
+      std::vector<SqlValue> values;
+      values.reserve(count * 2);
+      for (size_t i = 0; i < count; ++i) {
+        sql += (i ? ", ($" : "($") + std::to_string(2 * i + 1) + ", $" + std::to_string(2 * i + 2) + ")";
+        values.push_back(T(key));
+        values.push_back(I(fresh[at + i]));
+      }
+      if (Status s = store.Exec(sql, values); !s.ok()) return FromError(call, s.error());
+    }
   }
   if (end_incomplete) {
     SqlValue u[] = {T(key)};
