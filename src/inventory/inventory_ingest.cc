@@ -634,9 +634,15 @@ class SqlScanIngest final : public ScanIngest {
     for (size_t i = 0; i < batch_.size(); ++i) p[1 + i] = I(batch_[i].seq);
     auto rows = store_.Query(kSqlite, p);
     if (!rows) return rows.error();
-    if (rows->empty()) return Status::Ok();
+    return DropSeqs(*rows);
+  }
+
+  // Takes the records whose sequence numbers are in `stored_rows` (one column) out of the batch:
+  // they were stored before a resume.
+  Status DropSeqs(const std::vector<SqlRow>& stored_rows) {
+    if (stored_rows.empty()) return Status::Ok();
     std::set<int64_t> stored;
-    for (const auto& r : *rows) stored.insert(ColInt(r, 0));
+    for (const auto& r : stored_rows) stored.insert(ColInt(r, 0));
     size_t before = batch_.size();
     std::erase_if(batch_, [&stored](const Pending& p) { return stored.count(p.seq) != 0; });
     summary_.records -= static_cast<int64_t>(before - batch_.size());
@@ -656,14 +662,7 @@ class SqlScanIngest final : public ScanIngest {
         "scan_id = $1 AND seq = k.v OFFSET 0) r",
         q);
     if (!rows) return rows.error();
-    if (rows->empty()) return Status::Ok();
-    std::set<int64_t> stored;
-    for (const auto& r : *rows) stored.insert(ColInt(r, 0));
-    size_t before = batch_.size();
-    std::erase_if(batch_, [&stored](const Pending& p) { return stored.count(p.seq) != 0; });
-    summary_.records -= static_cast<int64_t>(before - batch_.size());
-    summary_.skipped_records += static_cast<int64_t>(before - batch_.size());
-    return Status::Ok();
+    return DropSeqs(*rows);
   }
 
   // LoadCandidates on PostgreSQL: the batch's distinct MACs, serials and addresses as three

@@ -220,6 +220,16 @@ TEST(InventoryReportHtml, NoticeAndStatusKinds) {
 //  3 axis, clear                                         (6: not in scope)
 //  4 maker unknown                                       (6: attention, to check)
 // and m1, an axis camera (clear) that went missing       (1: attention)
+// Report limits small enough for the 31 devices of Large().
+InventoryReportLimits Limits(size_t deadline_rows, size_t maker_unknown_rows, size_t device_details, size_t notices) {
+  InventoryReportLimits limits;
+  limits.deadline_rows = deadline_rows;
+  limits.maker_unknown_rows = maker_unknown_rows;
+  limits.device_details = device_details;
+  limits.notices = notices;
+  return limits;
+}
+
 InventorySnapshot Large() {
   InventorySnapshot s;
   s.policy_id = "us-ndaa-889";
@@ -263,11 +273,7 @@ TEST(InventoryReport, AttentionOrder) {
 
 TEST(InventoryReportHtml, LargeReportDetailsOnlyWhatNeedsAttentionAndSaysWhatItLeftOut) {
   InventorySnapshot s = Large();
-  InventoryReportLimits limits;
-  limits.deadline_rows = 5;
-  limits.maker_unknown_rows = 2;
-  limits.device_details = 4;
-  limits.notices = 3;
+  InventoryReportLimits limits = Limits(5, 2, 4, 3);
   std::ostringstream out;
   WriteInventoryReport(out, s, InventoryReportFormat::kHtml, InventoryReportKind::kFull, limits);
   std::string html = out.str();
@@ -322,11 +328,7 @@ TEST(InventoryReportHtml, LargeReportDetailsOnlyWhatNeedsAttentionAndSaysWhatItL
 
 TEST(InventoryReport, MarkdownFollowsTheSameLimits) {
   InventorySnapshot s = Large();
-  InventoryReportLimits limits;
-  limits.deadline_rows = 5;
-  limits.maker_unknown_rows = 2;
-  limits.device_details = 4;
-  limits.notices = 3;
+  InventoryReportLimits limits = Limits(5, 2, 4, 3);
   std::ostringstream out;
   WriteInventoryReport(out, s, InventoryReportFormat::kMarkdown, InventoryReportKind::kFull, limits);
   std::string md = out.str();
@@ -342,11 +344,7 @@ TEST(InventoryReport, MarkdownFollowsTheSameLimits) {
 
 TEST(InventoryReport, CsvAndJsonCarryEveryDeviceWhateverTheLimits) {
   InventorySnapshot s = Large();
-  InventoryReportLimits limits;
-  limits.deadline_rows = 1;
-  limits.maker_unknown_rows = 1;
-  limits.device_details = 1;
-  limits.notices = 1;
+  InventoryReportLimits limits = Limits(1, 1, 1, 1);
   std::ostringstream csv, json;
   WriteInventoryReport(csv, s, InventoryReportFormat::kCsv, InventoryReportKind::kFull, limits);
   WriteInventoryReport(json, s, InventoryReportFormat::kJson, InventoryReportKind::kFull, limits);
