@@ -201,7 +201,9 @@ Result<SpoolEntry> DecodeSpoolEntry(std::string_view bytes) {
     return bad("unknown entry kind");
   }
   uint64_t body_bytes = 0;
-  if (!ParseU64(f[3], &e.first_seq) || !ParseU64(f[4], &e.lines) || !ParseU64(f[5], &body_bytes)) {
+  // Numbers in canonical decimal only (no leading zeros): a header is what EncodeSpoolEntry wrote.
+  auto number = [](std::string_view s, uint64_t* out) { return (s.size() == 1 || s[0] != '0') && ParseU64(s, out); };
+  if (!number(f[3], &e.first_seq) || !number(f[4], &e.lines) || !number(f[5], &body_bytes)) {
     return bad("bad number in header");
   }
   if (f[6].size() != 64 || !IsToken(f[7]) || !IsToken(f[8])) return bad("bad digest, scan key or site");
@@ -214,6 +216,7 @@ Result<SpoolEntry> DecodeSpoolEntry(std::string_view bytes) {
       (e.first_seq == 0 || e.lines == 0 || CountLines(body) != e.lines || body.back() != '\n')) {
     return bad("chunk line count or first sequence number inconsistent");
   }
+  if (e.kind != EntryKind::kChunk && e.lines != 0) return bad("line count on an entry that is not a chunk");
   e.scan_key = std::string(f[7]);
   e.site = std::string(f[8]);
   e.body = std::string(body);

@@ -80,6 +80,13 @@ TEST(SpoolFormat, RefusesUnsafeKeysAndDamagedFiles) {
   EXPECT_NE(r.error().message.find("digest"), std::string::npos);
   EXPECT_FALSE(DecodeSpoolEntry(""));
   EXPECT_FALSE(DecodeSpoolEntry("phaseout-spool 2 start 0 0 2 " + std::string(64, 'a') + " k s\n{}"));
+  // Headers that would not re-encode to the same bytes are damaged (found by agent_messages_fuzz):
+  // a line count on an entry that is not a chunk, numbers with leading zeros.
+  std::string digest = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";  // SHA-256 of "{}"
+  EXPECT_TRUE(DecodeSpoolEntry("phaseout-spool 1 complete 0 0 2 " + digest + " k s\n{}"));
+  EXPECT_FALSE(DecodeSpoolEntry("phaseout-spool 1 complete 0 30 2 " + digest + " k s\n{}"));
+  EXPECT_FALSE(DecodeSpoolEntry("phaseout-spool 1 complete 0 0 02 " + digest + " k s\n{}"));
+  EXPECT_FALSE(DecodeSpoolEntry("phaseout-spool 1 start 00 0 2 " + digest + " k s\n{}"));
   // A chunk must consist of whole lines.
   SpoolEntry c;
   c.kind = EntryKind::kChunk;
