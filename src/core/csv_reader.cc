@@ -99,6 +99,7 @@ bool CsvParser::Step(char c, CsvSink* sink) {
     if (bom_seen_ > 0) {
       // Not a BOM after all: process the held bytes first, then this one.
       std::string held(kBom, bom_seen_);
+      bom_seen_ = 0;  // decided: Finish must not hand these bytes back a second time
       held.push_back(c);
       held.append(replay_, replay_pos_, std::string::npos);
       replay_ = std::move(held);

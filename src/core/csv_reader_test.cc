@@ -43,6 +43,22 @@ TEST(CsvReaderTest, QuotedFieldsCrlfBomAndMultiline) {
   }
 }
 
+// A file that starts with the first bytes of a BOM but not a whole one (here U+FAFF and the
+// full-width parenthesis U+FF08, both EF-led) keeps those bytes, once, in the first field.
+TEST(CsvReaderTest, PartialBomAtTheStartIsDataOnce) {
+  for (std::string text : {std::string("\xEF\xAB\xBF x\n"), std::string("\xEF\xBC\x88" "a\xEF\xBC\x89,b\n2,c"),
+                           std::string("\xEF\xBB"), std::string("\xEF")}) {
+    for (size_t chunk : {0, 1, 2, 3}) {
+      Collect c = ParseAll(text, chunk);
+      EXPECT_TRUE(c.errors.empty());
+      ASSERT_FALSE(c.records.empty()) << chunk;
+      size_t expected = text.find('2') != std::string::npos ? 2u : 1u;
+      EXPECT_EQ(c.records.size(), expected) << chunk;
+      EXPECT_EQ(c.records[0].second[0].substr(0, 1), "\xEF") << chunk;
+    }
+  }
+}
+
 TEST(CsvReaderTest, EmptyFieldsBlankLinesAndTrailingDelimiter) {
   Collect c = ParseAll("a,,c\n\n,\n\"\"\n");
   ASSERT_EQ(c.records.size(), 3u);
