@@ -5,8 +5,10 @@
 # namespace (scripts/netns-run): nothing leaves the machine.
 #
 #   bench/server_load.sh [--preset release|debug] [--devices N] [--duration S] [--ingest N] [--rate R] [--ingest-only]
-#                        [--profile] [--perf FILE]
+#                        [--only NAMES] [--profile] [--perf FILE]
 #
+# --only runs just the named reads (comma-separated: first, offset, cursor, search, overdue,
+# state, device, overview); --ingest 0 skips the ingest.
 # The devices are seeded with one INSERT ... SELECT generate_series (the benchmark measures
 # reads; seeding 100,000 devices through ingest would take the ingest's time, measured apart).
 # Prints wrk's latency distribution per endpoint and the ingest rate with the CPU time the server
@@ -17,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-preset=release devices=100000 duration=20 ingest=20000 rate=200 paced_conns=10 reads=1 profile=0 perf_out=
+preset=release devices=100000 duration=20 ingest=20000 rate=200 paced_conns=10 reads=1 profile=0 perf_out= only=
 while [ $# -gt 0 ]; do
   case "$1" in
     --preset) preset=$2; shift 2 ;;
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
     --ingest) ingest=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --ingest-only) reads=0; shift ;;
+    --only) only=$2; shift 2 ;;
     --profile) profile=1; shift ;;
     --perf) perf_out=$(realpath -m "$2"); shift 2 ;;
     -h|--help) sed -n 2,12p "$0"; exit 0 ;;
@@ -36,7 +39,7 @@ done
 if [ "${PHASEOUT_IN_NETNS:-}" != "1" ]; then
   exec env PHASEOUT_IN_NETNS=1 ./scripts/netns-run "$0" --preset "$preset" --devices "$devices" \
     --duration "$duration" --ingest "$ingest" --rate "$rate" $([ "$reads" = 1 ] || echo --ingest-only) \
-    $([ "$profile" = 0 ] || echo --profile) ${perf_out:+--perf "$perf_out"}
+    $([ "$profile" = 0 ] || echo --profile) ${perf_out:+--perf "$perf_out"} ${only:+--only "$only"}
 fi
 
 bin=build/$preset/phaseout
@@ -163,10 +166,20 @@ cpu_per_request() {  # cpu_per_request TICKS_BEFORE WRK_OUTPUT
 echo "server_load: $devices devices, PostgreSQL 15 (throw-away, unix socket), preset $preset, $(nproc) cores"
 # Deep pages: by offset, and by cursor (after=, keyset paging) from a device about as deep.
 deep=$((first + devices * 6 / 10))
-[ "$reads" = 1 ] && for path in "/api/v1/devices?limit=50" "/api/v1/devices?limit=50&offset=60000&status=covered" \
-            "/api/v1/devices?limit=50&after=$deep&status=covered" "/api/v1/devices?limit=50&q=DS-2CD4242" \
-            "/api/v1/devices?limit=50&overdue=1" "/api/v1/devices?limit=50&state=removed" \
-            "/api/v1/devices/$first" "/api/v1/overview?policy=us-ndaa-889"; do
+declare -A read_paths=(
+  [first]="/api/v1/devices?limit=50" [offset]="/api/v1/devices?limit=50&offset=60000&status=covered"
+  [cursor]="/api/v1/devices?limit=50&after=$deep&status=covered" [search]="/api/v1/devices?limit=50&q=DS-2CD4242"
+  [overdue]="/api/v1/devices?limit=50&overdue=1" [state]="/api/v1/devices?limit=50&state=removed"
+  [device]="/api/v1/devices/$first" [overview]="/api/v1/overview?policy=us-ndaa-889")
+selected=()
+for name in ${only//,/ }; do
+  [ -n "${read_paths[$name]:-}" ] || { echo "server_load: unknown read '$name' for --only (first, offset, cursor, search, overdue, state, device, overview)" >&2; exit 2; }
+  selected+=("${read_paths[$name]}")
+done
+[ -n "$only" ] || selected=("${read_paths[first]}" "${read_paths[offset]}" "${read_paths[cursor]}" "${read_paths[search]}"
+  "${read_paths[overdue]}" "${read_paths[state]}" "${read_paths[device]}" "${read_paths[overview]}")
+[ "$profile" = 1 ] && [ "$reads" = 1 ] && psql -q "$url" -c "SELECT pg_stat_statements_reset()" >/dev/null
+[ "$reads" = 1 ] && for path in "${selected[@]}"; do
   case "$path" in *overview*)
     # The overview is cached for 30 s (docs/server.md): time the first, computing request alone.
     echo "== GET $path  (first request, computes; curl)"
@@ -185,6 +198,13 @@ deep=$((first + devices * 6 / 10))
   grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
   cpu_per_request "$before" "$out"
 done
+if [ "$profile" = 1 ] && [ "$reads" = 1 ]; then
+  echo "== reads: statements by time (pg_stat_statements)"
+  psql "$url" -c "SELECT calls, plans, round((total_plan_time / greatest(plans, 1))::numeric, 3) AS plan_ms_each,
+    round((total_exec_time / greatest(calls, 1))::numeric, 3) AS exec_ms_each, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
+    FROM pg_stat_statements ORDER BY total_plan_time + total_exec_time DESC LIMIT 12"
+fi
+[ "$ingest" -gt 0 ] || exit 0
 
 # Ingest: one agent key, one scan of $ingest records pushed in chunks of 5,000 lines.
 secret=$("$bin" agents secret --site hq --expires-in 600 2>/dev/null | tail -1)

@@ -11,7 +11,9 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -220,6 +222,7 @@ class SqlInventory final : public Inventory {
   void Derive(DeviceRecord& d, const std::map<std::string, std::map<std::string, std::string>>& deadlines,
               const std::string& today);
 
+  // Every site's policy deadlines, read again only when the data changed (read_cache_).
   Result<std::map<std::string, std::map<std::string, std::string>>> AllDeadlines();
 
   Result<std::vector<DeviceRecord>> ListDevices(const DeviceFilter& f) override;
@@ -267,6 +270,19 @@ class SqlInventory final : public Inventory {
   Result<int64_t> FindSnapshotDevice(int64_t site_id, const json& snap);
   Result<bool> RedoMergeDecision(bool accept, const json& before, const json& after);
 
+  // Reads that repeat while nothing changes, kept under the Store's DataVersion and dropped as
+  // soon as it differs: the deadlines of every site and capped counts of device lists (by
+  // query and parameters). The count of a page's matches costs more than the page (it reads up
+  // to count_cap rows), and the dashboard asks the same count for every page it shows.
+  struct ReadCache {
+    std::string version;  // "" = nothing cached
+    std::optional<std::map<std::string, std::map<std::string, std::string>>> deadlines;
+    std::unordered_map<std::string, int64_t> counts;
+  };
+  // Starts a read: compares the data version with the cached one (one round trip; it replaces
+  // the deadline query it saves).
+  Status RefreshReadCache();
+  ReadCache read_cache_;
   std::unique_ptr<Store> store_;
   InventoryOptions options_;
 };

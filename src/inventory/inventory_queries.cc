@@ -57,11 +57,24 @@ void SqlInventory::Derive(DeviceRecord& d, const std::map<std::string, std::map<
   }
 }
 
+Status SqlInventory::RefreshReadCache() {
+  auto version = store_->DataVersion();
+  if (!version) return version.error();
+  if (version->empty() || *version != read_cache_.version) {
+    read_cache_ = ReadCache{};
+    read_cache_.version = std::move(*version);
+  }
+  return Status::Ok();
+}
+
 Result<std::map<std::string, std::map<std::string, std::string>>> SqlInventory::AllDeadlines() {
+  PO_TRY(RefreshReadCache());
+  if (read_cache_.deadlines) return *read_cache_.deadlines;
   auto dl = store_->Query("SELECT s.key, d.policy, d.deadline FROM site_deadlines d JOIN sites s ON s.id = d.site_id");
   if (!dl) return dl.error();
   std::map<std::string, std::map<std::string, std::string>> out;
   for (const auto& r : *dl) out[Col(r, 0)][Col(r, 1)] = Col(r, 2);
+  if (!read_cache_.version.empty()) read_cache_.deadlines = out;
   return out;
 }
 
@@ -239,18 +252,36 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     // Count the matches up to the cap only (the count of 100,000 devices took longer than the
     // page itself). The joins are needed only to filter by site or department key. After a
     // cursor the count is of every match, as on the first page.
+    // The same count is asked for every page of a list: it is kept while the data stays as it
+    // was (read_cache_, refreshed by AllDeadlines above).
     params.resize(filter_params);
     int64_t cap = std::max(f.count_cap, f.offset + f.limit);
     std::string stop = param(I(cap + 1));
     bool joins = !site_where.empty();
-    auto n = store_->Query(std::string("SELECT COUNT(*) FROM (SELECT 1 FROM devices d ") +
-                               (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
-                                        "s.department_id "
-                                      : "") +
-                               "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x",
-                           params);
-    if (!n) return n.error();
-    page.total = ColInt(n->front(), 0);
+    std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM devices d ") +
+                      (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+                               "s.department_id "
+                             : "") +
+                      "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x";
+    std::string key = sql;
+    for (const SqlValue& v : params) {
+      key += '\x1f';
+      if (auto* n = std::get_if<int64_t>(&v)) key += "i" + std::to_string(*n);
+      else if (auto* t = std::get_if<std::string>(&v)) key += "t" + *t;
+      else if (auto* d = std::get_if<double>(&v)) key += "d" + std::to_string(*d);
+      else key += "n";
+    }
+    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !read_cache_.version.empty()) {
+      page.total = hit->second;
+    } else {
+      auto n = store_->Query(sql, params);
+      if (!n) return n.error();
+      page.total = ColInt(n->front(), 0);
+      if (!read_cache_.version.empty()) {
+        if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
+        read_cache_.counts.emplace(std::move(key), page.total);
+      }
+    }
     if (page.total > cap) {
       page.total = cap;
       page.total_exact = false;

@@ -183,6 +183,19 @@ class PostgresStore final : public Store {
   }
   bool in_transaction() const override { return work_ != nullptr; }
 
+  Result<std::string> DataVersion() override {
+    if (work_) return std::string();
+    static constexpr std::string_view kSql = "SELECT pg_current_snapshot()::text";
+    try {
+      pqxx::nontransaction tx(*conn_);
+      pqxx::result res = tx.exec_prepared(Prepared(kSql));  // reads no table: one plan is right
+      if (res.empty() || res[0][0].is_null()) return std::string();
+      return "pg:" + std::string(res[0][0].c_str(), res[0][0].size());
+    } catch (const std::exception& e) {
+      return Failure(e, kSql);
+    }
+  }
+
  private:
   // Whether `sql` runs as a named prepared statement (parsed once per connection, and after five
   // runs PostgreSQL keeps a generic plan): only INSERTs that read no table (VALUES lists, the

@@ -137,6 +137,15 @@ class SqliteStore final : public Store {
   }
   bool in_transaction() const override { return in_tx_; }
 
+  Result<std::string> DataVersion() override {
+    if (in_tx_) return std::string();
+    auto rows = Query("PRAGMA data_version");  // changes with other connections' commits
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::string();
+    // This connection's own writes leave data_version as it is: its count of changed rows does not.
+    return "sqlite:" + Col(rows->front(), 0) + ":" + std::to_string(sqlite3_total_changes64(db_));
+  }
+
  private:
   std::string Describe(const std::string& what) const { return "database " + path_ + ": " + what; }
 

@@ -56,6 +56,14 @@ class Store {
   virtual Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
                           std::span<const SqlValue> values);
 
+  // A token that changes whenever data this connection reads may have changed: another
+  // connection's commit or this one's own writes. Equal tokens mean the same data is visible, so
+  // results read under one token can be reused while it stays. "" (never equal) inside a
+  // transaction or when the backend cannot tell. PostgreSQL: the current snapshot (its xmin,
+  // xmax and running transactions: any commit changes it); SQLite: PRAGMA data_version and the
+  // connection's count of changed rows.
+  virtual Result<std::string> DataVersion() { return std::string(); }
+
   // Transactions. Begin takes the write lock at once (SQLite BEGIN IMMEDIATE), so a second
   // writer fails at Begin (after the busy timeout) rather than half-way through a change.
   // REQUIRES: no transaction open for Begin; one open for Commit/Rollback.

@@ -345,6 +345,53 @@ TEST_P(InventorySuite, DevicePagesKeepListOrderAndCapTheCount) {
   EXPECT_FALSE(inv_->LastRecords(0, 0));
 }
 
+// Counts and deadlines are kept while the data stays the same (SqlInventory's read cache) and
+// follow every change: another connection's commit and this connection's own writes.
+TEST_P(InventorySuite, CachedCountsAndDeadlinesFollowEveryChange) {
+  ASSERT_TRUE(Ingest("scan-1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02"),
+                                Line("127.16.0.3", "aa:bb:cc:00:00:03")}));
+  DeviceFilter found;
+  found.state = "found";
+  found.limit = 1;  // a full page: the total comes from the count query
+  auto total = [&] {
+    auto page = inv_->ListDevicePage(found);
+    EXPECT_TRUE(page) << page.error().message;
+    return page ? page->total : -1;
+  };
+  EXPECT_EQ(total(), 3);
+  EXPECT_EQ(total(), 3);  // the same answer again, from the cache
+  // Another connection adds a device: the next page counts it.
+  auto other = Open();
+  ASSERT_TRUE(other);
+  ScanMeta m;
+  m.scan_key = "scan-2";
+  m.site = "hq";
+  m.started_at = now_;
+  m.source = "test";
+  auto ing = other->BeginIngest(m);
+  ASSERT_TRUE(ing);
+  ASSERT_TRUE((*ing)->AddLine(Line("127.16.0.4", "aa:bb:cc:00:00:04"), 1).ok());
+  ASSERT_TRUE((*ing)->Commit());
+  EXPECT_EQ(total(), 4);
+  // This connection's own change: one device leaves "found".
+  int64_t id = Only("127.16.0.1").id;
+  ASSERT_TRUE(Set(id, DeviceState::kConfirmed));
+  EXPECT_EQ(total(), 3);
+  EXPECT_EQ(total(), 3);
+  // The site's deadline moves into the past on the other connection: the device is overdue.
+  auto dev = inv_->GetDevice(id);
+  ASSERT_TRUE(dev);
+  EXPECT_FALSE(dev->overdue);
+  std::string moved = kSites;
+  moved.replace(moved.find("2027-01-31"), 10, "2026-11-30");
+  auto sites = ParseSitesYaml(moved, "sites.yaml");
+  ASSERT_TRUE(sites);
+  ASSERT_TRUE(other->ImportSites(*sites, "tester", "deadline moved").ok());
+  dev = inv_->GetDevice(id);
+  ASSERT_TRUE(dev);
+  EXPECT_TRUE(dev->overdue) << dev->overdue_reason;
+}
+
 TEST_P(InventorySuite, MalformedLineCommitsNothing) {
   auto s = Ingest("scan-bad", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), "{\"ip\": oops"});
   ASSERT_FALSE(s);
