@@ -172,7 +172,11 @@ TEST(MasscanJson, MalformedInputIsRefused) {
   for (const char* bad : {"", "[{", "{\"ip\": \"192.0.2.1\"}", "[{\"ports\": []}]",
                           "[{\"ip\": \"not-an-ip\"}]",
                           "[{\"ip\": \"192.0.2.1\", \"ports\": [{\"port\": 70000}]}]",
-                          "{ \"ip\": \"192.0.2.1\" },\nthis is not json\n"}) {
+                          "{ \"ip\": \"192.0.2.1\" },\nthis is not json\n",
+                          // a field of the wrong type (found by import_fuzz: it threw)
+                          "[{\"ip\": \"192.0.2.1\", \"ports\": [{\"port\": 80, \"status\": 4}]}]",
+                          "[{\"ip\": \"192.0.2.1\", \"ports\": [{\"port\": 80, \"proto\": [\"tcp\"]}]}]",
+                          "[{\"ip\": \"192.0.2.1\", \"ports\": [{\"port\": 80, \"service\": {\"name\": 1}}]}]"}) {
     auto r = ParseMasscanJson(bad, {});
     EXPECT_FALSE(r) << bad;
     if (!r) {

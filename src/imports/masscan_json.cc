@@ -4,6 +4,7 @@
 // those files are read line by line.
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -16,6 +17,14 @@ namespace {
 
 constexpr const char* kFormat = "masscan";
 using json = nlohmann::json;
+
+// The string at `key` of object `o`, `fallback` when absent; nullopt when it is not a string.
+std::optional<std::string> StringField(const json& o, const char* key, const char* fallback) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return std::string(fallback);
+  if (!it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
 
 struct Builder {
   const ImportOptions& options;
@@ -83,11 +92,18 @@ struct Builder {
         return internal::ParseError(kFormat, where, "port entry without a valid \"port\"");
       }
       auto port = static_cast<uint16_t>(p["port"].get<uint64_t>());
-      std::string proto = p.value("proto", std::string("tcp"));
+      auto proto = StringField(p, "proto", "tcp");
+      auto status = StringField(p, "status", "open");
+      if (!proto || !status) return internal::ParseError(kFormat, where, "\"proto\" or \"status\" is not a string");
       auto service = p.find("service");
       if (service != p.end() && service->is_object()) {
-        std::string name = service->value("name", std::string());
-        std::string banner = service->value("banner", std::string());
+        auto name_field = StringField(*service, "name", "");
+        auto banner_field = StringField(*service, "banner", "");
+        if (!name_field || !banner_field) {
+          return internal::ParseError(kFormat, where, "\"service\" \"name\" or \"banner\" is not a string");
+        }
+        const std::string& name = *name_field;
+        const std::string& banner = *banner_field;
         if (name == "http") {
           AddHttpBanner(&host, port, banner);
         } else if (name == "http.server") {
@@ -99,7 +115,7 @@ struct Builder {
         }
         continue;
       }
-      if (proto == "tcp" && p.value("status", std::string("open")) == "open" && port != 0) {
+      if (*proto == "tcp" && *status == "open" && port != 0) {
         host.open_ports.push_back(port);
         AddUnique(&host, port, "tcp.port.open", std::to_string(port));
       }

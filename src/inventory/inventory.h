@@ -31,6 +31,9 @@ struct InventoryOptions {
   std::function<std::string()> clock;
   int verify_after_scans = 2;   // a removed device unseen in this many covering scans is verified-removed
   int missing_after_scans = 2;  // an open device unseen in this many covering scans is missing
+  // PostgreSQL text search with at least this many matches walks the sites' devices in order
+  // instead of fetching every match through the trigram index and sorting them (same pages).
+  int64_t dense_text_matches = 1000;
 };
 
 // One device as stored, plus what is derived when read. Value type.

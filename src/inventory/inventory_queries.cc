@@ -155,16 +155,20 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     std::string p = param(T(pattern));
     // SQLite's LIKE ignores ASCII case already; PostgreSQL's ILIKE does the same.
     const char* like = store_->dialect() == Dialect::kSqlite ? " LIKE " : " ILIKE ";
-    where += " AND (";
     const char* cols[] = {"d.ip", "d.mac", "d.serial", "d.manufacturer", "d.brand", "d.model"};
-    for (size_t i = 0; i < 6; ++i) {
-      where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
+    bool pg = store_->dialect() == Dialect::kPostgres;
+    if (!pg || f.text.find(' ') != std::string::npos) {
+      where += " AND (";
+      for (size_t i = 0; i < 6; ++i) {
+        where += std::string(i ? " OR " : "") + cols[i] + like + p + " ESCAPE '\\'";
+      }
+      where += ")";
     }
-    where += ")";
-    if (store_->dialect() == Dialect::kPostgres) {
-      // Implied by the terms above (a substring of one field is one of the fields joined);
-      // the expression of the trigram index devices_search_trgm (schema v3), so PostgreSQL
-      // finds the candidates through it and checks them with the terms above.
+    if (pg) {
+      // The expression of the trigram index devices_search_trgm (schema v3), so PostgreSQL
+      // finds the candidates through it. The fields are joined by spaces and never NULL: a text
+      // without a space matches the joined fields exactly when it matches one of them, so the
+      // term above (a substring of one field) is needed only for a text with a space.
       where += " AND (d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || "
                "d.model) ILIKE " + p + " ESCAPE '\\'";
     }
@@ -192,11 +196,60 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     }
     where += ")";
   }
-  // Text search and overdue pages find their few matches through an index and count them in
-  // the page query (a window over the filtered rows) instead of a second pass. Not after a
-  // cursor: the window would count only the matches after it.
-  bool count_in_page = f.limit > 0 && f.after == 0 && (!f.text.empty() || f.overdue_only);
+  // Overdue pages (and text search on SQLite) find their few matches through an index and
+  // count them in the page query (a window over the filtered rows) instead of a second pass.
+  // Not after a cursor: the window would count only the matches after it.
+  bool pg_text = store_->dialect() == Dialect::kPostgres && !f.text.empty() && f.limit > 0;
+  bool count_in_page = f.limit > 0 && f.after == 0 && !pg_text && (!f.text.empty() || f.overdue_only);
   size_t filter_params = params.size();  // the count query binds these only
+  // The matches up to the cap (and whether that is all of them). The joins are needed only to
+  // filter by site or department key. The same count is asked for every page of a list: it is
+  // kept while the data stays as it was (read_cache_, refreshed by AllDeadlines above).
+  auto capped_count = [&]() -> Result<std::pair<int64_t, bool>> {
+    params.resize(filter_params);
+    int64_t cap = std::max(f.count_cap, f.offset + f.limit);
+    std::string stop = param(I(cap + 1));
+    bool joins = !site_where.empty();
+    std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM devices d ") +
+                      (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+                               "s.department_id "
+                             : "") +
+                      "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x";
+    std::string key = sql;
+    for (const SqlValue& v : params) {
+      key += '\x1f';
+      if (auto* n = std::get_if<int64_t>(&v)) key += "i" + std::to_string(*n);
+      else if (auto* t = std::get_if<std::string>(&v)) key += "t" + *t;
+      else if (auto* d = std::get_if<double>(&v)) key += "d" + std::to_string(*d);
+      else key += "n";
+    }
+    int64_t total = 0;
+    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !read_cache_.version.empty()) {
+      total = hit->second;
+    } else {
+      auto n = store_->Query(sql, params);
+      if (!n) return n.error();
+      total = ColInt(n->front(), 0);
+      if (!read_cache_.version.empty()) {
+        if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
+        read_cache_.counts.emplace(std::move(key), total);
+      }
+    }
+    return std::make_pair(std::min(total, cap), total <= cap);
+  };
+  // A text search on PostgreSQL counts first and lets the count choose the page's plan: few
+  // matches are fetched through the trigram index and sorted (walking the sites' devices in
+  // order would read whole sites to find them); many matches (a maker's name) are found by
+  // that walk within a few rows each, where fetching and sorting all of them took 0.5 s for
+  // 33,000 (InventoryOptions::dense_text_matches; the walk reads about limit x devices /
+  // matches rows of a site).
+  std::optional<std::pair<int64_t, bool>> counted;
+  if (pg_text) {
+    auto c = capped_count();
+    if (!c) return c.error();
+    counted = *c;
+  }
+  bool flat = counted && counted->second && counted->first < options_.dense_text_matches;
   // One page query; `part` 1 and 2 read after the cursor: the rest of the cursor's site, then
   // the sites after it (each an index range; one query would read the cursor's site from its start).
   auto page_rows = [&](int part, int64_t limit, int64_t offset) -> Result<std::vector<SqlRow>> {
@@ -210,7 +263,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
       sites += " AND s.key > " + param(T(after_site));
     }
     std::string sql;
-    if (limit > 0 && !count_in_page && store_->dialect() == Dialect::kPostgres) {
+    if (limit > 0 && !count_in_page && !flat && store_->dialect() == Dialect::kPostgres) {
       // PostgreSQL joins all devices to their sites and sorts them for ORDER BY s.key, d.id
       // (~0.4 s for 100,000). Instead: the matching sites in key order, and from each one its
       // first offset + limit matching devices in id order (index devices_site_id), so a page
@@ -242,7 +295,10 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     if (!more) return more.error();
     for (auto& r : *more) rows->push_back(std::move(r));
   }
-  if (count_in_page && !rows->empty()) {
+  if (counted) {
+    page.total = counted->first;
+    page.total_exact = counted->second;
+  } else if (count_in_page && !rows->empty()) {
     page.total = ColInt(rows->front(), rows->front().size() - 1);
   } else if (f.limit > 0 && f.after == 0 && f.offset == 0 && static_cast<int64_t>(rows->size()) < f.limit) {
     page.total = static_cast<int64_t>(rows->size());  // a short first page holds every match
@@ -250,42 +306,11 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     page.total = f.offset + static_cast<int64_t>(rows->size());  // a short page is the last
   } else if (f.limit > 0) {
     // Count the matches up to the cap only (the count of 100,000 devices took longer than the
-    // page itself). The joins are needed only to filter by site or department key. After a
-    // cursor the count is of every match, as on the first page.
-    // The same count is asked for every page of a list: it is kept while the data stays as it
-    // was (read_cache_, refreshed by AllDeadlines above).
-    params.resize(filter_params);
-    int64_t cap = std::max(f.count_cap, f.offset + f.limit);
-    std::string stop = param(I(cap + 1));
-    bool joins = !site_where.empty();
-    std::string sql = std::string("SELECT COUNT(*) FROM (SELECT 1 FROM devices d ") +
-                      (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
-                               "s.department_id "
-                             : "") +
-                      "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x";
-    std::string key = sql;
-    for (const SqlValue& v : params) {
-      key += '\x1f';
-      if (auto* n = std::get_if<int64_t>(&v)) key += "i" + std::to_string(*n);
-      else if (auto* t = std::get_if<std::string>(&v)) key += "t" + *t;
-      else if (auto* d = std::get_if<double>(&v)) key += "d" + std::to_string(*d);
-      else key += "n";
-    }
-    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !read_cache_.version.empty()) {
-      page.total = hit->second;
-    } else {
-      auto n = store_->Query(sql, params);
-      if (!n) return n.error();
-      page.total = ColInt(n->front(), 0);
-      if (!read_cache_.version.empty()) {
-        if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
-        read_cache_.counts.emplace(std::move(key), page.total);
-      }
-    }
-    if (page.total > cap) {
-      page.total = cap;
-      page.total_exact = false;
-    }
+    // page itself). After a cursor the count is of every match, as on the first page.
+    auto c = capped_count();
+    if (!c) return c.error();
+    page.total = c->first;
+    page.total_exact = c->second;
   }
   for (size_t i = f.limit > 0 ? 0 : static_cast<size_t>(std::min<int64_t>(f.offset, rows->size()));
        i < rows->size(); ++i) {

@@ -233,6 +233,57 @@ TEST_P(InventorySuite, DevicePagesFilterByScopeAndText) {
   EXPECT_EQ(inv_->LastRecord(999999).error().code, ErrorCode::kNotFound);
 }
 
+// Text search pages, by offset and by cursor, hold the matches of the whole list in its order,
+// whichever plan PostgreSQL's search takes (few matches: through the trigram index; many: the
+// walk over each site's devices), and a text never matches across two fields.
+TEST_P(InventorySuite, TextSearchPagesAgreeWithTheFullListOnEveryPlan) {
+  std::vector<std::string> hq, branch;
+  for (int i = 1; i <= 7; ++i) {
+    std::string n = std::to_string(i);
+    hq.push_back(Line("127.16.0." + n, "aa:bb:cc:00:00:0" + n, i % 2 ? "hikvision" : "axis", "DS-2CD" + n));
+    branch.push_back(Line("127.16.1." + n, "aa:bb:cc:00:01:0" + n, i % 3 ? "hikvision" : "axis", "M30" + n));
+  }
+  ASSERT_TRUE(Ingest("scan-hq", hq));
+  ASSERT_TRUE(Ingest("scan-b", branch, "branch"));
+  for (int64_t dense : {int64_t{1000}, int64_t{1}}) {
+    options_.dense_text_matches = dense;
+    auto inv = Open();
+    ASSERT_TRUE(inv);
+    for (const std::string& text : {std::string("hikvision"), std::string("AXIS"), std::string("127.16.1."),
+                                    std::string("ds-2cd"), std::string("1 aa"), std::string("nothing-like-it")}) {
+      DeviceFilter all;
+      all.text = text;
+      auto list = inv->ListDevices(all);
+      ASSERT_TRUE(list) << list.error().message;
+      std::vector<int64_t> ids;
+      for (const auto& d : *list) ids.push_back(d.id);
+      if (text == "1 aa" || text == "nothing-like-it") EXPECT_TRUE(ids.empty()) << text;  // ".1 aa" spans ip and mac
+      for (int64_t limit : {1, 3, 20}) {
+        std::vector<int64_t> by_offset, by_cursor;
+        DeviceFilter o = all, k = all;
+        o.limit = k.limit = limit;
+        for (int pages = 0; pages < 20; ++pages) {
+          auto page = inv->ListDevicePage(o);
+          ASSERT_TRUE(page) << page.error().message;
+          EXPECT_EQ(page->total, static_cast<int64_t>(ids.size())) << text << " dense " << dense;
+          for (const auto& d : page->devices) by_offset.push_back(d.id);
+          if (static_cast<int64_t>(page->devices.size()) < limit) break;
+          o.offset += limit;
+        }
+        for (int pages = 0; pages < 20; ++pages) {
+          auto page = inv->ListDevicePage(k);
+          ASSERT_TRUE(page) << page.error().message;
+          for (const auto& d : page->devices) by_cursor.push_back(d.id);
+          if (static_cast<int64_t>(page->devices.size()) < limit) break;
+          k.after = page->devices.back().id;
+        }
+        EXPECT_EQ(by_offset, ids) << text << " limit " << limit << " dense " << dense;
+        EXPECT_EQ(by_cursor, ids) << text << " limit " << limit << " dense " << dense;
+      }
+    }
+  }
+}
+
 // Pages come in the order of ListDevices (site key, then device id; "branch" sorts before "hq"
 // although its devices were made later), page after page, with every page size and with a
 // filter; the count stops at the cap and says so.
