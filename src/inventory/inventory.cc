@@ -43,7 +43,7 @@ Status SqlInventory::AddEvent(Event e, const std::string& dedup_key, std::vector
 
 Result<DeviceRecord> SqlInventory::LoadDevice(int64_t id) {
   SqlValue p[] = {I(id)};
-  auto rows = store_->Query(std::string(kDeviceSelect) + "WHERE d.id = $1", p);
+  auto rows = store_->Query(std::string(kReusePlan) + kDeviceSelect + "WHERE d.id = $1", p);
   if (!rows) return rows.error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
   return ReadDevice(rows->front());

@@ -109,7 +109,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   std::string after_site;
   if (f.after > 0) {
     SqlValue p[] = {I(f.after)};
-    auto at = store_->Query("SELECT s.key FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = $1", p);
+    auto at = store_->Query(std::string(kReusePlan) + "SELECT s.key FROM devices d JOIN sites s ON s.id = d.site_id WHERE d.id = $1", p);
     if (!at) return at.error();
     if (at->empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "after: no device with id " + std::to_string(f.after));
@@ -277,7 +277,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
                      ") s CROSS JOIN LATERAL (SELECT * FROM devices d WHERE d.site_id = s.id" + devices +
                      " ORDER BY d.id LIMIT " + n +
                      ") d JOIN departments dp ON dp.id = s.department_id LEFT JOIN scans sc ON sc.id = d.last_scan_id ");
-      sql = select + "ORDER BY s.key, d.id";
+      sql = std::string(kReusePlan) + select + "ORDER BY s.key, d.id";
     } else {
       std::string select(kDeviceSelect);
       if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
@@ -375,10 +375,10 @@ Result<std::vector<DeviceGroup>> SqlInventory::CountDeviceGroups(const DeviceFil
 
 Result<std::string> SqlInventory::LastRecord(int64_t id) {
   SqlValue p[] = {I(id)};
-  auto rows = store_->Query(
-      "SELECT d.id, r.record FROM devices d LEFT JOIN scan_records r ON r.scan_id = d.last_scan_id AND "
-      "r.seq = d.last_seq WHERE d.id = $1",
-      p);
+  auto rows = store_->Query(std::string(kReusePlan) +
+                                "SELECT d.id, r.record FROM devices d LEFT JOIN scan_records r ON r.scan_id = "
+                                "d.last_scan_id AND r.seq = d.last_seq WHERE d.id = $1",
+                            p);
   if (!rows) return rows.error();
   if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no device with id " + std::to_string(id));
   return Col(rows->front(), 1);
@@ -409,7 +409,7 @@ Result<DeviceRecord> SqlInventory::GetDevice(int64_t id) {
 
 Result<std::vector<AuditEntry>> SqlInventory::History(int64_t device_id) {
   SqlValue p[] = {I(device_id)};
-  auto rows = store_->Query(std::string(kAuditSelect) + "WHERE device_id = $1 ORDER BY seq", p);
+  auto rows = store_->Query(std::string(kReusePlan) + kAuditSelect + "WHERE device_id = $1 ORDER BY seq", p);
   if (!rows) return rows.error();
   std::vector<AuditEntry> out;
   for (const auto& r : *rows) out.push_back(ReadAudit(r));

@@ -76,7 +76,11 @@ class PostgresStore final : public Store {
     try {
       pqxx::result res;
       auto run = [&](pqxx::transaction_base& tx) {
-        if (Reusable(sql)) return tx.exec_prepared(Prepared(sql), pqxx::prepare::make_dynamic_params(values));
+        if (Reusable(sql) || (!work_ && sql.starts_with(kReusePlan))) {
+          if (const std::string* name = Prepared(sql)) {
+            return tx.exec_prepared(*name, pqxx::prepare::make_dynamic_params(values));
+          }
+        }
         return tx.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(values));
       };
       if (work_) {
@@ -188,7 +192,8 @@ class PostgresStore final : public Store {
     static constexpr std::string_view kSql = "SELECT pg_current_snapshot()::text";
     try {
       pqxx::nontransaction tx(*conn_);
-      pqxx::result res = tx.exec_prepared(Prepared(kSql));  // reads no table: one plan is right
+      const std::string* name = Prepared(kSql);  // reads no table: one plan is right
+      pqxx::result res = name ? tx.exec_prepared(*name) : tx.exec(std::string(kSql));
       if (res.empty() || res[0][0].is_null()) return std::string();
       return "pg:" + std::string(res[0][0].c_str(), res[0][0].size());
     } catch (const std::exception& e) {
@@ -216,13 +221,22 @@ class PostgresStore final : public Store {
     return all.find("SELECT") == std::string::npos && all.find("WHERE") == std::string::npos;
   }
 
-  // The name of the server-side prepared statement for `sql` (prepared once per connection).
-  const std::string& Prepared(std::string_view sql) {
+  // The name of the server-side prepared statement for `sql` (prepared once per connection);
+  // nullptr when the connection holds kMaxPrepared already inside a transaction (the statement
+  // then runs unnamed). Outside one, a full set is dropped and preparing starts again: the
+  // statements of device lists differ with their filters and scopes.
+  static constexpr size_t kMaxPrepared = 256;
+  const std::string* Prepared(std::string_view sql) {
     auto it = prepared_.find(std::string(sql));
-    if (it != prepared_.end()) return it->second;
-    std::string name = "po" + std::to_string(prepared_.size() + 1);
+    if (it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPrepared) {
+      if (work_) return nullptr;
+      for (const auto& [text, old] : prepared_) conn_->unprepare(old);
+      prepared_.clear();
+    }
+    std::string name = "po" + std::to_string(++prepared_serial_);
     conn_->prepare(name, std::string(sql));
-    return prepared_.emplace(std::string(sql), std::move(name)).first->second;
+    return &prepared_.emplace(std::string(sql), std::move(name)).first->second;
   }
 
   Error Failure(const std::exception& e, std::string_view sql) {
@@ -236,6 +250,7 @@ class PostgresStore final : public Store {
         msg.find("no connection to the server") != std::string::npos) {
       msg = "the PostgreSQL server went away (" + msg + "); the open change was not committed";
     }
+    if (sql.starts_with(kReusePlan)) sql.remove_prefix(kReusePlan.size());
     std::string head(sql.substr(0, 60));
     for (char& c : head) {
       if (c == '\n') c = ' ';
@@ -247,6 +262,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<pqxx::work> work_;
   std::string where_;
   std::unordered_map<std::string, std::string> prepared_;
+  uint64_t prepared_serial_ = 0;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ namespace {
 constexpr int kNewDatabasePageSize = 32768;
 
 std::string FirstWords(std::string_view sql) {
+  if (sql.starts_with(kReusePlan)) sql.remove_prefix(kReusePlan.size());
   size_t start = sql.find_first_not_of(" \n\t");
   if (start == std::string_view::npos) return "";
   std::string_view s = sql.substr(start, 60);

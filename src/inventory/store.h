@@ -25,6 +25,14 @@ using SqlRows = std::vector<SqlRow>;
 
 enum class Dialect { kSqlite, kPostgres };
 
+// A statement that starts with this comment may keep its plan: on PostgreSQL, outside a
+// transaction, it runs as a named prepared statement (parsed once per connection; after five
+// runs PostgreSQL may keep a generic plan, replanned when the tables' statistics change). For
+// the reads of a page, a device or a credential, whose planning cost as much as their
+// execution. Inside a transaction (an ingest growing a fresh table before any statistics
+// exist) such statements are planned each time. SQLite keeps every statement prepared anyway.
+inline constexpr std::string_view kReusePlan = "/* reuse plan */ ";
+
 // A connection to one database. Not thread-safe: one thread at a time (open one Store per
 // thread). Statements use $1..$n placeholders in both dialects; values are always bound, never
 // spliced into the SQL text.

@@ -982,6 +982,48 @@ TEST_P(InventorySuite, NewerSchemaIsRefused) {
 INSTANTIATE_TEST_SUITE_P(Backends, InventorySuite, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
+// Statements marked kReusePlan run as named prepared statements outside a transaction, at most
+// 256 of them per connection (a full set is dropped), and unnamed inside one; every answer is the
+// statement's own, and a failing one still names its first words without the marker.
+TEST(PostgresStore, ReusedPlansStayBoundedAndCorrect) {
+  auto url = testing::SharedPgServer().FreshDatabase();
+  if (!url) {
+    if (testing::SharedPgServer().skip_reason().empty()) FAIL() << url.error().message;
+    GTEST_SKIP() << testing::SharedPgServer().skip_reason();
+  }
+  auto store = OpenStore(*url);
+  ASSERT_TRUE(store) << store.error().message;
+  Store& db = **store;
+  auto prepared = [&] {
+    auto n = db.Query("SELECT COUNT(*) FROM pg_prepared_statements");
+    return n ? ColInt(n->front(), 0) : -1;
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (int64_t i = 0; i < 300; ++i) {
+      SqlValue p[] = {SqlValue(i)};
+      std::string sql = std::string(kReusePlan) + "SELECT $1::bigint + " + std::to_string(i);
+      auto r = db.Query(sql, p);
+      ASSERT_TRUE(r) << r.error().message;
+      ASSERT_EQ(ColInt(r->front(), 0), 2 * i);
+    }
+    EXPECT_LE(prepared(), 256);
+    EXPECT_GT(prepared(), 0);
+  }
+  ASSERT_TRUE(db.Begin().ok());
+  int64_t before = prepared();
+  for (int64_t i = 0; i < 50; ++i) {
+    SqlValue p[] = {SqlValue(i)};
+    auto r = db.Query(std::string(kReusePlan) + "SELECT $1::bigint * 3 + " + std::to_string(i), p);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(ColInt(r->front(), 0), 4 * i);
+  }
+  EXPECT_EQ(prepared(), before);  // nothing prepared inside the transaction
+  ASSERT_TRUE(db.Rollback().ok());
+  auto bad = db.Query(std::string(kReusePlan) + "SELECT no_such_column FROM pg_class");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("[SELECT no_such_column"), std::string::npos) << bad.error().message;
+}
+
 // The PostgreSQL server goes away in the middle of an ingest and of a lifecycle change: each
 // fails with a clear message, nothing of either is stored, and once the server is back the
 // inventory works again with exactly the committed work.

@@ -315,8 +315,9 @@ Result<Principal> AuthStore::SessionPrincipal(const std::string& id) {
   int64_t now = Now();
   SqlValue p[] = {T(inventory::Sha256Hex(id))};
   auto rows = store_.Query(
-      "SELECT s.csrf, s.created_at, s.last_seen, u.name, u.role, u.departments, u.sites, u.disabled, u.created_at "
-      "FROM server_sessions s JOIN server_users u ON u.name = s.user_name WHERE s.id_hash = $1",
+      std::string(inventory::kReusePlan) +
+          "SELECT s.csrf, s.created_at, s.last_seen, u.name, u.role, u.departments, u.sites, u.disabled, "
+          "u.created_at FROM server_sessions s JOIN server_users u ON u.name = s.user_name WHERE s.id_hash = $1",
       p);
   if (!rows) return rows.error();
   if (rows->empty()) return refused;
@@ -397,8 +398,9 @@ Result<Principal> AuthStore::BearerPrincipal(const std::string& token) {
     return pr;
   }
   auto rows = store_.Query(
-      "SELECT t.expires_at, t.revoked, u.name, u.role, u.departments, u.sites, u.disabled, u.created_at "
-      "FROM server_tokens t JOIN server_users u ON u.name = t.user_name WHERE t.token_hash = $1",
+      std::string(inventory::kReusePlan) +
+          "SELECT t.expires_at, t.revoked, u.name, u.role, u.departments, u.sites, u.disabled, u.created_at "
+          "FROM server_tokens t JOIN server_users u ON u.name = t.user_name WHERE t.token_hash = $1",
       p);
   if (!rows) return rows.error();
   if (rows->empty()) return refused;
