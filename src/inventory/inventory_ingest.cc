@@ -377,63 +377,44 @@ class SqlScanIngest final : public ScanIngest {
   }
 
   // The verification pass after a complete scan: removed devices unseen -> verified-removed,
-  // open devices unseen -> missing (only for addresses the scan covered).
+  // open devices unseen -> missing (only for addresses the scan covered). It reads only the
+  // columns it decides on (address, state, missed scans, verdicts, maker) without joins; the
+  // whole device (site, department, last scan) is loaded only for those that change state.
+  // Most unseen devices just count one more missed scan: one statement per page of them.
   // REQUIRES: the batch flushed.
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
     int n_verify = inv_.options().verify_after_scans;
     int n_missing = inv_.options().missing_after_scans;
+    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
     // Paged by id so memory stays bounded on large sites.
     int64_t after_id = 0;
     std::vector<SqlValue> missed;  // devices that only count one more missed scan
+    std::vector<int64_t> changing;  // devices that change state, in id order
     while (true) {
       SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
-      auto rows = store_.Query(std::string(kDeviceSelect) +
-                                   "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
-                                   "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
-                                   "ORDER BY d.id LIMIT 2000",
-                               p);
+      auto rows = store_.Query(
+          "SELECT d.id, d.ip, d.state, d.missed_scans, d.prohibited, d.review, d.manufacturer FROM devices d "
+          "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
+          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') ORDER BY d.id LIMIT 2000",
+          p);
       if (!rows) return rows.error();
       if (rows->empty()) break;
       for (const auto& r : *rows) {
         after_id = ColInt(r, 0);
-        DeviceRecord before = ReadDevice(r);
-        if (!ScopeContains(scope, before.ip)) continue;
-        DeviceRecord after = before;
-        after.missed_scans = before.missed_scans + 1;
-        bool attention = NeedsAttention(before);
-        Event e;
-        e.site = site_.key;
-        e.device_id = before.id;
-        e.scan = meta_.scan_key;
-        std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
-                           (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
-        if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
-          after.state = DeviceState::kVerifiedRemoved;
-          after.state_since = meta_.started_at;
-          e.kind = "verified-removed";
-          e.severity = "notice";
-          e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
-                      std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
-                      (before.removed_by.empty() ? "" : " by " + before.removed_by);
-          ++summary_.verified_removed;
-        } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
-          after.prior_state = before.state;
-          after.state = DeviceState::kMissing;
-          after.state_since = meta_.started_at;
-          e.kind = "missing";
-          e.severity = "warning";
-          e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
-                      std::to_string(after.missed_scans) +
-                      " scans covering its address) without being marked removed";
-          ++summary_.went_missing;
+        if (!ScopeContains(scope, Col(r, 1))) continue;
+        bool removed = Col(r, 2) == "removed";
+        int64_t missed_scans = ColInt(r, 3) + 1;
+        // NeedsAttention: a device whose status (ReadDevice) is not "clear".
+        bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
+        if ((removed && missed_scans >= n_verify) || (!removed && attention && missed_scans >= n_missing)) {
+          changing.push_back(after_id);
         } else {
-          missed.push_back(I(before.id));
-          continue;
+          missed.push_back(I(after_id));
         }
-        PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
-        PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
       }
+      PO_TRY_S(ChangeUnseen(changing, n_verify, n_missing));
+      changing.clear();
       // One statement per 128 devices for the plain "one more missed scan" case (PostgreSQL: one
       // per page, the ids as an array).
       if (pg_ && !missed.empty()) {
@@ -448,6 +429,67 @@ class SqlScanIngest final : public ScanIngest {
       }
       missed.clear();
       PO_TRY_S(FlushEvents());
+    }
+    return Status::Ok();
+  }
+
+  // The unseen devices `ids` (VerifyPass chose them by their columns) change state: loaded whole
+  // (PostgreSQL: one query), then verified-removed or missing with their lifecycle audit entry and
+  // event.
+  Status ChangeUnseen(const std::vector<int64_t>& ids, int n_verify, int n_missing) {
+    if (ids.empty()) return Status::Ok();
+    std::vector<DeviceRecord> devices;
+    devices.reserve(ids.size());
+    if (pg_) {
+      SqlValue a[] = {T(PgIntArray(ids))};
+      auto rows = store_.Query(std::string(kDeviceSelect) + "WHERE d.id = ANY($1::bigint[]) ORDER BY d.id", a);
+      if (!rows) return rows.error();
+      for (const auto& r : *rows) devices.push_back(ReadDevice(r));
+    } else {
+      for (int64_t id : ids) {
+        auto d = inv_.LoadDevice(id);
+        if (!d) return d.error();
+        devices.push_back(std::move(*d));
+      }
+    }
+    for (const DeviceRecord& before : devices) {
+      DeviceRecord after = before;
+      after.missed_scans = before.missed_scans + 1;
+      bool attention = NeedsAttention(before);
+      Event e;
+      e.site = site_.key;
+      e.device_id = before.id;
+      e.scan = meta_.scan_key;
+      std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                         (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
+      if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
+        after.state = DeviceState::kVerifiedRemoved;
+        after.state_since = meta_.started_at;
+        e.kind = "verified-removed";
+        e.severity = "notice";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
+                    std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
+                    (before.removed_by.empty() ? "" : " by " + before.removed_by);
+        ++summary_.verified_removed;
+      } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
+        after.prior_state = before.state;
+        after.state = DeviceState::kMissing;
+        after.state_since = meta_.started_at;
+        e.kind = "missing";
+        e.severity = "warning";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
+                    std::to_string(after.missed_scans) +
+                    " scans covering its address) without being marked removed";
+        ++summary_.went_missing;
+      } else {
+        return MakeError(ErrorCode::kInternal,
+                         "verification pass: device " + std::to_string(before.id) + " changed while being verified");
+      }
+      PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+      PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
+    }
+    if (devices.size() != ids.size()) {
+      return MakeError(ErrorCode::kInternal, "verification pass: a device vanished while being verified");
     }
     return Status::Ok();
   }
