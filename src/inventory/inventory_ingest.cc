@@ -6,6 +6,7 @@
 #include "inventory/inventory_internal.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <span>
@@ -233,11 +234,14 @@ class IdAllocator {
 // Everything stays inside the ingest's one transaction.
 class SqlScanIngest final : public ScanIngest {
  public:
-  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed)
+  // `digest` is the scan's stored records_digest (a resumed scan): see DigestState.
+  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed,
+                std::string_view digest)
       : inv_(inv), store_(*inv.store_), meta_(std::move(meta)), site_(std::move(site)), scan_id_(scan_id),
         resumed_(resumed), device_ids_(store_, "devices"), event_ids_(store_, "events") {
     summary_.scan_key = meta_.scan_key;
     summary_.already_ingested = already;
+    if (resumed_) chain_ok_ = RestoreDigest(digest);
   }
   ~SqlScanIngest() override {
     if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
@@ -274,8 +278,15 @@ class SqlScanIngest final : public ScanIngest {
       }
     }
     if (!replay_) {
-      hash_.Update(raw);
-      hash_.Update("\n");
+      // A resumed scan's stream continues the stored digest while its records come in sequence
+      // order after the ones it covers.
+      if (seq <= chain_last_seq_) chain_ok_ = false;
+      if (!resumed_ || chain_ok_) {
+        hash_.Update(raw);
+        hash_.Update("\n");
+        ++chain_count_;
+        chain_last_seq_ = std::max(chain_last_seq_, seq);
+      }
     }
     batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
     ++summary_.records;
@@ -497,8 +508,16 @@ class SqlScanIngest final : public ScanIngest {
   Status Finish() {
     PO_TRY_S(FlushBatch());
     if (meta_.complete) PO_TRY_S(VerifyPass());
-    SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
-    PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    // Records dropped as stored already (a chunk sent again) break the chain of the digest.
+    if (summary_.skipped_records > 0) chain_ok_ = false;
+    if (replay_) {
+      SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
+      PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    } else {
+      SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records), T(DigestState())};
+      PO_TRY_S(store_.Exec(
+          "UPDATE scans SET complete = $2, records = records + $3, records_digest = $4 WHERE id = $1", p));
+    }
     if (audit_) {
       AuditEntry e;
       e.actor = meta_.agent.empty() ? "phaseout" : meta_.agent;
@@ -521,23 +540,40 @@ class SqlScanIngest final : public ScanIngest {
       // finishes a chunked scan records the digest of all the scan's records instead.
       bool chunk = !meta_.complete && !marked_incomplete_;
       if (resumed_ && !chunk) {
-        Sha256Stream all;
-        int64_t count = 0, after_seq = 0;
-        while (true) {
-          SqlValue q[] = {I(scan_id_), I(after_seq)};
-          auto recs = store_.Query(
-              "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
-          if (!recs) return recs.error();
-          if (recs->empty()) break;
-          for (const auto& rec : *recs) {
-            after_seq = ColInt(rec, 0);
-            all.Update(Col(rec, 1));
-            all.Update("\n");
-            ++count;
+        // The digest kept as the chunks came in covers the scan when it counted every stored
+        // record (records are only ever added, one per sequence number); else re-read them.
+        int64_t stored = -1;
+        if (chain_ok_) {
+          SqlValue q[] = {I(scan_id_)};
+          auto n = store_.Query("SELECT COUNT(*) FROM scan_records WHERE scan_id = $1", q);
+          if (!n) return n.error();
+          stored = ColInt(n->front(), 0);
+        }
+        int64_t count = chain_count_;
+        std::string digest;
+        if (stored == chain_count_) {
+          digest = hash_.HexDigest();
+        } else {
+          Sha256Stream all;
+          int64_t after_seq = 0;
+          count = 0;
+          while (true) {
+            SqlValue q[] = {I(scan_id_), I(after_seq)};
+            auto recs = store_.Query(
+                "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+            if (!recs) return recs.error();
+            if (recs->empty()) break;
+            for (const auto& rec : *recs) {
+              after_seq = ColInt(rec, 0);
+              all.Update(Col(rec, 1));
+              all.Update("\n");
+              ++count;
+            }
           }
+          digest = all.HexDigest();
         }
         a["records"] = count;
-        a["records_sha256"] = all.HexDigest();
+        a["records_sha256"] = digest;
         a["chunk_records"] = summary_.records;
         e.after = DumpJson(a);
       } else if (resumed_ || chunk) {
@@ -576,6 +612,32 @@ class SqlScanIngest final : public ScanIngest {
       return s.error();
     }
     return summary_;
+  }
+
+  // scans.records_digest: "<records> <last seq> <SHA-256 state>" of the scan's raw records so
+  // far (each followed by a newline, in sequence order), '' when not kept (a chunk sent again,
+  // records out of order, scans stored before schema version 5). The ingest that completes a
+  // chunked scan takes its audit digest from it instead of re-reading every raw record.
+  std::string DigestState() const {
+    if (!chain_ok_) return "";
+    return std::to_string(chain_count_) + " " + std::to_string(chain_last_seq_) + " " + hash_.SaveState();
+  }
+  bool RestoreDigest(std::string_view text) {
+    size_t a = text.find(' ');
+    size_t b = a == std::string_view::npos ? a : text.find(' ', a + 1);
+    if (b == std::string_view::npos) return false;
+    auto number = [](std::string_view s, int64_t* v) {
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+      return ec == std::errc() && end == s.data() + s.size() && *v >= 0;
+    };
+    int64_t count = 0, last = 0;
+    if (!number(text.substr(0, a), &count) || !number(text.substr(a + 1, b - a - 1), &last) ||
+        !hash_.RestoreState(text.substr(b + 1))) {
+      return false;
+    }
+    chain_count_ = count;
+    chain_last_seq_ = last;
+    return true;
   }
 
   // Replay inside Rebuild: no audit entries, the caller owns the transaction, and the raw
@@ -1104,6 +1166,10 @@ class SqlScanIngest final : public ScanIngest {
   std::vector<SqlValue> scratch_rows_, scratch_ins_, scratch_upd_, scratch_events_;
   IngestSummary summary_;
   Sha256Stream hash_;
+  // The digest of the scan's records kept across its chunks (scans.records_digest): valid while
+  // every record came after the last one it covers (chain_last_seq_), chain_count_ records.
+  bool chain_ok_ = true;
+  int64_t chain_count_ = 0, chain_last_seq_ = 0;
   bool done_ = false;
   bool marked_incomplete_ = false;  // stopped early (not a chunk): the digest is kept
   bool audit_ = true;
@@ -1127,12 +1193,14 @@ Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& me
   auto site = LoadSite(meta.site);
   if (!site) return fail(site.error());
   SqlValue k[] = {T(meta.scan_key)};
-  auto existing = store_->Query("SELECT id, complete, site_id FROM scans WHERE key = $1", k);
+  auto existing = store_->Query("SELECT id, complete, site_id, records_digest FROM scans WHERE key = $1", k);
   if (!existing) return fail(existing.error());
   int64_t scan_id = 0;
   bool already = false, resumed = false;
+  std::string digest;
   if (!existing->empty()) {
     scan_id = ColInt(existing->front(), 0);
+    digest = Col(existing->front(), 3);
     if (ColInt(existing->front(), 2) != site->id) {
       return fail(MakeError(ErrorCode::kInvalidArgument,
                             "scan " + meta.scan_key + " was recorded against another site, not " + meta.site));
@@ -1152,7 +1220,7 @@ Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& me
   }
   if (already) (void)store_->Rollback();
   return std::unique_ptr<ScanIngest>(
-      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed));
+      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed, digest));
 }
 
 // The device a snapshot (Snapshot(): id and identity keys as recorded in the audit log) was
@@ -1316,7 +1384,7 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
       if (auto sc = ParseScopeList(Col(s, 7))) meta.scope = *sc;
       meta.complete = ColInt(s, 8) != 0;
       int64_t scan_id = ColInt(s, 0);
-      SqlScanIngest replay(*this, meta, *site, scan_id, false, false);
+      SqlScanIngest replay(*this, meta, *site, scan_id, false, false, "");
       replay.set_replay();
       int64_t after = 0;
       while (true) {
