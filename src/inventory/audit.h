@@ -42,9 +42,14 @@ class Sha256Stream {
   void Update(std::string_view data);
   // Lower-case hex digest of the data so far (the stream can keep going).
   std::string HexDigest() const;
+  // The state after the data so far, as text (lower-case hex, 82-208 characters), and the
+  // stream continued from such a text (false, the stream unchanged, when it is not one): a
+  // digest kept across transactions, e.g. of the chunks of a scan pushed in parts.
+  std::string SaveState() const;
+  bool RestoreState(std::string_view state);
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept out of this header
+  void* ctx_;  // SHA256_CTX*, kept out of this header
 };
 
 // The hash of `e`: SHA-256 over prev_hash and every field but `hash`, each length-prefixed so

@@ -14,6 +14,30 @@ TEST(Audit, Sha256KnownVector) {
   EXPECT_EQ(s.HexDigest(), Sha256Hex("abc"));
 }
 
+// A saved state continues to the digest of the whole stream, at every split point (buffered
+// tails of 0-63 bytes, more than one block); damaged states are refused.
+TEST(Audit, Sha256StateContinuesTheStream) {
+  std::string data;
+  for (int i = 0; i < 300; ++i) data += static_cast<char>('a' + i % 26);
+  for (size_t split : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200}, data.size()}) {
+    Sha256Stream first;
+    first.Update(data.substr(0, split));
+    Sha256Stream second;
+    ASSERT_TRUE(second.RestoreState(first.SaveState())) << split;
+    second.Update(data.substr(split));
+    EXPECT_EQ(second.HexDigest(), Sha256Hex(data)) << split;
+  }
+  Sha256Stream s;
+  s.Update("abc");
+  std::string state = s.SaveState();
+  Sha256Stream other;
+  EXPECT_FALSE(other.RestoreState(""));
+  EXPECT_FALSE(other.RestoreState(state.substr(0, state.size() - 2)));
+  EXPECT_FALSE(other.RestoreState(state + "00"));
+  EXPECT_FALSE(other.RestoreState("x" + state.substr(1)));
+  EXPECT_EQ(other.HexDigest(), Sha256Hex(""));
+}
+
 TEST(Audit, EveryFieldChangesTheHash) {
   AuditEntry e;
   e.seq = 1;

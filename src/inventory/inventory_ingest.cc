@@ -6,6 +6,7 @@
 #include "inventory/inventory_internal.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <set>
 #include <span>
@@ -233,11 +234,14 @@ class IdAllocator {
 // Everything stays inside the ingest's one transaction.
 class SqlScanIngest final : public ScanIngest {
  public:
-  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed)
+  // `digest` is the scan's stored records_digest (a resumed scan): see DigestState.
+  SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed,
+                std::string_view digest)
       : inv_(inv), store_(*inv.store_), meta_(std::move(meta)), site_(std::move(site)), scan_id_(scan_id),
         resumed_(resumed), device_ids_(store_, "devices"), event_ids_(store_, "events") {
     summary_.scan_key = meta_.scan_key;
     summary_.already_ingested = already;
+    if (resumed_) chain_ok_ = RestoreDigest(digest);
   }
   ~SqlScanIngest() override {
     if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
@@ -274,8 +278,15 @@ class SqlScanIngest final : public ScanIngest {
       }
     }
     if (!replay_) {
-      hash_.Update(raw);
-      hash_.Update("\n");
+      // A resumed scan's stream continues the stored digest while its records come in sequence
+      // order after the ones it covers.
+      if (seq <= chain_last_seq_) chain_ok_ = false;
+      if (!resumed_ || chain_ok_) {
+        hash_.Update(raw);
+        hash_.Update("\n");
+        ++chain_count_;
+        chain_last_seq_ = std::max(chain_last_seq_, seq);
+      }
     }
     batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
     ++summary_.records;
@@ -377,63 +388,44 @@ class SqlScanIngest final : public ScanIngest {
   }
 
   // The verification pass after a complete scan: removed devices unseen -> verified-removed,
-  // open devices unseen -> missing (only for addresses the scan covered).
+  // open devices unseen -> missing (only for addresses the scan covered). It reads only the
+  // columns it decides on (address, state, missed scans, verdicts, maker) without joins; the
+  // whole device (site, department, last scan) is loaded only for those that change state.
+  // Most unseen devices just count one more missed scan: one statement per page of them.
   // REQUIRES: the batch flushed.
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
     int n_verify = inv_.options().verify_after_scans;
     int n_missing = inv_.options().missing_after_scans;
+    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
     // Paged by id so memory stays bounded on large sites.
     int64_t after_id = 0;
     std::vector<SqlValue> missed;  // devices that only count one more missed scan
+    std::vector<int64_t> changing;  // devices that change state, in id order
     while (true) {
       SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
-      auto rows = store_.Query(std::string(kDeviceSelect) +
-                                   "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
-                                   "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
-                                   "ORDER BY d.id LIMIT 2000",
-                               p);
+      auto rows = store_.Query(
+          "SELECT d.id, d.ip, d.state, d.missed_scans, d.prohibited, d.review, d.manufacturer FROM devices d "
+          "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
+          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') ORDER BY d.id LIMIT 2000",
+          p);
       if (!rows) return rows.error();
       if (rows->empty()) break;
       for (const auto& r : *rows) {
         after_id = ColInt(r, 0);
-        DeviceRecord before = ReadDevice(r);
-        if (!ScopeContains(scope, before.ip)) continue;
-        DeviceRecord after = before;
-        after.missed_scans = before.missed_scans + 1;
-        bool attention = NeedsAttention(before);
-        Event e;
-        e.site = site_.key;
-        e.device_id = before.id;
-        e.scan = meta_.scan_key;
-        std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
-                           (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
-        if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
-          after.state = DeviceState::kVerifiedRemoved;
-          after.state_since = meta_.started_at;
-          e.kind = "verified-removed";
-          e.severity = "notice";
-          e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
-                      std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
-                      (before.removed_by.empty() ? "" : " by " + before.removed_by);
-          ++summary_.verified_removed;
-        } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
-          after.prior_state = before.state;
-          after.state = DeviceState::kMissing;
-          after.state_since = meta_.started_at;
-          e.kind = "missing";
-          e.severity = "warning";
-          e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
-                      std::to_string(after.missed_scans) +
-                      " scans covering its address) without being marked removed";
-          ++summary_.went_missing;
+        if (!ScopeContains(scope, Col(r, 1))) continue;
+        bool removed = Col(r, 2) == "removed";
+        int64_t missed_scans = ColInt(r, 3) + 1;
+        // NeedsAttention: a device whose status (ReadDevice) is not "clear".
+        bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
+        if ((removed && missed_scans >= n_verify) || (!removed && attention && missed_scans >= n_missing)) {
+          changing.push_back(after_id);
         } else {
-          missed.push_back(I(before.id));
-          continue;
+          missed.push_back(I(after_id));
         }
-        PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
-        PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
       }
+      PO_TRY_S(ChangeUnseen(changing, n_verify, n_missing));
+      changing.clear();
       // One statement per 128 devices for the plain "one more missed scan" case (PostgreSQL: one
       // per page, the ids as an array).
       if (pg_ && !missed.empty()) {
@@ -452,11 +444,80 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
+  // The unseen devices `ids` (VerifyPass chose them by their columns) change state: loaded whole
+  // (PostgreSQL: one query), then verified-removed or missing with their lifecycle audit entry and
+  // event.
+  Status ChangeUnseen(const std::vector<int64_t>& ids, int n_verify, int n_missing) {
+    if (ids.empty()) return Status::Ok();
+    std::vector<DeviceRecord> devices;
+    devices.reserve(ids.size());
+    if (pg_) {
+      SqlValue a[] = {T(PgIntArray(ids))};
+      auto rows = store_.Query(std::string(kDeviceSelect) + "WHERE d.id = ANY($1::bigint[]) ORDER BY d.id", a);
+      if (!rows) return rows.error();
+      for (const auto& r : *rows) devices.push_back(ReadDevice(r));
+    } else {
+      for (int64_t id : ids) {
+        auto d = inv_.LoadDevice(id);
+        if (!d) return d.error();
+        devices.push_back(std::move(*d));
+      }
+    }
+    for (const DeviceRecord& before : devices) {
+      DeviceRecord after = before;
+      after.missed_scans = before.missed_scans + 1;
+      bool attention = NeedsAttention(before);
+      Event e;
+      e.site = site_.key;
+      e.device_id = before.id;
+      e.scan = meta_.scan_key;
+      std::string what = (before.manufacturer.empty() ? "unknown maker" : before.manufacturer) +
+                         (before.model.empty() ? "" : " " + before.model) + ", last at " + before.ip;
+      if (before.state == DeviceState::kRemoved && after.missed_scans >= n_verify) {
+        after.state = DeviceState::kVerifiedRemoved;
+        after.state_since = meta_.started_at;
+        e.kind = "verified-removed";
+        e.severity = "notice";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") verified removed: not seen in " +
+                    std::to_string(after.missed_scans) + " scans covering its address since removal was claimed" +
+                    (before.removed_by.empty() ? "" : " by " + before.removed_by);
+        ++summary_.verified_removed;
+      } else if (before.state != DeviceState::kRemoved && attention && after.missed_scans >= n_missing) {
+        after.prior_state = before.state;
+        after.state = DeviceState::kMissing;
+        after.state_since = meta_.started_at;
+        e.kind = "missing";
+        e.severity = "warning";
+        e.message = "device " + std::to_string(before.id) + " (" + what + ") stopped answering (" +
+                    std::to_string(after.missed_scans) +
+                    " scans covering its address) without being marked removed";
+        ++summary_.went_missing;
+      } else {
+        return MakeError(ErrorCode::kInternal,
+                         "verification pass: device " + std::to_string(before.id) + " changed while being verified");
+      }
+      PO_TRY_S(inv_.WriteLifecycle(before, after, "phaseout", e.kind, e.message, scan_id_, audit_));
+      PO_TRY_S(Raise(e, e.kind + ":" + std::to_string(before.id) + ":" + meta_.scan_key));
+    }
+    if (devices.size() != ids.size()) {
+      return MakeError(ErrorCode::kInternal, "verification pass: a device vanished while being verified");
+    }
+    return Status::Ok();
+  }
+
   Status Finish() {
     PO_TRY_S(FlushBatch());
     if (meta_.complete) PO_TRY_S(VerifyPass());
-    SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
-    PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    // Records dropped as stored already (a chunk sent again) break the chain of the digest.
+    if (summary_.skipped_records > 0) chain_ok_ = false;
+    if (replay_) {
+      SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records)};
+      PO_TRY_S(store_.Exec("UPDATE scans SET complete = $2, records = records + $3 WHERE id = $1", p));
+    } else {
+      SqlValue p[] = {I(scan_id_), I(meta_.complete ? 1 : 0), I(summary_.records), T(DigestState())};
+      PO_TRY_S(store_.Exec(
+          "UPDATE scans SET complete = $2, records = records + $3, records_digest = $4 WHERE id = $1", p));
+    }
     if (audit_) {
       AuditEntry e;
       e.actor = meta_.agent.empty() ? "phaseout" : meta_.agent;
@@ -479,23 +540,40 @@ class SqlScanIngest final : public ScanIngest {
       // finishes a chunked scan records the digest of all the scan's records instead.
       bool chunk = !meta_.complete && !marked_incomplete_;
       if (resumed_ && !chunk) {
-        Sha256Stream all;
-        int64_t count = 0, after_seq = 0;
-        while (true) {
-          SqlValue q[] = {I(scan_id_), I(after_seq)};
-          auto recs = store_.Query(
-              "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
-          if (!recs) return recs.error();
-          if (recs->empty()) break;
-          for (const auto& rec : *recs) {
-            after_seq = ColInt(rec, 0);
-            all.Update(Col(rec, 1));
-            all.Update("\n");
-            ++count;
+        // The digest kept as the chunks came in covers the scan when it counted every stored
+        // record (records are only ever added, one per sequence number); else re-read them.
+        int64_t stored = -1;
+        if (chain_ok_) {
+          SqlValue q[] = {I(scan_id_)};
+          auto n = store_.Query("SELECT COUNT(*) FROM scan_records WHERE scan_id = $1", q);
+          if (!n) return n.error();
+          stored = ColInt(n->front(), 0);
+        }
+        int64_t count = chain_count_;
+        std::string digest;
+        if (stored == chain_count_) {
+          digest = hash_.HexDigest();
+        } else {
+          Sha256Stream all;
+          int64_t after_seq = 0;
+          count = 0;
+          while (true) {
+            SqlValue q[] = {I(scan_id_), I(after_seq)};
+            auto recs = store_.Query(
+                "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+            if (!recs) return recs.error();
+            if (recs->empty()) break;
+            for (const auto& rec : *recs) {
+              after_seq = ColInt(rec, 0);
+              all.Update(Col(rec, 1));
+              all.Update("\n");
+              ++count;
+            }
           }
+          digest = all.HexDigest();
         }
         a["records"] = count;
-        a["records_sha256"] = all.HexDigest();
+        a["records_sha256"] = digest;
         a["chunk_records"] = summary_.records;
         e.after = DumpJson(a);
       } else if (resumed_ || chunk) {
@@ -534,6 +612,32 @@ class SqlScanIngest final : public ScanIngest {
       return s.error();
     }
     return summary_;
+  }
+
+  // scans.records_digest: "<records> <last seq> <SHA-256 state>" of the scan's raw records so
+  // far (each followed by a newline, in sequence order), '' when not kept (a chunk sent again,
+  // records out of order, scans stored before schema version 5). The ingest that completes a
+  // chunked scan takes its audit digest from it instead of re-reading every raw record.
+  std::string DigestState() const {
+    if (!chain_ok_) return "";
+    return std::to_string(chain_count_) + " " + std::to_string(chain_last_seq_) + " " + hash_.SaveState();
+  }
+  bool RestoreDigest(std::string_view text) {
+    size_t a = text.find(' ');
+    size_t b = a == std::string_view::npos ? a : text.find(' ', a + 1);
+    if (b == std::string_view::npos) return false;
+    auto number = [](std::string_view s, int64_t* v) {
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+      return ec == std::errc() && end == s.data() + s.size() && *v >= 0;
+    };
+    int64_t count = 0, last = 0;
+    if (!number(text.substr(0, a), &count) || !number(text.substr(a + 1, b - a - 1), &last) ||
+        !hash_.RestoreState(text.substr(b + 1))) {
+      return false;
+    }
+    chain_count_ = count;
+    chain_last_seq_ = last;
+    return true;
   }
 
   // Replay inside Rebuild: no audit entries, the caller owns the transaction, and the raw
@@ -1062,6 +1166,10 @@ class SqlScanIngest final : public ScanIngest {
   std::vector<SqlValue> scratch_rows_, scratch_ins_, scratch_upd_, scratch_events_;
   IngestSummary summary_;
   Sha256Stream hash_;
+  // The digest of the scan's records kept across its chunks (scans.records_digest): valid while
+  // every record came after the last one it covers (chain_last_seq_), chain_count_ records.
+  bool chain_ok_ = true;
+  int64_t chain_count_ = 0, chain_last_seq_ = 0;
   bool done_ = false;
   bool marked_incomplete_ = false;  // stopped early (not a chunk): the digest is kept
   bool audit_ = true;
@@ -1085,12 +1193,14 @@ Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& me
   auto site = LoadSite(meta.site);
   if (!site) return fail(site.error());
   SqlValue k[] = {T(meta.scan_key)};
-  auto existing = store_->Query("SELECT id, complete, site_id FROM scans WHERE key = $1", k);
+  auto existing = store_->Query("SELECT id, complete, site_id, records_digest FROM scans WHERE key = $1", k);
   if (!existing) return fail(existing.error());
   int64_t scan_id = 0;
   bool already = false, resumed = false;
+  std::string digest;
   if (!existing->empty()) {
     scan_id = ColInt(existing->front(), 0);
+    digest = Col(existing->front(), 3);
     if (ColInt(existing->front(), 2) != site->id) {
       return fail(MakeError(ErrorCode::kInvalidArgument,
                             "scan " + meta.scan_key + " was recorded against another site, not " + meta.site));
@@ -1110,7 +1220,7 @@ Result<std::unique_ptr<ScanIngest>> SqlInventory::BeginIngest(const ScanMeta& me
   }
   if (already) (void)store_->Rollback();
   return std::unique_ptr<ScanIngest>(
-      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed));
+      std::make_unique<SqlScanIngest>(*this, std::move(meta), std::move(*site), scan_id, already, resumed, digest));
 }
 
 // The device a snapshot (Snapshot(): id and identity keys as recorded in the audit log) was
@@ -1274,7 +1384,7 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
       if (auto sc = ParseScopeList(Col(s, 7))) meta.scope = *sc;
       meta.complete = ColInt(s, 8) != 0;
       int64_t scan_id = ColInt(s, 0);
-      SqlScanIngest replay(*this, meta, *site, scan_id, false, false);
+      SqlScanIngest replay(*this, meta, *site, scan_id, false, false, "");
       replay.set_replay();
       int64_t after = 0;
       while (true) {

@@ -199,6 +199,13 @@ constexpr const char* kMigration4 = R"SQL(
 {DEVICES_FILLFACTOR}
 )SQL";
 
+// Version 5: a scan keeps the digest of its raw records as they come in (SqlScanIngest::
+// DigestState), so completing a scan pushed in chunks does not re-read them all for its audit
+// entry. '' (scans stored before): not kept, the completing ingest reads the records.
+constexpr const char* kMigration5 = R"SQL(
+ALTER TABLE scans ADD COLUMN records_digest TEXT NOT NULL DEFAULT '';
+)SQL";
+
 std::string Fill(std::string sql, Dialect d) {
   auto replace = [&sql](const std::string& token, const std::string& with) {
     for (size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
@@ -215,7 +222,7 @@ std::string Fill(std::string sql, Dialect d) {
 }
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3, kMigration4};
+  static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
   return kAll;
 }
 
