@@ -46,7 +46,9 @@ TEST(Utf8Test, ValidatorDecoderAndSanitiserAgree) {
       if (len == 0) {
         EXPECT_EQ(cp, kReplacementChar) << s;
         EXPECT_EQ(next, pos + 1) << s;
-        if (decodes) EXPECT_EQ(bad, pos) << s;
+        if (decodes) {
+          EXPECT_EQ(bad, pos) << s;
+        }
         decodes = false;
         ++pos;
       } else {

@@ -5,8 +5,51 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 namespace phaseout::inventory::internal {
+namespace {
+
+// Capped counts shared by the connections of this process to one PostgreSQL database. There the
+// data version is the database's snapshot, the same text for every connection that sees the
+// same commits, so a count made on one pooled connection serves the others until the next
+// commit (each connection counted for itself before: one slow count per connection after
+// every commit). SQLite's version holds the connection's own change counter, so its counts stay
+// with the connection.
+struct SharedCounts {
+  std::mutex mu;
+  std::string version;
+  std::unordered_map<std::string, int64_t> counts;
+};
+
+SharedCounts& SharedCountsOf(const std::string& database) {
+  static std::mutex registry_mu;
+  static std::map<std::string, std::unique_ptr<SharedCounts>> registry;
+  std::lock_guard<std::mutex> lock(registry_mu);
+  auto& slot = registry[database];
+  if (!slot) slot = std::make_unique<SharedCounts>();
+  return *slot;
+}
+
+std::optional<int64_t> SharedCount(SharedCounts& shared, const std::string& version, const std::string& key) {
+  std::lock_guard<std::mutex> lock(shared.mu);
+  if (shared.version != version) return std::nullopt;
+  auto it = shared.counts.find(key);
+  if (it == shared.counts.end()) return std::nullopt;
+  return it->second;
+}
+
+void KeepSharedCount(SharedCounts& shared, const std::string& version, const std::string& key, int64_t total) {
+  std::lock_guard<std::mutex> lock(shared.mu);
+  if (shared.version != version) {  // another version (newer, or a connection still on an older one)
+    shared.version = version;
+    shared.counts.clear();
+  }
+  if (shared.counts.size() >= 1024) shared.counts.clear();  // bounded: many distinct filters
+  shared.counts.emplace(key, total);
+}
+
+}  // namespace
 
 Result<std::vector<ScanListing>> SqlInventory::ListScans(const std::string& site) {
   SqlValue p[] = {T(site)};
@@ -224,16 +267,26 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
       else key += "n";
     }
     int64_t total = 0;
-    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !read_cache_.version.empty()) {
-      total = hit->second;
+    const std::string& version = read_cache_.version;
+    SharedCounts* shared = nullptr;
+    if (!version.empty() && store_->dialect() == Dialect::kPostgres) shared = &SharedCountsOf(store_->description());
+    std::optional<int64_t> known;
+    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !version.empty()) {
+      known = hit->second;
+    } else if (shared) {
+      known = SharedCount(*shared, version, key);
+    }
+    if (known) {
+      total = *known;
     } else {
       auto n = store_->Query(sql, params);
       if (!n) return n.error();
       total = ColInt(n->front(), 0);
-      if (!read_cache_.version.empty()) {
-        if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
-        read_cache_.counts.emplace(std::move(key), total);
-      }
+      if (shared) KeepSharedCount(*shared, version, key, total);
+    }
+    if (!version.empty() && read_cache_.counts.find(key) == read_cache_.counts.end()) {
+      if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
+      read_cache_.counts.emplace(std::move(key), total);
     }
     return std::make_pair(std::min(total, cap), total <= cap);
   };

@@ -257,7 +257,9 @@ TEST_P(InventorySuite, TextSearchPagesAgreeWithTheFullListOnEveryPlan) {
       ASSERT_TRUE(list) << list.error().message;
       std::vector<int64_t> ids;
       for (const auto& d : *list) ids.push_back(d.id);
-      if (text == "1 aa" || text == "nothing-like-it") EXPECT_TRUE(ids.empty()) << text;  // ".1 aa" spans ip and mac
+      if (text == "1 aa" || text == "nothing-like-it") {
+        EXPECT_TRUE(ids.empty()) << text;  // ".1 aa" spans ip and mac
+      }
       for (int64_t limit : {1, 3, 20}) {
         std::vector<int64_t> by_offset, by_cursor;
         DeviceFilter o = all, k = all;
@@ -389,7 +391,9 @@ TEST_P(InventorySuite, DevicePagesKeepListOrderAndCapTheCount) {
   }
   ASSERT_EQ(records.size(), 5u);
   for (size_t i = 0; i < records.size(); ++i) {
-    if (i) EXPECT_LT(records[i - 1].device_id, records[i].device_id);
+    if (i) {
+      EXPECT_LT(records[i - 1].device_id, records[i].device_id);
+    }
     EXPECT_EQ(records[i].record, *inv_->LastRecord(records[i].device_id));
     EXPECT_FALSE(records[i].record.empty());
   }
@@ -429,6 +433,18 @@ TEST_P(InventorySuite, CachedCountsAndDeadlinesFollowEveryChange) {
   ASSERT_TRUE(Set(id, DeviceState::kConfirmed));
   EXPECT_EQ(total(), 3);
   EXPECT_EQ(total(), 3);
+  // The other connection counts the same list after that change (on PostgreSQL the connections
+  // of a process share counts of the same data version), then changes it: both see each change.
+  auto theirs = other->ListDevicePage(found);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->total, 3);
+  TransitionRequest confirm;
+  confirm.to = DeviceState::kConfirmed;
+  confirm.actor = "bob";
+  confirm.note = "test";
+  ASSERT_TRUE(other->SetState(Only("127.16.0.2").id, confirm));
+  EXPECT_EQ(total(), 2);
+  EXPECT_EQ(other->ListDevicePage(found)->total, 2);
   // The site's deadline moves into the past on the other connection: the device is overdue.
   auto dev = inv_->GetDevice(id);
   ASSERT_TRUE(dev);

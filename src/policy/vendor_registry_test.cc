@@ -145,7 +145,9 @@ TEST(VendorRegistryTest, ShippedFactsCarrySources) {
   auto reg = VendorRegistry::Load(ShippedVendors());
   ASSERT_TRUE(reg);
   for (const auto& e : reg->AllNames()) {
-    if (e.provenance != nullptr) EXPECT_FALSE(e.provenance->source.empty()) << *e.text;
+    if (e.provenance != nullptr) {
+      EXPECT_FALSE(e.provenance->source.empty()) << *e.text;
+    }
   }
   // Chinese legal names of the five makers are present.
   std::set<std::string> names;

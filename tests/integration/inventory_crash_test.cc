@@ -150,7 +150,9 @@ TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
           "WHERE s.key = $1",
           p);
       ASSERT_TRUE(scan);
-      if (reported.count(key) != 0) ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
+      if (reported.count(key) != 0) {
+        ASSERT_EQ(scan->size(), 1u) << key << " reported committed but absent";
+      }
       if (scan->empty()) continue;
       ASSERT_EQ(present, j - 1) << key << " is there but an earlier scan of the same run is not";
       ++present;
