@@ -554,23 +554,9 @@ class SqlScanIngest final : public ScanIngest {
         if (stored == chain_count_) {
           digest = hash_.HexDigest();
         } else {
-          Sha256Stream all;
-          int64_t after_seq = 0;
-          count = 0;
-          while (true) {
-            SqlValue q[] = {I(scan_id_), I(after_seq)};
-            auto recs = store_.Query(
-                "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
-            if (!recs) return recs.error();
-            if (recs->empty()) break;
-            for (const auto& rec : *recs) {
-              after_seq = ColInt(rec, 0);
-              all.Update(Col(rec, 1));
-              all.Update("\n");
-              ++count;
-            }
-          }
-          digest = all.HexDigest();
+          auto all = DigestScanRecords(store_, scan_id_);
+          if (!all) return all.error();
+          std::tie(count, digest) = *all;
         }
         a["records"] = count;
         a["records_sha256"] = digest;

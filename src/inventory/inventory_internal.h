@@ -175,6 +175,11 @@ struct SiteRow {
   std::map<std::string, std::string> deadlines;
 };
 
+// The count and SHA-256 (hex) of scan `scan_id`'s raw records in sequence order, each followed
+// by a newline: the digest an ingest audit entry records and `audit verify` recomputes. Reads
+// the records 5,000 at a time.
+Result<std::pair<int64_t, std::string>> DigestScanRecords(Store& store, int64_t scan_id);
+
 // The Inventory over a Store. One per connection; not thread-safe (as Store).
 class SqlInventory final : public Inventory {
  public:

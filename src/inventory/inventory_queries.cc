@@ -51,6 +51,25 @@ void KeepSharedCount(SharedCounts& shared, const std::string& version, const std
 
 }  // namespace
 
+Result<std::pair<int64_t, std::string>> DigestScanRecords(Store& store, int64_t scan_id) {
+  Sha256Stream h;
+  int64_t count = 0, after_seq = 0;
+  while (true) {
+    SqlValue q[] = {I(scan_id), I(after_seq)};
+    auto recs = store.Query(
+        "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
+    if (!recs) return recs.error();
+    if (recs->empty()) break;
+    for (const auto& rec : *recs) {
+      after_seq = ColInt(rec, 0);
+      h.Update(Col(rec, 1));
+      h.Update("\n");
+      ++count;
+    }
+  }
+  return std::make_pair(count, h.HexDigest());
+}
+
 Result<std::vector<ScanListing>> SqlInventory::ListScans(const std::string& site) {
   SqlValue p[] = {T(site)};
   auto rows = store_->Query(
@@ -258,6 +277,13 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
                                "s.department_id "
                              : "") +
                       "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x";
+    auto capped = [cap](int64_t total) { return std::make_pair(std::min(total, cap), total <= cap); };
+    const std::string& version = read_cache_.version;  // "" (nothing cached): count every time
+    if (version.empty()) {
+      auto n = store_->Query(sql, params);
+      if (!n) return n.error();
+      return capped(ColInt(n->front(), 0));
+    }
     std::string key = sql;
     for (const SqlValue& v : params) {
       key += '\x1f';
@@ -266,29 +292,19 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
       else if (auto* d = std::get_if<double>(&v)) key += "d" + std::to_string(*d);
       else key += "n";
     }
-    int64_t total = 0;
-    const std::string& version = read_cache_.version;
-    SharedCounts* shared = nullptr;
-    if (!version.empty() && store_->dialect() == Dialect::kPostgres) shared = &SharedCountsOf(store_->description());
-    std::optional<int64_t> known;
-    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end() && !version.empty()) {
-      known = hit->second;
-    } else if (shared) {
-      known = SharedCount(*shared, version, key);
-    }
-    if (known) {
-      total = *known;
-    } else {
+    if (auto hit = read_cache_.counts.find(key); hit != read_cache_.counts.end()) return capped(hit->second);
+    SharedCounts* shared =
+        store_->dialect() == Dialect::kPostgres ? &SharedCountsOf(store_->description()) : nullptr;
+    std::optional<int64_t> total = shared ? SharedCount(*shared, version, key) : std::nullopt;
+    if (!total) {
       auto n = store_->Query(sql, params);
       if (!n) return n.error();
       total = ColInt(n->front(), 0);
-      if (shared) KeepSharedCount(*shared, version, key, total);
+      if (shared) KeepSharedCount(*shared, version, key, *total);
     }
-    if (!version.empty() && read_cache_.counts.find(key) == read_cache_.counts.end()) {
-      if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
-      read_cache_.counts.emplace(std::move(key), total);
-    }
-    return std::make_pair(std::min(total, cap), total <= cap);
+    if (read_cache_.counts.size() >= 256) read_cache_.counts.clear();  // bounded: many distinct filters
+    read_cache_.counts.emplace(std::move(key), *total);
+    return capped(*total);
   };
   // A text search on PostgreSQL counts first and lets the count choose the page's plan: few
   // matches are fetched through the trigram index and sorted (walking the sites' devices in
@@ -511,23 +527,10 @@ Result<AuditVerification> SqlInventory::VerifyAudit() {
       AuditEntry e = ReadAudit(r);
       json a = json::parse(e.after, nullptr, false);
       if (!a.is_object() || !a.contains("records_sha256") || !a.contains("records")) continue;
-      Sha256Stream h;
-      int64_t count = 0;
-      int64_t after_seq = 0;
-      while (true) {
-        SqlValue q[] = {I(e.scan_id), I(after_seq)};
-        auto recs = store_->Query(
-            "SELECT seq, record FROM scan_records WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000", q);
-        if (!recs) return recs.error();
-        if (recs->empty()) break;
-        for (const auto& rec : *recs) {
-          after_seq = ColInt(rec, 0);
-          h.Update(Col(rec, 1));
-          h.Update("\n");
-          ++count;
-        }
-      }
-      if (count != a["records"].get<int64_t>() || h.HexDigest() != a["records_sha256"].get<std::string>()) {
+      auto digest = DigestScanRecords(*store_, e.scan_id);
+      if (!digest) return digest.error();
+      const auto& [count, sha256] = *digest;
+      if (count != a["records"].get<int64_t>() || sha256 != a["records_sha256"].get<std::string>()) {
         v.ok = false;
         v.first_bad_seq = e.seq;
         v.problem = "raw records of scan " + a.value("scan", std::string()) +

@@ -192,8 +192,8 @@ class PostgresStore final : public Store {
     static constexpr std::string_view kSql = "SELECT pg_current_snapshot()::text";
     try {
       pqxx::nontransaction tx(*conn_);
-      const std::string* name = Prepared(kSql);  // reads no table: one plan is right
-      pqxx::result res = name ? tx.exec_prepared(*name) : tx.exec(std::string(kSql));
+      // Reads no table: one plan is right. Outside a transaction Prepared always names one.
+      pqxx::result res = tx.exec_prepared(*Prepared(kSql));
       if (res.empty() || res[0][0].is_null()) return std::string();
       return "pg:" + std::string(res[0][0].c_str(), res[0][0].size());
     } catch (const std::exception& e) {
