@@ -206,6 +206,72 @@ constexpr const char* kMigration5 = R"SQL(
 ALTER TABLE scans ADD COLUMN records_digest TEXT NOT NULL DEFAULT '';
 )SQL";
 
+// Version 6 (PostgreSQL only; SQLite keeps its foreign keys, checked cheaply in-process): the
+// references devices.site_id -> sites and scan_records.scan_id -> scans are checked once per
+// statement instead of once per row. PostgreSQL checks a foreign key with one query per inserted
+// row; in an API ingest those were about a third of the cost of inserting a device
+// (docs/performance.md, "ninth pass"). An insert (COPY included) is checked over its transition
+// table in one query, a change of the reference row by row (only when it changes), and the parent
+// refuses to go while referenced, as the foreign key did. phaseout never deletes sites or scans.
+constexpr const char* kMigration6 = R"SQL(
+{STATEMENT_REFERENCES}
+)SQL";
+
+constexpr const char* kPostgresStatementReferences = R"SQL(
+ALTER TABLE devices DROP CONSTRAINT IF EXISTS devices_site_id_fkey;
+ALTER TABLE scan_records DROP CONSTRAINT IF EXISTS scan_records_scan_id_fkey;
+CREATE FUNCTION phaseout_devices_site_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM phaseout_new n WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = n.site_id)) THEN
+    RAISE EXCEPTION 'devices.site_id names no site' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_site_exists AFTER INSERT ON devices REFERENCING NEW TABLE AS phaseout_new
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_devices_site_exists();
+CREATE FUNCTION phaseout_device_site_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM sites WHERE id = NEW.site_id) THEN
+    RAISE EXCEPTION 'devices.site_id names no site' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_site_moved AFTER UPDATE OF site_id ON devices
+FOR EACH ROW WHEN (OLD.site_id IS DISTINCT FROM NEW.site_id) EXECUTE FUNCTION phaseout_device_site_exists();
+CREATE FUNCTION phaseout_scan_records_scan_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM phaseout_new n WHERE NOT EXISTS (SELECT 1 FROM scans s WHERE s.id = n.scan_id)) THEN
+    RAISE EXCEPTION 'scan_records.scan_id names no scan' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER scan_records_scan_exists AFTER INSERT ON scan_records REFERENCING NEW TABLE AS phaseout_new
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_scan_records_scan_exists();
+CREATE FUNCTION phaseout_scan_record_scan_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM scans WHERE id = NEW.scan_id) THEN
+    RAISE EXCEPTION 'scan_records.scan_id names no scan' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER scan_records_scan_moved AFTER UPDATE OF scan_id ON scan_records
+FOR EACH ROW WHEN (OLD.scan_id IS DISTINCT FROM NEW.scan_id) EXECUTE FUNCTION phaseout_scan_record_scan_exists();
+CREATE FUNCTION phaseout_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN RETURN NEW; END IF;
+  IF (TG_TABLE_NAME = 'sites' AND EXISTS (SELECT 1 FROM devices WHERE site_id = OLD.id)) OR
+     (TG_TABLE_NAME = 'scans' AND EXISTS (SELECT 1 FROM scan_records WHERE scan_id = OLD.id)) THEN
+    RAISE EXCEPTION '% row % is still referenced', TG_TABLE_NAME, OLD.id USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF TG_OP = 'UPDATE' THEN RETURN NEW; END IF;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER sites_keep_referenced BEFORE UPDATE OF id OR DELETE ON sites
+FOR EACH ROW EXECUTE FUNCTION phaseout_keep_referenced();
+CREATE TRIGGER scans_keep_referenced BEFORE UPDATE OF id OR DELETE ON scans
+FOR EACH ROW EXECUTE FUNCTION phaseout_keep_referenced();
+)SQL";
+
 std::string Fill(std::string sql, Dialect d) {
   auto replace = [&sql](const std::string& token, const std::string& with) {
     for (size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
@@ -218,11 +284,13 @@ std::string Fill(std::string sql, Dialect d) {
   replace("{GENERATED}", d == Dialect::kSqlite ? "VIRTUAL" : "STORED");
   replace("{SEARCH_INDEX}", d == Dialect::kSqlite ? "" : kPostgresSearchIndex);
   replace("{DEVICES_FILLFACTOR}", d == Dialect::kSqlite ? "" : "ALTER TABLE devices SET (fillfactor = 50);");
+  replace("{STATEMENT_REFERENCES}", d == Dialect::kSqlite ? "" : kPostgresStatementReferences);
   return sql;
 }
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
+  static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
+                                                kMigration6};
   return kAll;
 }
 

@@ -863,6 +863,70 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
   ASSERT_TRUE(digest) << digest.error().message;
   ASSERT_EQ(digest->size(), 1u);
   EXPECT_EQ(Col(digest->front(), 0), "");
+  // Version 6: references stay checked after the migration (PostgreSQL: by statement).
+  EXPECT_FALSE((*inv)
+                   ->store()
+                   .Exec("INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen) "
+                         "VALUES (9999, '127.16.0.9', 'found', 't', 't', 't')")
+                   .ok());
+  EXPECT_FALSE((*inv)->store().Exec("DELETE FROM scans").ok());
+}
+
+// Devices name an existing site and raw records an existing scan, on both backends (SQLite: its
+// foreign keys; PostgreSQL since schema version 6: checks once per statement, COPY included),
+// and a site or scan still referenced cannot be deleted.
+TEST_P(InventorySuite, ReferencesToSitesAndScansAreChecked) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.7", "")}));
+  Store& store = inv_->store();
+  if (GetParam() == "postgres") {
+    auto fks = store.Query(
+        "SELECT count(*) FROM pg_constraint WHERE conname IN ('devices_site_id_fkey', 'scan_records_scan_id_fkey')");
+    ASSERT_TRUE(fks);
+    EXPECT_EQ(ColInt(fks->front(), 0), 0);  // replaced by the statement-level checks
+  }
+  auto count = [&](const char* sql) {
+    auto r = store.Query(sql);
+    EXPECT_TRUE(r) << sql;
+    return r ? ColInt(r->front(), 0) : -1;
+  };
+  int64_t devices = count("SELECT count(*) FROM devices");
+  int64_t records = count("SELECT count(*) FROM scan_records");
+  const char* kBad[] = {
+      "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen) "
+      "VALUES (9999, '127.16.0.9', 'found', 't', 't', 't')",
+      "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen) "
+      "SELECT site_id, '127.16.0.10', 'found', 't', 't', 't' FROM devices UNION ALL "
+      "SELECT 9999, '127.16.0.11', 'found', 't', 't', 't'",
+      "UPDATE devices SET site_id = 9999",
+      "INSERT INTO scan_records (scan_id, seq, ip, record) VALUES (9999, 1, '127.16.0.9', 'x')",
+      "UPDATE scan_records SET scan_id = 9999",
+      "DELETE FROM sites",
+      "DELETE FROM scans",
+      "UPDATE sites SET id = 9999",
+  };
+  for (const char* sql : kBad) {
+    EXPECT_FALSE(store.Exec(sql).ok()) << sql;
+  }
+  if (GetParam() == "postgres") {
+    // COPY (the ingest's way of inserting) is checked too, the good row with the bad one.
+    auto site = store.Query("SELECT site_id FROM devices LIMIT 1");
+    ASSERT_TRUE(site);
+    std::string t = "t";
+    SqlValue rows[] = {ColInt(site->front(), 0), std::string("127.16.0.12"), std::string("found"), t, t, t,
+                       int64_t{9999}, std::string("127.16.0.13"), std::string("found"), t, t, t};
+    std::string_view cols[] = {"site_id", "ip", "state", "state_since", "first_seen", "last_seen"};
+    ASSERT_TRUE(store.Begin().ok());
+    EXPECT_FALSE(store.CopyRows("devices", cols, rows).ok());
+    ASSERT_TRUE(store.Rollback().ok());
+  }
+  EXPECT_EQ(count("SELECT count(*) FROM devices"), devices);
+  EXPECT_EQ(count("SELECT count(*) FROM scan_records"), records);
+  // A good insert still goes through.
+  EXPECT_TRUE(store
+                  .Exec("INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen) "
+                        "SELECT site_id, '127.16.0.14', 'found', 't', 't', 't' FROM devices LIMIT 1")
+                  .ok());
+  EXPECT_EQ(count("SELECT count(*) FROM devices"), devices + 1);
 }
 
 // Merge reviews are decided by a person: reject keeps two devices, accept folds the newer
