@@ -200,7 +200,9 @@ class Dashboard:
         path = os.path.join(self.artifacts, f'{self.role}-{self.shots:02d}-{name}.png')
         self.d.save_screenshot(path)
 
-    def wait(self, condition, what, timeout=10):
+    # 30 s: a sign-in hashes the password with argon2id, seconds on a loaded 2-core machine
+    # under the sanitizers (the whole suite runs beside this test); waits end when met.
+    def wait(self, condition, what, timeout=30):
         from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
         try:
