@@ -395,6 +395,7 @@ class SqlScanIngest final : public ScanIngest {
   // REQUIRES: the batch flushed.
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
+    if (pg_ && ScopeCoversAll(scope, site_.scopes)) return VerifyPassCounting(scope);
     int n_verify = inv_.options().verify_after_scans;
     int n_missing = inv_.options().missing_after_scans;
     auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
@@ -442,6 +443,71 @@ class SqlScanIngest final : public ScanIngest {
       PO_TRY_S(FlushEvents());
     }
     return Status::Ok();
+  }
+
+  // VerifyPass on PostgreSQL for a scan covering the whole site (the usual case): each page of
+  // the site's unseen devices counts its missed scan in one `UPDATE ... RETURNING` over an id
+  // range (no separate read of the page, no list of ids sent back); the few rows that should not
+  // have counted (an address outside the scan's scope, a device that changes state and is
+  // written whole by ChangeUnseen) are set back. 20% less time than reading the page first
+  // (docs/performance.md, "ninth pass").
+  Status VerifyPassCounting(const std::vector<Cidr>& scope) {
+    int n_verify = inv_.options().verify_after_scans;
+    int n_missing = inv_.options().missing_after_scans;
+    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
+    int64_t after_id = 0;
+    std::vector<int64_t> changing, set_back;
+    while (true) {
+      SqlValue b[] = {I(site_.id), I(after_id)};
+      auto bound = store_.Query(
+          "SELECT max(id) FROM (SELECT id FROM devices WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT 2000) p", b);
+      if (!bound) return bound.error();
+      if (bound->empty() || !bound->front().at(0).has_value()) break;
+      int64_t upto = ColInt(bound->front(), 0);
+      SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id), I(upto)};
+      auto rows = store_.Query(
+          "UPDATE devices d SET missed_scans = d.missed_scans + 1 WHERE d.site_id = $1 AND d.last_scan_id <> $2 "
+          "AND d.id > $3 AND d.id <= $4 AND d.state IN "
+          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
+          "RETURNING d.id, d.ip, d.state, d.missed_scans, d.prohibited, d.review, d.manufacturer",
+          p);
+      if (!rows) return rows.error();
+      after_id = upto;
+      for (const auto& r : *rows) {
+        int64_t id = ColInt(r, 0);
+        if (!ScopeContains(scope, Col(r, 1))) {
+          set_back.push_back(id);
+          continue;
+        }
+        bool removed = Col(r, 2) == "removed";
+        int64_t missed_scans = ColInt(r, 3);  // counted already
+        bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
+        if ((removed && missed_scans >= n_verify) || (!removed && attention && missed_scans >= n_missing)) {
+          changing.push_back(id);
+          set_back.push_back(id);
+        }
+      }
+      if (!set_back.empty()) {
+        SqlValue a[] = {T(PgIntArray(set_back))};
+        PO_TRY_S(store_.Exec("UPDATE devices SET missed_scans = missed_scans - 1 WHERE id = ANY($1::bigint[])", a));
+        set_back.clear();
+      }
+      std::sort(changing.begin(), changing.end());
+      PO_TRY_S(ChangeUnseen(changing, n_verify, n_missing));
+      changing.clear();
+      PO_TRY_S(FlushEvents());
+    }
+    return Status::Ok();
+  }
+
+  // True iff every block of `inner` lies inside a block of `outer`.
+  static bool ScopeCoversAll(const std::vector<Cidr>& outer, const std::vector<Cidr>& inner) {
+    for (const Cidr& c : inner) {
+      bool covered = false;
+      for (const Cidr& o : outer) covered |= o.Covers(c);
+      if (!covered) return false;
+    }
+    return true;
   }
 
   // The unseen devices `ids` (VerifyPass chose them by their columns) change state: loaded whole

@@ -60,6 +60,16 @@ bool Cidr::Contains(std::string_view ip) const {
   return true;
 }
 
+bool Cidr::Covers(const Cidr& inner) const {
+  if (inner.v6 != v6 || inner.prefix < prefix) return false;
+  int bits = prefix + (v6 ? 0 : 96);
+  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
+    uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - bits));
+    if ((inner.addr[i] & mask) != (addr[i] & mask)) return false;
+  }
+  return true;
+}
+
 std::string Cidr::ToString() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (v6) {

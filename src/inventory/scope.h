@@ -21,6 +21,8 @@ struct Cidr {
   static Result<Cidr> Parse(std::string_view text);
   // True iff `ip` (textual address) lies in this block; false for unparsable text.
   bool Contains(std::string_view ip) const;
+  // True iff every address of `inner` lies in this block.
+  bool Covers(const Cidr& inner) const;
   std::string ToString() const;
 };
 

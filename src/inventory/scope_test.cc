@@ -24,6 +24,20 @@ TEST(Scope, ContainsV4AndV6) {
   EXPECT_TRUE(Cidr::Parse("0.0.0.0/0")->Contains("198.51.100.1"));
 }
 
+TEST(Scope, CoversWholeBlocksOfTheSameFamily) {
+  auto c = [](const char* text) { return *Cidr::Parse(text); };
+  EXPECT_TRUE(c("127.16.0.0/16").Covers(c("127.16.4.0/24")));
+  EXPECT_TRUE(c("127.16.0.0/16").Covers(c("127.16.0.0/16")));
+  EXPECT_TRUE(c("127.16.0.0/16").Covers(c("127.16.9.9")));
+  EXPECT_FALSE(c("127.16.4.0/24").Covers(c("127.16.0.0/16")));  // wider
+  EXPECT_FALSE(c("127.16.0.0/16").Covers(c("127.17.0.0/24")));  // beside
+  EXPECT_FALSE(c("127.16.0.0/23").Covers(c("127.16.2.0/24")));
+  EXPECT_TRUE(c("0.0.0.0/0").Covers(c("198.51.100.0/24")));
+  EXPECT_FALSE(c("0.0.0.0/0").Covers(c("2001:db8::/32")));  // another family
+  EXPECT_TRUE(c("2001:db8::/32").Covers(c("2001:db8:1::/48")));
+  EXPECT_FALSE(c("2001:db8::/32").Covers(c("2001:db9::/48")));
+}
+
 TEST(Scope, RejectsBadText) {
   EXPECT_FALSE(Cidr::Parse("192.0.2.0/33"));
   EXPECT_FALSE(Cidr::Parse("192.0.2/24"));

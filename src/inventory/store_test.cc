@@ -602,6 +602,40 @@ TEST_P(InventorySuite, VerificationRegressionAndMissing) {
   EXPECT_TRUE(inv_->VerifyAudit()->ok);
 }
 
+// A complete scan covering the whole site counts a missed scan for each unseen device in its
+// scope and not for a device recorded outside the site's scopes; devices needing attention go
+// missing after the configured number of such scans (PostgreSQL counts a page of the site in one
+// statement and sets back what should not have counted).
+TEST_P(InventorySuite, MissedScansCountOnlyAddressesTheScanCovered) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"),
+                            Line("127.16.0.2", "aa:bb:cc:00:00:02", "axis", "P3265", false),
+                            Line("127.17.0.5", "aa:bb:cc:00:00:05")}));
+  int64_t attention = Only("127.16.0.1").id, clear = Only("127.16.0.2").id, outside = Only("127.17.0.5").id;
+  int n = options_.missing_after_scans;
+  ASSERT_GE(n, 2);
+  for (int i = 0; i < n; ++i) {
+    auto s = Ingest("empty-" + std::to_string(i), {});
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->went_missing, i + 1 == n ? 1 : 0) << "scan " << i;
+    EXPECT_EQ(inv_->GetDevice(attention)->missed_scans, i + 1);
+  }
+  auto a = inv_->GetDevice(attention);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->state, DeviceState::kMissing);
+  EXPECT_EQ(a->missed_scans, n);
+  auto c = inv_->GetDevice(clear);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->state, DeviceState::kFound);  // clear devices only count
+  EXPECT_EQ(c->missed_scans, n);
+  auto o = inv_->GetDevice(outside);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->state, DeviceState::kFound);
+  EXPECT_EQ(o->missed_scans, 0);
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+}
+
 TEST_P(InventorySuite, WaiverExpiryAndDeadlines) {
   ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02")}));
   int64_t id = Only("127.16.0.1").id;
