@@ -22,6 +22,7 @@ struct SharedCounts {
   std::string version;
   std::unordered_map<std::string, int64_t> counts;
   OffsetCheckpointCache checkpoints;
+  std::mutex build_mu;  // held while a connection walks the keys for checkpoints
 };
 
 SharedCounts& SharedCountsOf(const std::string& database) {
@@ -433,15 +434,21 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     std::string key = StatementKey(std::to_string(step) + site_where + where,
                                    std::span<const SqlValue>(params.data(), filter_params));
     SharedCounts* shared = pg ? &SharedCountsOf(store_->description()) : nullptr;
+    size_t want = static_cast<size_t>(f.offset / step);
+    auto enough = [want](const OffsetCheckpoints* c) { return c && (c->at.size() >= want || c->complete); };
     const OffsetCheckpoints* cp = read_cache_.checkpoints.Find(key);
-    if (!cp && shared) {
-      if (auto theirs = SharedCheckpoints(*shared, version, key)) {
+    std::unique_lock<std::mutex> building;
+    if (!enough(cp) && shared) {
+      // One connection at a time walks (the others wait and take what it found): right after a
+      // commit every pooled connection would otherwise walk the same keys at once.
+      building = std::unique_lock<std::mutex>(shared->build_mu);
+      auto theirs = SharedCheckpoints(*shared, version, key);
+      if (theirs && (!cp || theirs->complete || theirs->at.size() > cp->at.size())) {
         read_cache_.checkpoints.Keep(key, std::move(*theirs));
         cp = read_cache_.checkpoints.Find(key);
       }
     }
-    size_t want = static_cast<size_t>(f.offset / step);
-    if (!cp || (cp->at.size() < want && !cp->complete)) {
+    if (!enough(cp)) {
       OffsetCheckpoints more = cp ? *cp : OffsetCheckpoints{};
       size_t missing = want - more.at.size();
       if (!more.at.empty()) {
