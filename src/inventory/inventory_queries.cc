@@ -475,11 +475,61 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     PO_TRY(find_checkpoint());
     if (from_at > 0) count_in_page = false;  // the window would count the matches after the checkpoint only
   }
-  auto rows = from_at > 0 ? page_rows(3, f.limit, f.offset - from_at) : page_rows(f.after > 0 ? 1 : 0, f.limit, f.offset);
+  // A text search with few matches (the flat plan, PostgreSQL only) keeps the keys of all its
+  // matches in page order under the data version, like checkpoints with a step of one: its
+  // offset pages are then read by primary key, without the trigram index lookup and its
+  // planning (~2-3 ms for a rare term made of common trigrams, "DS-2CD4242"). Not after a
+  // cursor: its place in the list would be found by comparing site keys, which the database's
+  // collation orders.
+  std::string listed;  // the page's ids as a PostgreSQL array, "{3,5}"; "": not listed
+  if (flat && f.after == 0 && !read_cache_.version.empty()) {
+    const std::string& version = read_cache_.version;
+    std::string key = StatementKey("text matches" + site_where + where,
+                                   std::span<const SqlValue>(params.data(), filter_params));
+    SharedCounts& shared = SharedCountsOf(store_->description());
+    const OffsetCheckpoints* all = read_cache_.checkpoints.Find(key);
+    if (!all) {
+      if (auto theirs = SharedCheckpoints(shared, version, key)) {
+        read_cache_.checkpoints.Keep(key, std::move(*theirs));
+      } else {
+        params.resize(filter_params);
+        auto found = store_->Query(
+            "SELECT s.key, d.id FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+            "s.department_id WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id",
+            params);
+        if (!found) return found.error();
+        OffsetCheckpoints matches;
+        matches.complete = true;
+        for (const auto& r : *found) matches.at.emplace_back(Col(r, 0), ColInt(r, 1));
+        KeepSharedCheckpoints(shared, version, key, matches);
+        read_cache_.checkpoints.Keep(key, std::move(matches));
+      }
+      all = read_cache_.checkpoints.Find(key);
+    }
+    listed = "{";
+    auto end = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(all->at.size()), f.offset + f.limit));
+    for (auto i = static_cast<size_t>(f.offset); i < end; ++i) {
+      if (listed.size() > 1) listed += ',';
+      listed += std::to_string(all->at[i].second);
+    }
+    listed += '}';
+  }
+  Result<std::vector<SqlRow>> rows = std::vector<SqlRow>();
+  if (!listed.empty()) {
+    SqlValue ids[] = {T(listed)};
+    rows = store_->Query(std::string(kReusePlan) + kDeviceSelect +
+                             "WHERE d.id = ANY(CAST($1 AS BIGINT[])) ORDER BY s.key, d.id",
+                         ids);
+  } else if (from_at > 0) {
+    rows = page_rows(3, f.limit, f.offset - from_at);
+  } else {
+    rows = page_rows(f.after > 0 ? 1 : 0, f.limit, f.offset);
+  }
   if (!rows) return rows.error();
-  if (from_at > 0) {
-    // The checkpoints hold for the data they were found in: after a commit between reading the
-    // version and the page they may have moved, so the page is read again from the start.
+  if (from_at > 0 || !listed.empty()) {
+    // The checkpoints (and kept matches) hold for the data they were found in: after a commit
+    // between reading the version and the page they may have moved, so the page is read again
+    // from the start.
     auto now = store_->DataVersion();
     if (!now) return now.error();
     if (*now != read_cache_.version) {
