@@ -7,8 +7,10 @@
 #   bench/server_load.sh [--preset release|debug] [--devices N] [--duration S] [--ingest N] [--rate R] [--ingest-only]
 #                        [--only NAMES] [--profile] [--perf FILE]
 #
-# --only runs just the named reads (comma-separated: first, offset, cursor, search, maker, overdue,
-# state, device, overview); --ingest 0 skips the ingest.
+# --only runs just the named reads (comma-separated: first, offset, offset30k, offsetall, cursor,
+# search, maker, overdue, state, device, overview); --ingest 0 skips the ingest. `offset` asks
+# offset 60,000 of the 33,333 covered devices (an empty page past the end), `offset30k` a page
+# within them, `offsetall` offset 60,000 of all devices.
 # The devices are seeded with one INSERT ... SELECT generate_series (the benchmark measures
 # reads; seeding 100,000 devices through ingest would take the ingest's time, measured apart)
 # and then vacuumed, as autovacuum leaves a table that grew over time: right after a bulk
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --profile) profile=1; shift ;;
     --perf) perf_out=$(realpath -m "$2"); shift 2 ;;
-    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
     *) echo "server_load: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -172,13 +174,14 @@ echo "server_load: $devices devices, PostgreSQL 15 (throw-away, unix socket), pr
 deep=$((first + devices * 6 / 10))
 declare -A read_paths=(
   [first]="/api/v1/devices?limit=50" [offset]="/api/v1/devices?limit=50&offset=60000&status=covered"
+  [offset30k]="/api/v1/devices?limit=50&offset=30000&status=covered" [offsetall]="/api/v1/devices?limit=50&offset=60000"
   [cursor]="/api/v1/devices?limit=50&after=$deep&status=covered" [search]="/api/v1/devices?limit=50&q=DS-2CD4242"
   [maker]="/api/v1/devices?limit=50&q=hikvision"
   [overdue]="/api/v1/devices?limit=50&overdue=1" [state]="/api/v1/devices?limit=50&state=removed"
   [device]="/api/v1/devices/$first" [overview]="/api/v1/overview?policy=us-ndaa-889")
 selected=()
 for name in ${only//,/ }; do
-  [ -n "${read_paths[$name]:-}" ] || { echo "server_load: unknown read '$name' for --only (first, offset, cursor, search, maker, overdue, state, device, overview)" >&2; exit 2; }
+  [ -n "${read_paths[$name]:-}" ] || { echo "server_load: unknown read '$name' for --only (first, offset, offset30k, offsetall, cursor, search, maker, overdue, state, device, overview)" >&2; exit 2; }
   selected+=("${read_paths[$name]}")
 done
 [ -n "$only" ] || selected=("${read_paths[first]}" "${read_paths[offset]}" "${read_paths[cursor]}" "${read_paths[search]}"

@@ -34,6 +34,11 @@ struct InventoryOptions {
   // PostgreSQL text search with at least this many matches walks the sites' devices in order
   // instead of fetching every match through the trigram index and sorting them (same pages).
   int64_t dense_text_matches = 1000;
+  // ListDevicePage with an offset of at least this many matches starts from a remembered
+  // position instead of reading every skipped device: the (site key, id) of every step-th match
+  // of the filter, found by one walk over the keys the first time a deep page is asked and kept
+  // while the data stays the same (a few filters at a time). The pages are the same; 0: never.
+  int64_t offset_checkpoint_step = 1000;
 };
 
 // One device as stored, plus what is derived when read. Value type.

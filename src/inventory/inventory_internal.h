@@ -168,6 +168,45 @@ inline AuditEntry AuditFromRow(const SqlRow& r) {
 }
 
 // A site as the ingest needs it: id, keys, scopes and policy deadlines.
+// Positions in one device list (a filter's matches in page order: site key, then id) that a
+// deep offset page starts from. at[i] is the (site key, device id) of match (i + 1) * step.
+struct OffsetCheckpoints {
+  std::vector<std::pair<std::string, int64_t>> at;
+  bool complete = false;  // the list ends before match (at.size() + 1) * step
+};
+
+// The checkpoints of the few filters paged last (least recently used ones are dropped), for
+// one data version: the owner clears it when the version changes. Not thread-safe.
+class OffsetCheckpointCache {
+ public:
+  static constexpr size_t kFilters = 8;
+  const OffsetCheckpoints* Find(const std::string& key) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    it->second.used = ++tick_;
+    return &it->second.checkpoints;
+  }
+  void Keep(const std::string& key, OffsetCheckpoints checkpoints) {
+    if (entries_.size() >= kFilters && !entries_.count(key)) {
+      auto oldest = entries_.begin();
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->second.used < oldest->second.used) oldest = it;
+      }
+      entries_.erase(oldest);
+    }
+    entries_[key] = {std::move(checkpoints), ++tick_};
+  }
+  void Clear() { entries_.clear(); }
+
+ private:
+  struct Entry {
+    OffsetCheckpoints checkpoints;
+    uint64_t used = 0;
+  };
+  std::unordered_map<std::string, Entry> entries_;
+  uint64_t tick_ = 0;
+};
+
 struct SiteRow {
   int64_t id = 0;
   std::string key, department;
@@ -279,10 +318,12 @@ class SqlInventory final : public Inventory {
   // soon as it differs: the deadlines of every site and capped counts of device lists (by
   // query and parameters). The count of a page's matches costs more than the page (it reads up
   // to count_cap rows), and the dashboard asks the same count for every page it shows.
+  // Deep offset pages keep the positions of every step-th match of their filter (its `at`).
   struct ReadCache {
     std::string version;  // "" = nothing cached
     std::optional<std::map<std::string, std::map<std::string, std::string>>> deadlines;
     std::unordered_map<std::string, int64_t> counts;
+    OffsetCheckpointCache checkpoints;
   };
   // Starts a read: compares the data version with the cached one (one round trip; it replaces
   // the deadline query it saves).

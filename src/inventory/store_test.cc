@@ -459,6 +459,76 @@ TEST_P(InventorySuite, CachedCountsAndDeadlinesFollowEveryChange) {
   EXPECT_TRUE(dev->overdue) << dev->overdue_reason;
 }
 
+// Deep offset pages start from checkpoints (every step-th match of the filter, kept while the
+// data stays the same): every offset, asked deep first and then shallow, returns the slice of
+// the full list, for several filters, before and after changes that move every position (new
+// devices in "branch", which sorts before "hq"; a state change; another connection's commit).
+TEST_P(InventorySuite, DeepOffsetPagesAgreeWithTheFullListAcrossChanges) {
+  options_.offset_checkpoint_step = 3;
+  inv_ = Open();
+  ASSERT_TRUE(inv_);
+  auto other = Open();
+  ASSERT_TRUE(other);
+  std::vector<std::string> hq, branch;
+  for (int i = 1; i <= 23; ++i) {
+    std::string n = std::to_string(i);
+    hq.push_back(Line("127.16.0." + n, "aa:bb:cc:00:00:" + std::to_string(10 + i), i % 3 ? "hikvision" : "axis",
+                      "DS-2CD" + n, i % 3 != 0));
+  }
+  for (int i = 1; i <= 8; ++i) {
+    std::string n = std::to_string(i);
+    branch.push_back(Line("127.16.1." + n, "aa:bb:cc:00:01:" + std::to_string(10 + i), "hikvision", "M30" + n,
+                          i % 2 == 0));
+  }
+  ASSERT_TRUE(Ingest("scan-hq", hq));
+  ASSERT_TRUE(Ingest("scan-b", branch, "branch"));
+  std::vector<DeviceFilter> filters(4);
+  filters[1].status = "covered";
+  filters[2].state = "found";
+  filters[3].text = "hikvision";
+  auto check = [&](Inventory& inv, const std::string& when) {
+    for (const DeviceFilter& all : filters) {
+      std::string name = when + " status '" + all.status + "' state '" + all.state + "' text '" + all.text + "'";
+      auto list = inv.ListDevices(all);
+      ASSERT_TRUE(list) << list.error().message;
+      auto size = static_cast<int64_t>(list->size());
+      for (int64_t limit : {1, 4, 7}) {
+        std::vector<int64_t> offsets;
+        for (int64_t o = size + 2; o >= 0; --o) offsets.push_back(o);
+        for (int64_t o = 0; o <= size + 2; ++o) offsets.push_back(o);
+        for (int64_t offset : offsets) {
+          DeviceFilter f = all;
+          f.limit = limit;
+          f.offset = offset;
+          auto page = inv.ListDevicePage(f);
+          ASSERT_TRUE(page) << page.error().message;
+          std::vector<int64_t> got, want;
+          for (const auto& d : page->devices) got.push_back(d.id);
+          for (int64_t i = offset; i < std::min(size, offset + limit); ++i) want.push_back((*list)[i].id);
+          EXPECT_EQ(got, want) << name << " limit " << limit << " offset " << offset;
+          EXPECT_EQ(page->total, size) << name << " limit " << limit << " offset " << offset;
+        }
+      }
+    }
+  };
+  check(*inv_, "first");
+  ASSERT_GT(inv_->ListDevices(filters[1])->size(), 12u);  // deep enough for several checkpoints
+  // New devices before every hq device, from this connection, then another's change of state.
+  ASSERT_TRUE(Ingest("scan-b2", {Line("127.16.1.20", "aa:bb:cc:00:01:40"), Line("127.16.1.21", "aa:bb:cc:00:01:41")},
+                     "branch"));
+  check(*inv_, "after new devices");
+  TransitionRequest confirm;
+  confirm.to = DeviceState::kConfirmed;
+  confirm.actor = "bob";
+  confirm.note = "test";
+  ASSERT_TRUE(other->SetState(Only("127.16.0.2").id, confirm));
+  check(*inv_, "after another connection's change");
+  check(*other, "on the other connection");
+  ASSERT_TRUE(Set(Only("127.16.0.13").id, DeviceState::kConfirmed));
+  check(*other, "the other connection, after this one's change");
+  check(*inv_, "after this connection's change");
+}
+
 TEST_P(InventorySuite, MalformedLineCommitsNothing) {
   auto s = Ingest("scan-bad", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), "{\"ip\": oops"});
   ASSERT_FALSE(s);
