@@ -2,7 +2,10 @@
 // once released (add N+1 instead). "{PK}" and "{APPEND_ONLY}" are filled in per dialect.
 #include "inventory/schema.h"
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace phaseout::inventory::internal {
@@ -217,45 +220,31 @@ constexpr const char* kMigration6 = R"SQL(
 {STATEMENT_REFERENCES}
 )SQL";
 
-constexpr const char* kPostgresStatementReferences = R"SQL(
-ALTER TABLE devices DROP CONSTRAINT IF EXISTS devices_site_id_fkey;
-ALTER TABLE scan_records DROP CONSTRAINT IF EXISTS scan_records_scan_id_fkey;
-CREATE FUNCTION phaseout_devices_site_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+// One reference checked per statement: {CHILD}.{COLUMN} names a row of {PARENT}.
+constexpr const char* kPostgresStatementReference = R"SQL(
+ALTER TABLE {CHILD} DROP CONSTRAINT IF EXISTS {CHILD}_{COLUMN}_fkey;
+CREATE FUNCTION phaseout_{CHILD}_{COLUMN}_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM phaseout_new n WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.id = n.site_id)) THEN
-    RAISE EXCEPTION 'devices.site_id names no site' USING ERRCODE = 'foreign_key_violation';
+  IF EXISTS (SELECT 1 FROM phaseout_new n WHERE NOT EXISTS (SELECT 1 FROM {PARENT} p WHERE p.id = n.{COLUMN})) THEN
+    RAISE EXCEPTION '{CHILD}.{COLUMN} names no row of {PARENT}' USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER devices_site_exists AFTER INSERT ON devices REFERENCING NEW TABLE AS phaseout_new
-FOR EACH STATEMENT EXECUTE FUNCTION phaseout_devices_site_exists();
-CREATE FUNCTION phaseout_device_site_exists() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TRIGGER {CHILD}_{COLUMN}_inserted AFTER INSERT ON {CHILD} REFERENCING NEW TABLE AS phaseout_new
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_{CHILD}_{COLUMN}_inserted();
+CREATE FUNCTION phaseout_{CHILD}_{COLUMN}_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM sites WHERE id = NEW.site_id) THEN
-    RAISE EXCEPTION 'devices.site_id names no site' USING ERRCODE = 'foreign_key_violation';
+  IF NOT EXISTS (SELECT 1 FROM {PARENT} WHERE id = NEW.{COLUMN}) THEN
+    RAISE EXCEPTION '{CHILD}.{COLUMN} names no row of {PARENT}' USING ERRCODE = 'foreign_key_violation';
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER devices_site_moved AFTER UPDATE OF site_id ON devices
-FOR EACH ROW WHEN (OLD.site_id IS DISTINCT FROM NEW.site_id) EXECUTE FUNCTION phaseout_device_site_exists();
-CREATE FUNCTION phaseout_scan_records_scan_exists() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM phaseout_new n WHERE NOT EXISTS (SELECT 1 FROM scans s WHERE s.id = n.scan_id)) THEN
-    RAISE EXCEPTION 'scan_records.scan_id names no scan' USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER scan_records_scan_exists AFTER INSERT ON scan_records REFERENCING NEW TABLE AS phaseout_new
-FOR EACH STATEMENT EXECUTE FUNCTION phaseout_scan_records_scan_exists();
-CREATE FUNCTION phaseout_scan_record_scan_exists() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM scans WHERE id = NEW.scan_id) THEN
-    RAISE EXCEPTION 'scan_records.scan_id names no scan' USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER scan_records_scan_moved AFTER UPDATE OF scan_id ON scan_records
-FOR EACH ROW WHEN (OLD.scan_id IS DISTINCT FROM NEW.scan_id) EXECUTE FUNCTION phaseout_scan_record_scan_exists();
+CREATE TRIGGER {CHILD}_{COLUMN}_moved AFTER UPDATE OF {COLUMN} ON {CHILD}
+FOR EACH ROW WHEN (OLD.{COLUMN} IS DISTINCT FROM NEW.{COLUMN}) EXECUTE FUNCTION phaseout_{CHILD}_{COLUMN}_moved();
+)SQL";
+
+// The parents of those references refuse to go (or change id) while referenced.
+constexpr const char* kPostgresKeepReferenced = R"SQL(
 CREATE FUNCTION phaseout_keep_referenced() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN RETURN NEW; END IF;
@@ -272,20 +261,34 @@ CREATE TRIGGER scans_keep_referenced BEFORE UPDATE OF id OR DELETE ON scans
 FOR EACH ROW EXECUTE FUNCTION phaseout_keep_referenced();
 )SQL";
 
-std::string Fill(std::string sql, Dialect d) {
-  auto replace = [&sql](const std::string& token, const std::string& with) {
+// Every {TOKEN} of `sql` replaced by its text.
+std::string ReplaceAll(std::string sql, std::initializer_list<std::pair<std::string_view, std::string_view>> tokens) {
+  for (const auto& [token, with] : tokens) {
     for (size_t pos = sql.find(token); pos != std::string::npos; pos = sql.find(token, pos + with.size())) {
       sql.replace(pos, token.size(), with);
     }
-  };
-  replace("{PK}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
-  replace("{APPEND_ONLY}", d == Dialect::kSqlite ? kSqliteAppendOnly : kPostgresAppendOnly);
-  // SQLite adds only virtual generated columns to an existing table (indexable all the same).
-  replace("{GENERATED}", d == Dialect::kSqlite ? "VIRTUAL" : "STORED");
-  replace("{SEARCH_INDEX}", d == Dialect::kSqlite ? "" : kPostgresSearchIndex);
-  replace("{DEVICES_FILLFACTOR}", d == Dialect::kSqlite ? "" : "ALTER TABLE devices SET (fillfactor = 50);");
-  replace("{STATEMENT_REFERENCES}", d == Dialect::kSqlite ? "" : kPostgresStatementReferences);
+  }
   return sql;
+}
+
+std::string PostgresStatementReferences() {
+  return ReplaceAll(kPostgresStatementReference, {{"{CHILD}", "devices"}, {"{COLUMN}", "site_id"}, {"{PARENT}", "sites"}}) +
+         ReplaceAll(kPostgresStatementReference,
+                    {{"{CHILD}", "scan_records"}, {"{COLUMN}", "scan_id"}, {"{PARENT}", "scans"}}) +
+         kPostgresKeepReferenced;
+}
+
+std::string Fill(std::string sql, Dialect d) {
+  bool lite = d == Dialect::kSqlite;
+  std::string references = lite ? "" : PostgresStatementReferences();
+  return ReplaceAll(std::move(sql),
+                    {{"{PK}", lite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY"},
+                     {"{APPEND_ONLY}", lite ? kSqliteAppendOnly : kPostgresAppendOnly},
+                     // SQLite adds only virtual generated columns to an existing table (indexable all the same).
+                     {"{GENERATED}", lite ? "VIRTUAL" : "STORED"},
+                     {"{SEARCH_INDEX}", lite ? "" : kPostgresSearchIndex},
+                     {"{DEVICES_FILLFACTOR}", lite ? "" : "ALTER TABLE devices SET (fillfactor = 50);"},
+                     {"{STATEMENT_REFERENCES}", references}});
 }
 
 const std::vector<const char*>& Migrations() {
