@@ -396,9 +396,6 @@ class SqlScanIngest final : public ScanIngest {
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
     if (pg_ && ScopeCoversAll(scope, site_.scopes)) return VerifyPassCounting(scope);
-    int n_verify = inv_.options().verify_after_scans;
-    int n_missing = inv_.options().missing_after_scans;
-    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
     // Paged by id so memory stays bounded on large sites.
     int64_t after_id = 0;
     std::vector<SqlValue> missed;  // devices that only count one more missed scan
@@ -415,17 +412,13 @@ class SqlScanIngest final : public ScanIngest {
       for (const auto& r : *rows) {
         after_id = ColInt(r, 0);
         if (!ScopeContains(scope, Col(r, 1))) continue;
-        bool removed = Col(r, 2) == "removed";
-        int64_t missed_scans = ColInt(r, 3) + 1;
-        // NeedsAttention: a device whose status (ReadDevice) is not "clear".
-        bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
-        if ((removed && missed_scans >= n_verify) || (!removed && attention && missed_scans >= n_missing)) {
+        if (ChangesState(r, ColInt(r, 3) + 1)) {
           changing.push_back(after_id);
         } else {
           missed.push_back(I(after_id));
         }
       }
-      PO_TRY_S(ChangeUnseen(changing, n_verify, n_missing));
+      PO_TRY_S(ChangeUnseen(changing));
       changing.clear();
       // One statement per 128 devices for the plain "one more missed scan" case (PostgreSQL: one
       // per page, the ids as an array).
@@ -452,9 +445,6 @@ class SqlScanIngest final : public ScanIngest {
   // written whole by ChangeUnseen) are set back. 20% less time than reading the page first
   // (docs/performance.md, "ninth pass").
   Status VerifyPassCounting(const std::vector<Cidr>& scope) {
-    int n_verify = inv_.options().verify_after_scans;
-    int n_missing = inv_.options().missing_after_scans;
-    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
     int64_t after_id = 0;
     std::vector<int64_t> changing, set_back;
     while (true) {
@@ -479,10 +469,7 @@ class SqlScanIngest final : public ScanIngest {
           set_back.push_back(id);
           continue;
         }
-        bool removed = Col(r, 2) == "removed";
-        int64_t missed_scans = ColInt(r, 3);  // counted already
-        bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
-        if ((removed && missed_scans >= n_verify) || (!removed && attention && missed_scans >= n_missing)) {
+        if (ChangesState(r, ColInt(r, 3))) {  // the missed scan counted already
           changing.push_back(id);
           set_back.push_back(id);
         }
@@ -493,11 +480,22 @@ class SqlScanIngest final : public ScanIngest {
         set_back.clear();
       }
       std::sort(changing.begin(), changing.end());
-      PO_TRY_S(ChangeUnseen(changing, n_verify, n_missing));
+      PO_TRY_S(ChangeUnseen(changing));
       changing.clear();
       PO_TRY_S(FlushEvents());
     }
     return Status::Ok();
+  }
+
+  // True iff an unseen device changes state once `missed_scans` are counted: removed -> verified
+  // removed, or needing attention (its status, as ReadDevice gives it, is not "clear") ->
+  // missing. `r`: a row of the verification pass (id, ip, state, missed_scans, prohibited,
+  // review, manufacturer).
+  bool ChangesState(const SqlRow& r, int64_t missed_scans) const {
+    auto has_item = [](const std::string& list) { return list.find_first_not_of(',') != std::string::npos; };
+    if (Col(r, 2) == "removed") return missed_scans >= inv_.options().verify_after_scans;
+    bool attention = has_item(Col(r, 4)) || has_item(Col(r, 5)) || Col(r, 6).empty();
+    return attention && missed_scans >= inv_.options().missing_after_scans;
   }
 
   // True iff every block of `inner` lies inside a block of `outer`.
@@ -513,8 +511,10 @@ class SqlScanIngest final : public ScanIngest {
   // The unseen devices `ids` (VerifyPass chose them by their columns) change state: loaded whole
   // (PostgreSQL: one query), then verified-removed or missing with their lifecycle audit entry and
   // event.
-  Status ChangeUnseen(const std::vector<int64_t>& ids, int n_verify, int n_missing) {
+  Status ChangeUnseen(const std::vector<int64_t>& ids) {
     if (ids.empty()) return Status::Ok();
+    int n_verify = inv_.options().verify_after_scans;
+    int n_missing = inv_.options().missing_after_scans;
     std::vector<DeviceRecord> devices;
     devices.reserve(ids.size());
     if (pg_) {
