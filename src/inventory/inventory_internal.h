@@ -167,7 +167,6 @@ inline AuditEntry AuditFromRow(const SqlRow& r) {
   return e;
 }
 
-// A site as the ingest needs it: id, keys, scopes and policy deadlines.
 // Positions in one device list (a filter's matches in page order: site key, then id) that a
 // deep offset page starts from. at[i] is the (site key, device id) of match (i + 1) * step.
 struct OffsetCheckpoints {
@@ -207,6 +206,7 @@ class OffsetCheckpointCache {
   uint64_t tick_ = 0;
 };
 
+// A site as the ingest needs it: id, keys, scopes and policy deadlines.
 struct SiteRow {
   int64_t id = 0;
   std::string key, department;
