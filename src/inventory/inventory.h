@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 8;
 
 struct InventoryOptions {
   StoreOptions store;

@@ -275,6 +275,9 @@ class SqlInventory final : public Inventory {
   // its rows): status and overdue are the SQL forms of ReadDevice's status and Derive's
   // overdue, which stay the reference (store_test compares both).
   Result<DevicePage> ListDevicePage(const DeviceFilter& f) override;
+  // One try: nullopt when `again` and the data changed while the page was read from kept
+  // positions (the caller tries again); without `again` such a page is read from the start.
+  Result<std::optional<DevicePage>> ListDevicePageOnce(const DeviceFilter& f, bool again);
   Result<std::vector<DeviceGroup>> CountDeviceGroups(const DeviceFilter& f) override;
 
   Result<std::string> LastRecord(int64_t id) override;

@@ -189,6 +189,18 @@ Result<std::vector<DeviceRecord>> SqlInventory::ListDevices(const DeviceFilter& 
 }
 
 Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
+  // A page read from kept positions is read again when the data changed meanwhile: once more
+  // the same way (the positions are then found again under the new data, by one connection of
+  // the pool for all of them), and a second time from the start of the list.
+  auto page = ListDevicePageOnce(f, /*again=*/true);
+  if (!page) return page.error();
+  if (*page) return std::move(**page);
+  page = ListDevicePageOnce(f, /*again=*/false);
+  if (!page) return page.error();
+  return std::move(**page);
+}
+
+Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceFilter& f, bool again) {
   if (f.offset < 0 || f.limit < 0) return MakeError(ErrorCode::kInvalidArgument, "offset and limit must be >= 0");
   if (f.after < 0) return MakeError(ErrorCode::kInvalidArgument, "after must be a device id");
   if (f.after > 0 && f.offset > 0) return MakeError(ErrorCode::kInvalidArgument, "give after or offset, not both");
@@ -201,7 +213,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
                      "unknown status '" + f.status + "' (covered, review, unknown, clear)");
   }
   DevicePage page;
-  if (f.only_sites && f.only_sites->empty()) return page;  // an empty scope matches nothing
+  if (f.only_sites && f.only_sites->empty()) return std::optional<DevicePage>(std::move(page));  // an empty scope matches nothing
   std::string today = Today();
   auto deadlines = AllDeadlines();
   if (!deadlines) return deadlines.error();
@@ -537,11 +549,13 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
   if (!rows) return rows.error();
   if (from_at > 0 || !listed.empty()) {
     // The checkpoints (and kept matches) hold for the data they were found in: after a commit
-    // between reading the version and the page they may have moved, so the page is read again
-    // from the start.
+    // between reading the version and the page they may have moved. Reading the page again
+    // from the start of the list at once cost every request in flight a full skip (~1 s at
+    // p99 under 200 requests/s for offset 30,000 after a catalogue ANALYZE moved the snapshot).
     auto now = store_->DataVersion();
     if (!now) return now.error();
     if (*now != read_cache_.version) {
+      if (again) return std::optional<DevicePage>();
       read_cache_ = ReadCache{};
       read_cache_.version = std::move(*now);
       rows = page_rows(0, f.limit, f.offset);
@@ -578,7 +592,7 @@ Result<DevicePage> SqlInventory::ListDevicePage(const DeviceFilter& f) {
     page.devices.push_back(std::move(d));
   }
   if (f.limit == 0) page.total = static_cast<int64_t>(rows->size());
-  return page;
+  return std::optional<DevicePage>(std::move(page));
 }
 
 Result<std::vector<DeviceGroup>> SqlInventory::CountDeviceGroups(const DeviceFilter& f) {
