@@ -25,6 +25,38 @@ Status SqlInventory::AppendAudit(AuditEntry e) {
       p);
 }
 
+Status SqlInventory::AppendAudits(std::vector<AuditEntry> entries) {
+  if (entries.empty()) return Status::Ok();
+  auto last = store_->Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  if (!last) return last.error();
+  int64_t seq = last->empty() ? 0 : ColInt(last->front(), 0);
+  std::string prev = last->empty() ? std::string(kGenesisHash) : Col(last->front(), 1);
+  std::string now = Now();
+  std::vector<SqlValue> values;
+  values.reserve(entries.size() * 11);
+  for (AuditEntry& e : entries) {
+    e.seq = ++seq;
+    e.prev_hash = prev;
+    if (e.at.empty()) e.at = now;
+    e.hash = EntryHash(e);
+    prev = e.hash;
+    SqlValue row[] = {I(e.seq),    T(e.at),    T(e.actor), T(e.action),    I(e.device_id), I(e.scan_id),
+                      T(e.before), T(e.after), T(e.note),  T(e.prev_hash), T(e.hash)};
+    if (store_->dialect() == Dialect::kSqlite) {  // in-process: one prepared insert each is cheap
+      PO_TRY(store_->Exec(
+          "INSERT INTO audit_log (seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          row));
+      continue;
+    }
+    for (SqlValue& v : row) values.push_back(std::move(v));
+  }
+  if (values.empty()) return Status::Ok();
+  static constexpr std::string_view kCols[] = {"seq",    "at",    "actor", "action",    "device_id", "scan_id",
+                                               "before", "after", "note",  "prev_hash", "hash"};
+  return store_->CopyRows("audit_log", kCols, values);
+}
+
 Status SqlInventory::AddEvent(Event e, const std::string& dedup_key, std::vector<Event>* out) {
   if (e.at.empty()) e.at = Now();
   SqlValue p[] = {T(e.at),       T(e.kind),      T(e.severity), T(e.site),

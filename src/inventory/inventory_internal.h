@@ -233,6 +233,9 @@ class SqlInventory final : public Inventory {
   // ---- audit and events (inside an open transaction) ----
 
   Status AppendAudit(AuditEntry e);
+  // Entries appended in order, chained from the head of the log read once (their seq,
+  // prev_hash and hash are set here; `at` where empty).
+  Status AppendAudits(std::vector<AuditEntry> entries);
 
   // Records `e` unless an event with `dedup_key` exists; appends it to `out` when new.
   Status AddEvent(Event e, const std::string& dedup_key, std::vector<Event>* out);

@@ -689,6 +689,79 @@ TEST_P(InventorySuite, AuditTamperingIsDetected) {
   EXPECT_NE(v->problem.find("missing"), std::string::npos) << v->problem;
 }
 
+// One complete scan that misses thousands of devices at once (more than one id range of the
+// verification pass): every covered one goes missing and every removed one is verified
+// removed, each with its own audit entry (written together, chained in order) and event.
+TEST_P(InventorySuite, ManyDevicesChangeStateInOneVerificationPass) {
+  const int kDevices = 2600;
+  auto sites = ParseSitesYaml(std::string(kSites) + R"(      - id: campus
+        scopes: [127.20.0.0/16]
+)", "sites.yaml");
+  ASSERT_TRUE(sites) << sites.error().message;
+  ASSERT_TRUE(inv_->ImportSites(*sites, "tester", "campus").ok());
+  std::vector<std::string> lines;
+  for (int i = 0; i < kDevices; ++i) {
+    std::string ip = "127.20." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    char mac[32];
+    std::snprintf(mac, sizeof mac, "aa:bb:cc:00:%02x:%02x", i / 256, i % 256);
+    lines.push_back(Line(ip, mac, i % 5 == 0 ? "axis" : "hikvision", "M" + std::to_string(i), i % 5 != 0));
+  }
+  ASSERT_TRUE(Ingest("s1", lines, "campus"));
+  DeviceFilter all;
+  all.site = "campus";
+  auto devices = inv_->ListDevices(all);
+  ASSERT_TRUE(devices);
+  ASSERT_EQ(devices->size(), static_cast<size_t>(kDevices));
+  std::set<int64_t> removed;
+  for (size_t i = 1; i < devices->size(); i += 97) {
+    if ((*devices)[i].prohibited.empty()) continue;
+    ASSERT_TRUE(Set((*devices)[i].id, DeviceState::kRemoved));
+    removed.insert((*devices)[i].id);
+  }
+  // Two complete scans that see only the first device.
+  now_ = "2026-12-02T10:00:00Z";
+  ASSERT_TRUE(Ingest("s2", {lines[0]}, "campus"));
+  now_ = "2026-12-03T10:00:00Z";
+  auto s3 = Ingest("s3", {lines[0]}, "campus");
+  ASSERT_TRUE(s3) << s3.error().message;
+  int covered = 0;
+  for (const auto& d : *devices) covered += !d.prohibited.empty() && d.id != (*devices)[0].id && !removed.count(d.id);
+  EXPECT_EQ(s3->verified_removed, static_cast<int64_t>(removed.size()));
+  EXPECT_EQ(s3->went_missing, covered);
+  auto after = inv_->ListDevices(all);
+  ASSERT_TRUE(after);
+  int missing = 0, verified = 0;
+  for (const auto& d : *after) {
+    if (d.state == DeviceState::kMissing) {
+      ++missing;
+      EXPECT_EQ(d.prior_state, DeviceState::kFound) << d.id;
+      EXPECT_EQ(d.state_since, "2026-12-03T10:00:00Z") << d.id;
+      EXPECT_EQ(d.missed_scans, 2) << d.id;
+    }
+    if (d.state == DeviceState::kVerifiedRemoved) {
+      ++verified;
+      EXPECT_TRUE(removed.count(d.id)) << d.id;
+    }
+  }
+  EXPECT_EQ(missing, covered);
+  EXPECT_EQ(verified, static_cast<int>(removed.size()));
+  // Each changed device has its audit entry, with the states before and after.
+  for (size_t i : {size_t{1}, size_t{2}, size_t{1500}, size_t{2599}}) {
+    const auto& d = (*after)[i];
+    if (d.state != DeviceState::kMissing && d.state != DeviceState::kVerifiedRemoved) continue;
+    auto history = inv_->History(d.id);
+    ASSERT_TRUE(history);
+    ASSERT_FALSE(history->empty());
+    const AuditEntry& last = history->back();
+    EXPECT_EQ(last.action, d.state == DeviceState::kMissing ? "missing" : "verified-removed");
+    EXPECT_NE(last.after.find(DeviceStateName(d.state)), std::string::npos) << last.after;
+    EXPECT_EQ(last.device_id, d.id);
+  }
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+}
+
 TEST_P(InventorySuite, RawScanRecordEditsAreDetected) {
   ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01")}));
   ASSERT_TRUE(inv_->VerifyAudit()->ok);
