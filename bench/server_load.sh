@@ -281,6 +281,7 @@ push_scan() {
 # matched to its device, as in a site's routine rescan). That second complete scan is the
 # seeded devices' second miss: the 33,333 of them that are covered or under review go missing
 # at once (each a lifecycle change with its audit entry and event), a mass event the time of
-# `complete` shows apart.
+# `complete` shows apart. The third scan of the same hosts is a routine rescan throughout.
 push_scan load-1 "new hosts"
-push_scan load-2 "rescan"
+push_scan load-2 "rescan, 33,333 go missing"
+push_scan load-3 "routine rescan"

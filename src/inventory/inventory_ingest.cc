@@ -297,7 +297,7 @@ class SqlScanIngest final : public ScanIngest {
   // Resolves, applies and writes the records of the batch (see the class comment).
   Status FlushBatch() {
     if (pg_) return FlushBatchPg();
-    if (resumed_ && !replay_) PO_TRY_S(DropStored());
+    if (resumed_ && !replay_ && !chain_ok_) PO_TRY_S(DropStored());
     if (batch_.empty()) return Status::Ok();
     PO_TRY_S(LoadCandidates());
     for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
@@ -337,7 +337,7 @@ class SqlScanIngest final : public ScanIngest {
   // FlushBatch on PostgreSQL: the same steps, each one statement for the whole batch (array
   // parameters, COPY for the new devices and the raw records).
   Status FlushBatchPg() {
-    if (resumed_ && !replay_) PO_TRY_S(DropStored());
+    if (resumed_ && !replay_ && !chain_ok_) PO_TRY_S(DropStored());
     if (batch_.empty()) return Status::Ok();
     // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
     // fresh or small inventory outgrows inside its one transaction: without them the planner
@@ -835,7 +835,11 @@ class SqlScanIngest final : public ScanIngest {
   };
 
   // A resumed scan: drops the records of the batch whose sequence number is stored already
-  // (counted as skipped, as if never added).
+  // (counted as skipped, as if never added). Not needed while the digest chain holds
+  // (chain_ok_): the stored digest then covers every stored record of the scan, the highest
+  // numbered chain_last_seq_ when restored, and each record added since came after all before
+  // it, so none of them is stored (the primary key (scan_id, seq) would refuse it all the
+  // same). A chunk sent again breaks the chain at its first record: its batches are looked up.
   Status DropStored() {
     if (batch_.empty()) return Status::Ok();
     if (pg_) return DropStoredPg();
