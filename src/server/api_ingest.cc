@@ -2,8 +2,9 @@
 // number) and agent enrolment, schedule, secrets and revocation.
 //
 // A chunk is one inventory ingest (ScanMeta.complete = false: records only) in one
-// transaction; the sequence numbers it carried are written to server_scan_lines in the same
-// transaction, so a chunk is stored whole or not at all and a repeated chunk is recognised.
+// transaction; the sequence numbers it carried are written to server_scan_spans (as runs of
+// consecutive numbers) in the same transaction, so a chunk is stored whole or not at all and a
+// repeated chunk is recognised.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -186,15 +187,19 @@ HttpResponse AddScanRecords(Call& call) {
   // Within the ingest's transaction: which of these sequence numbers are stored already.
   SqlValue q[] = {T(key), I(*first), I(*first + n)};
   auto have_rows = call.inv->store().Query(
-      "SELECT seq FROM server_scan_lines WHERE scan_key = $1 AND seq >= $2 AND seq < $3", q);
+      "SELECT first_seq, last_seq FROM server_scan_spans WHERE scan_key = $1 AND last_seq >= $2 AND first_seq < $3",
+      q);
   if (!have_rows) return FromError(call, have_rows.error());
   std::vector<bool> have(lines.size(), false);
   int64_t duplicates = 0;
   for (const auto& r : *have_rows) {
-    int64_t s = inventory::ColInt(r, 0) - *first;
-    if (s >= 0 && s < n && !have[s]) {
-      have[s] = true;
-      ++duplicates;
+    int64_t from = std::max<int64_t>(inventory::ColInt(r, 0) - *first, 0);
+    int64_t to = std::min<int64_t>(inventory::ColInt(r, 1) - *first, n - 1);
+    for (int64_t s = from; s <= to; ++s) {
+      if (!have[s]) {
+        have[s] = true;
+        ++duplicates;
+      }
     }
   }
   bool end_incomplete = false;
@@ -221,31 +226,17 @@ HttpResponse AddScanRecords(Call& call) {
     }
     fresh.push_back(*first + i);
   }
-  // Record the sequence numbers: PostgreSQL in one COPY, SQLite a few hundred rows per statement.
-  inventory::Store& store = call.inv->store();
-  if (store.dialect() == inventory::Dialect::kPostgres) {
-    std::vector<SqlValue> values;
-    values.reserve(fresh.size() * 2);
-    for (int64_t seq : fresh) {
-      values.push_back(T(key));
-      values.push_back(I(seq));
+  // Record the sequence numbers as runs of consecutive ones (a chunk sent once: one run).
+  for (size_t at = 0; at < fresh.size();) {
+    size_t end = at + 1;
+    while (end < fresh.size() && fresh[end] == fresh[end - 1] + 1) ++end;
+    SqlValue r[] = {T(key), I(fresh[at]), I(fresh[end - 1])};
+    if (Status s = call.inv->store().Exec(
+            "INSERT INTO server_scan_spans (scan_key, first_seq, last_seq) VALUES ($1, $2, $3)", r);
+        !s.ok()) {
+      return FromError(call, s.error());
     }
-    static constexpr std::string_view kCols[] = {"scan_key", "seq"};
-    if (Status s = store.CopyRows("server_scan_lines", kCols, values); !s.ok()) return FromError(call, s.error());
-  } else {
-    constexpr size_t kBatch = 200;
-    for (size_t at = 0; at < fresh.size(); at += kBatch) {
-      size_t count = std::min(kBatch, fresh.size() - at);
-      std::string sql = "INSERT INTO server_scan_lines (scan_key, seq) VALUES ";
-      std::vector<SqlValue> values;
-      values.reserve(count * 2);
-      for (size_t i = 0; i < count; ++i) {
-        sql += (i ? ", ($" : "($") + std::to_string(2 * i + 1) + ", $" + std::to_string(2 * i + 2) + ")";
-        values.push_back(T(key));
-        values.push_back(I(fresh[at + i]));
-      }
-      if (Status s = store.Exec(sql, values); !s.ok()) return FromError(call, s.error());
-    }
+    at = end;
   }
   if (end_incomplete) {
     SqlValue u[] = {T(key)};
@@ -268,11 +259,15 @@ HttpResponse CompleteScan(Call& call, const CompleteBody& body) {
   if (scan->completed) return Json(200, {{"scan_key", key}, {"already_completed", true}});
   SqlValue q[] = {T(key), I(body.records)};
   auto rows = call.inv->store().Query(
-      "SELECT seq FROM server_scan_lines WHERE scan_key = $1 AND seq <= $2 ORDER BY seq", q);
+      "SELECT first_seq, last_seq FROM server_scan_spans WHERE scan_key = $1 AND first_seq <= $2 ORDER BY first_seq",
+      q);
   if (!rows) return FromError(call, rows.error());
   std::vector<int64_t> stored;
-  stored.reserve(rows->size());
-  for (const auto& r : *rows) stored.push_back(inventory::ColInt(r, 0));
+  for (const auto& r : *rows) {
+    for (int64_t seq = inventory::ColInt(r, 0); seq <= std::min(inventory::ColInt(r, 1), body.records); ++seq) {
+      stored.push_back(seq);
+    }
+  }
   auto missing = MissingRanges(stored, body.records);
   if (!missing.empty()) {
     HttpResponse r = ErrorResponse(409, "conflict",

@@ -52,6 +52,21 @@ CREATE TABLE IF NOT EXISTS server_scan_lines (
   scan_key TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (scan_key, seq));
 )SQL";
 
+// Version 2: the sequence numbers a scan's chunks stored are kept as runs (first..last, never
+// overlapping) instead of one row per line: a chunk is one row where it was 5,000 (the table
+// grew by a row per record of every scan, forever), and the lines of a whole scan are read
+// back as a few runs at its completion. Runs are made from the old rows (consecutive numbers
+// of a scan form one run).
+constexpr const char* kMigration2 = R"SQL(
+CREATE TABLE server_scan_spans (
+  scan_key TEXT NOT NULL, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL, PRIMARY KEY (scan_key, first_seq));
+INSERT INTO server_scan_spans (scan_key, first_seq, last_seq)
+  SELECT scan_key, MIN(seq), MAX(seq) FROM (
+    SELECT scan_key, seq, seq - ROW_NUMBER() OVER (PARTITION BY scan_key ORDER BY seq) AS run FROM server_scan_lines) x
+  GROUP BY scan_key, run;
+DROP TABLE server_scan_lines;
+)SQL";
+
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -190,6 +205,11 @@ Status MigrateServerTables(inventory::Store& store) {
     }
     if (version < 1) {
       if (Status s = store.ExecScript(kMigration1); !s.ok()) return s;
+    }
+    if (version < 2) {
+      if (Status s = store.ExecScript(kMigration2); !s.ok()) return s;
+    }
+    if (version < kAuthSchemaVersion) {
       SqlValue p[] = {T(std::to_string(kAuthSchemaVersion))};
       auto r = store.Query(
           "INSERT INTO server_meta (key, value) VALUES ('schema_version', $1) "

@@ -20,7 +20,7 @@ class Store;
 namespace phaseout::server {
 
 // The schema version of the server tables this build writes; a higher one is refused.
-inline constexpr int kAuthSchemaVersion = 1;
+inline constexpr int kAuthSchemaVersion = 2;
 
 enum class Role { kAdmin, kProgramme, kOfficer, kSite, kProcurement, kAgent };
 inline constexpr int kRoleCount = 6;

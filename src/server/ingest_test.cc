@@ -185,6 +185,51 @@ TEST_P(Ingest, ChunkedScanDigestCoversEveryRecordInAnyOrder) {
   EXPECT_EQ(json::parse(verify.body)["ok"], true) << verify.body;
 }
 
+// Server tables of version 1 kept one row per stored line: they are migrated to runs of
+// consecutive sequence numbers, and a scan pushed before the upgrade completes after it (the
+// lines it still misses named as before).
+TEST_P(Ingest, StoredLinesOfVersionOneBecomeRuns) {
+  auto start = Call("POST", "/api/v1/scans", "agent",
+                    R"({"scan_key":"old","site":"hq","started_at":"2026-11-02T10:00:00Z","scope":["127.16.0.0/24"]})");
+  ASSERT_EQ(start.status, 201) << start.body;
+  auto c1 = Chunk("old", 1, {kStart, DeviceLine("127.16.0.60", "00:11:22:33:44:60"),
+                             DeviceLine("127.16.0.61", "00:11:22:33:44:61")});
+  ASSERT_EQ(c1.status, 200) << c1.body;
+  auto c2 = Chunk("old", 5, {DeviceLine("127.16.0.64", "00:11:22:33:44:64"), kEnd});
+  ASSERT_EQ(c2.status, 200) << c2.body;
+  {
+    auto inv = inventory::Inventory::Open(location_);
+    ASSERT_TRUE(inv) << inv.error().message;
+    inventory::Store& store = (*inv)->store();
+    // Back to version 1 as an older server left it: lines 1-3 and 5-6 of scan "old".
+    ASSERT_TRUE(store.ExecScript("DROP TABLE server_scan_spans; CREATE TABLE server_scan_lines (scan_key TEXT NOT "
+                                 "NULL, seq BIGINT NOT NULL, PRIMARY KEY (scan_key, seq)); INSERT INTO "
+                                 "server_scan_lines VALUES ('old', 1), ('old', 2), ('old', 3), ('old', 5), ('old', 6); "
+                                 "UPDATE server_meta SET value = '1' WHERE key = 'schema_version';")
+                    .ok());
+    ASSERT_TRUE(MigrateServerTables(store).ok());
+    auto runs = store.Query("SELECT first_seq, last_seq FROM server_scan_spans WHERE scan_key = 'old' ORDER BY 1");
+    ASSERT_TRUE(runs) << runs.error().message;
+    ASSERT_EQ(runs->size(), 2u);
+    EXPECT_EQ(inventory::ColInt((*runs)[0], 0), 1);
+    EXPECT_EQ(inventory::ColInt((*runs)[0], 1), 3);
+    EXPECT_EQ(inventory::ColInt((*runs)[1], 0), 5);
+    EXPECT_EQ(inventory::ColInt((*runs)[1], 1), 6);
+    auto v = store.Query("SELECT value FROM server_meta WHERE key = 'schema_version'");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(inventory::Col(v->front(), 0), std::to_string(kAuthSchemaVersion));
+    EXPECT_FALSE(store.Query("SELECT 1 FROM server_scan_lines"));  // gone
+  }
+  auto early = Call("POST", "/api/v1/scans/old/complete", "agent", R"({"records":6,"complete":true})");
+  ASSERT_EQ(early.status, 409) << early.body;
+  EXPECT_EQ(json::parse(early.body)["missing"], json::array({"4"}));
+  auto c3 = Chunk("old", 3, {DeviceLine("127.16.0.61", "00:11:22:33:44:61"), DeviceLine("127.16.0.63", "00:11:22:33:44:63")});
+  ASSERT_EQ(c3.status, 200) << c3.body;
+  EXPECT_EQ(json::parse(c3.body), json({{"stored", 1}, {"duplicates", 1}}));
+  auto done = Call("POST", "/api/v1/scans/old/complete", "agent", R"({"records":6,"complete":true})");
+  EXPECT_EQ(done.status, 200) << done.body;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, Ingest, testing::kBackends, testing::BackendName);
 
 }  // namespace

@@ -258,7 +258,7 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
   proxy.set_cutting(true);
   // Wait until part of the scan is stored, then SIGKILL the server and restart it, twice.
   for (int round = 0; round < 2; ++round) {
-    for (int i = 0; i < 1200 && Count("SELECT count(*) FROM server_scan_lines") < 1600 * (round + 1); ++i) {
+    for (int i = 0; i < 1200 && Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans") < 1600 * (round + 1); ++i) {
       std::this_thread::sleep_for(50ms);
     }
     server_.Kill();
@@ -266,7 +266,7 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
     StartServer(port);
   }
   // SIGKILL the agent with entries still spooled; a new agent process replays the spool.
-  for (int i = 0; i < 1200 && Count("SELECT count(*) FROM server_scan_lines") < 5000; ++i) {
+  for (int i = 0; i < 1200 && Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans") < 5000; ++i) {
     std::this_thread::sleep_for(50ms);
   }
   agent.Kill();
@@ -280,9 +280,12 @@ TEST_F(AgentFault, LargePushSurvivesServerKillsConnectionCutsAndAgentRestart) {
   EXPECT_GT(proxy.cuts(), 0);
 
   const int64_t total = kDevices + 2;  // scan_start + devices + scan_end
-  EXPECT_EQ(Count("SELECT count(*) FROM server_scan_lines WHERE scan_key = 'fault-scan-1'"), total);
-  EXPECT_EQ(Count("SELECT min(seq) FROM server_scan_lines WHERE scan_key = 'fault-scan-1'"), 1);
-  EXPECT_EQ(Count("SELECT max(seq) FROM server_scan_lines WHERE scan_key = 'fault-scan-1'"), total);
+  EXPECT_EQ(Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans WHERE scan_key = 'fault-scan-1'"), total);
+  EXPECT_EQ(Count("SELECT min(first_seq) FROM server_scan_spans WHERE scan_key = 'fault-scan-1'"), 1);
+  EXPECT_EQ(Count("SELECT max(last_seq) FROM server_scan_spans WHERE scan_key = 'fault-scan-1'"), total);
+  EXPECT_EQ(Count("SELECT count(*) FROM server_scan_spans a JOIN server_scan_spans b ON b.scan_key = a.scan_key AND "
+                  "b.first_seq > a.first_seq AND b.first_seq <= a.last_seq"),
+            0);  // no line twice
   // In the inventory: one raw record per device line, each address once.
   const std::string records =
       "FROM scan_records r JOIN scans s ON s.id = r.scan_id WHERE s.key = 'fault-scan-1'";
@@ -335,7 +338,7 @@ TEST_F(AgentFault, RevokedKeyAndWrongSiteAreRefused) {
   EXPECT_NE(refused.output.find("refused this agent's key"), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("phaseout agent enrol again"), std::string::npos) << refused.output;
   EXPECT_EQ(SpoolEntries(), 3u);  // kept for after re-enrolment
-  EXPECT_EQ(Count("SELECT count(*) FROM server_scan_lines WHERE scan_key = 's-revoked'"), 0);
+  EXPECT_EQ(Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans WHERE scan_key = 's-revoked'"), 0);
 
   // Re-enrolment with a new secret: the spooled scan is delivered.
   ShellRun re = Po("agent enrol --server " + url + " --secret " + Secret("lab") + " --config " +
@@ -344,7 +347,7 @@ TEST_F(AgentFault, RevokedKeyAndWrongSiteAreRefused) {
   config = WriteConfig(url);
   ShellRun flushed = Po("agent push --config " + config);
   EXPECT_EQ(flushed.exit_code, 0) << flushed.output;
-  EXPECT_EQ(Count("SELECT count(*) FROM server_scan_lines WHERE scan_key = 's-revoked'"), 5);
+  EXPECT_EQ(Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans WHERE scan_key = 's-revoked'"), 5);
 }
 
 TEST_F(AgentFault, ReplacedServerCertificateIsRefused) {
@@ -389,7 +392,7 @@ TEST_F(AgentFault, ReplacedServerCertificateIsRefused) {
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("not the one pinned at enrolment"), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("enrol this agent again"), std::string::npos) << refused.output;
-  EXPECT_EQ(Count("SELECT count(*) FROM server_scan_lines WHERE scan_key = 'tls-refused'"), 0);
+  EXPECT_EQ(Count("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM server_scan_spans WHERE scan_key = 'tls-refused'"), 0);
   EXPECT_EQ(SpoolEntries(), 3u);
 }
 
