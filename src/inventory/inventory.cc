@@ -11,18 +11,9 @@ namespace phaseout::inventory {
 namespace internal {
 
 Status SqlInventory::AppendAudit(AuditEntry e) {
-  auto last = store_->Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  if (!last) return last.error();
-  e.seq = last->empty() ? 1 : ColInt(last->front(), 0) + 1;
-  e.prev_hash = last->empty() ? std::string(kGenesisHash) : Col(last->front(), 1);
-  if (e.at.empty()) e.at = Now();
-  e.hash = EntryHash(e);
-  SqlValue p[] = {I(e.seq),       T(e.at),     T(e.actor),     T(e.action),     I(e.device_id), I(e.scan_id),
-                  T(e.before),    T(e.after),  T(e.note),      T(e.prev_hash),  T(e.hash)};
-  return store_->Exec(
-      "INSERT INTO audit_log (seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-      p);
+  std::vector<AuditEntry> one;
+  one.push_back(std::move(e));
+  return AppendAudits(std::move(one));
 }
 
 Status SqlInventory::AppendAudits(std::vector<AuditEntry> entries) {
@@ -42,7 +33,9 @@ Status SqlInventory::AppendAudits(std::vector<AuditEntry> entries) {
     prev = e.hash;
     SqlValue row[] = {I(e.seq),    T(e.at),    T(e.actor), T(e.action),    I(e.device_id), I(e.scan_id),
                       T(e.before), T(e.after), T(e.note),  T(e.prev_hash), T(e.hash)};
-    if (store_->dialect() == Dialect::kSqlite) {  // in-process: one prepared insert each is cheap
+    // SQLite is in-process: one prepared insert each is cheap. On PostgreSQL a single entry (a
+    // lifecycle change) is one INSERT: a COPY would cost a round trip more.
+    if (store_->dialect() == Dialect::kSqlite || entries.size() == 1) {
       PO_TRY(store_->Exec(
           "INSERT INTO audit_log (seq, at, actor, action, device_id, scan_id, before, after, note, prev_hash, hash) "
           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

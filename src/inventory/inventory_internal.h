@@ -64,6 +64,21 @@ inline void Push(std::vector<SqlValue>& out, V&&... v) {
   (out.push_back(std::forward<V>(v)), ...);
 }
 
+// The lifecycle columns of devices (what a change of state writes), in the order of
+// LifecycleValues: WriteLifecycle writes them for one device and the verification pass on
+// PostgreSQL for many at once, both from this list, so neither can miss a column.
+struct LifecycleColumn {
+  std::string_view name;
+  bool integer;  // BIGINT (else TEXT)
+};
+inline constexpr LifecycleColumn kLifecycleColumns[] = {
+    {"state", false},           {"prior_state", false},   {"state_since", false},   {"replacement_model", false},
+    {"target_date", false},     {"removed_by", false},    {"waiver_approver", false}, {"waiver_reason", false},
+    {"waiver_expiry", false},   {"waiver_expired", true}, {"reason", false},        {"missed_scans", true}};
+
+// The values of kLifecycleColumns for `d`, in that order.
+std::vector<SqlValue> LifecycleValues(const DeviceRecord& d);
+
 inline DeviceState StateOr(const std::string& name, DeviceState fallback) {
   auto s = ParseDeviceState(name);
   return s ? *s : fallback;

@@ -6,26 +6,31 @@
 
 namespace phaseout::inventory::internal {
 
+std::vector<SqlValue> LifecycleValues(const DeviceRecord& d) {
+  std::vector<SqlValue> v;
+  v.reserve(std::size(kLifecycleColumns));
+  Push(v, T(DeviceStateName(d.state)), T(d.prior_state ? DeviceStateName(*d.prior_state) : ""), T(d.state_since),
+       T(d.replacement_model), T(d.target_date), T(d.removed_by), T(d.waiver_approver), T(d.waiver_reason),
+       T(d.waiver_expiry), I(d.waiver_expired ? 1 : 0), T(d.reason), I(d.missed_scans));
+  return v;
+}
+
 Status SqlInventory::WriteLifecycle(const DeviceRecord& before, const DeviceRecord& after, const std::string& actor,
-                      const std::string& action, const std::string& note, int64_t scan_id, bool audit) {
-  SqlValue p[] = {I(after.id),
-                  T(DeviceStateName(after.state)),
-                  T(after.prior_state ? DeviceStateName(*after.prior_state) : ""),
-                  T(after.state_since),
-                  T(after.replacement_model),
-                  T(after.target_date),
-                  T(after.removed_by),
-                  T(after.waiver_approver),
-                  T(after.waiver_reason),
-                  T(after.waiver_expiry),
-                  I(after.waiver_expired ? 1 : 0),
-                  T(after.reason),
-                  I(after.missed_scans)};
-  PO_TRY(store_->Exec(
-      "UPDATE devices SET state = $2, prior_state = $3, state_since = $4, replacement_model = $5, "
-      "target_date = $6, removed_by = $7, waiver_approver = $8, waiver_reason = $9, waiver_expiry = $10, "
-      "waiver_expired = $11, reason = $12, missed_scans = $13 WHERE id = $1",
-      p));
+                                    const std::string& action, const std::string& note, int64_t scan_id,
+                                    bool audit) {
+  static const std::string kSql = [] {
+    std::string sql = "UPDATE devices SET ";
+    size_t n = 2;
+    for (const LifecycleColumn& c : kLifecycleColumns) {
+      if (n > 2) sql += ", ";
+      sql += std::string(c.name) + " = $" + std::to_string(n);
+      ++n;
+    }
+    return sql + " WHERE id = $1";
+  }();
+  std::vector<SqlValue> p{I(after.id)};
+  for (SqlValue& v : LifecycleValues(after)) p.push_back(std::move(v));
+  PO_TRY(store_->Exec(kSql, p));
   if (!audit) return Status::Ok();
   AuditEntry e;
   e.actor = actor;
