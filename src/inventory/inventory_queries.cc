@@ -445,23 +445,18 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
                          "site_key, device_id) AS n FROM (" + walk + ") w) x WHERE n % " + every + " = 0 ORDER BY n",
                          params);
   };
-  // Deep offset pages start from the nearest checkpoint at or before the offset and skip less
-  // than a step from there, instead of reading every skipped match (60,000 took 185 ms of CPU
-  // on PostgreSQL). The checkpoints of a filter come from one walk over the keys up to the
-  // offset (continued from the last one for a deeper offset), kept under the data version
-  // like the counts (on PostgreSQL shared by the process's connections).
-  auto find_checkpoint = [&]() -> Status {
+  // The keys kept under `key` for the data version (checkpoints, or every match of a rare
+  // search): this connection's when `enough`, else the pool's (PostgreSQL), else `extend`ed from
+  // what is kept and kept in both. One connection at a time extends (the others wait and take
+  // what it found): right after a commit every pooled connection would otherwise walk the same
+  // keys at once.
+  auto kept_keys = [&](const std::string& key, auto enough,
+                       auto extend) -> Result<const OffsetCheckpoints*> {
     const std::string& version = read_cache_.version;
-    std::string key = StatementKey(std::to_string(step) + site_where + where,
-                                   std::span<const SqlValue>(params.data(), filter_params));
     SharedCounts* shared = pg ? &SharedCountsOf(store_->description()) : nullptr;
-    size_t want = static_cast<size_t>(f.offset / step);
-    auto enough = [want](const OffsetCheckpoints* c) { return c && (c->at.size() >= want || c->complete); };
     const OffsetCheckpoints* cp = read_cache_.checkpoints.Find(key);
     std::unique_lock<std::mutex> building;
     if (!enough(cp) && shared) {
-      // One connection at a time walks (the others wait and take what it found): right after a
-      // commit every pooled connection would otherwise walk the same keys at once.
       building = std::unique_lock<std::mutex>(shared->build_mu);
       auto theirs = SharedCheckpoints(*shared, version, key);
       if (theirs && (!cp || theirs->complete || theirs->at.size() > cp->at.size())) {
@@ -470,6 +465,25 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       }
     }
     if (!enough(cp)) {
+      Result<OffsetCheckpoints> more = extend(cp);
+      if (!more) return more.error();
+      if (shared) KeepSharedCheckpoints(*shared, version, key, *more);
+      read_cache_.checkpoints.Keep(key, std::move(*more));
+      cp = read_cache_.checkpoints.Find(key);
+    }
+    return cp;
+  };
+  // Deep offset pages start from the nearest checkpoint at or before the offset and skip less
+  // than a step from there, instead of reading every skipped match (60,000 took 185 ms of CPU
+  // on PostgreSQL). The checkpoints of a filter come from one walk over the keys up to the
+  // offset (continued from the last one for a deeper offset), kept under the data version
+  // like the counts (on PostgreSQL shared by the process's connections).
+  auto find_checkpoint = [&]() -> Status {
+    std::string key = StatementKey(std::to_string(step) + site_where + where,
+                                   std::span<const SqlValue>(params.data(), filter_params));
+    size_t want = static_cast<size_t>(f.offset / step);
+    auto enough = [want](const OffsetCheckpoints* c) { return c && (c->at.size() >= want || c->complete); };
+    auto extend = [&](const OffsetCheckpoints* cp) -> Result<OffsetCheckpoints> {
       OffsetCheckpoints more = cp ? *cp : OffsetCheckpoints{};
       size_t missing = want - more.at.size();
       if (!more.at.empty()) {
@@ -480,15 +494,15 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       if (!keys) return keys.error();
       for (const auto& r : *keys) more.at.emplace_back(Col(r, 0), ColInt(r, 1));
       more.complete = keys->size() < missing;
-      if (shared) KeepSharedCheckpoints(*shared, version, key, more);
-      read_cache_.checkpoints.Keep(key, std::move(more));
-      cp = read_cache_.checkpoints.Find(key);
-    }
-    size_t k = std::min(want, cp->at.size());
+      return more;
+    };
+    auto cp = kept_keys(key, enough, extend);
+    if (!cp) return cp.error();
+    size_t k = std::min(want, (*cp)->at.size());
     from_at = static_cast<int64_t>(k) * step;
     if (k > 0) {
-      from_site = cp->at[k - 1].first;
-      from_id = cp->at[k - 1].second;
+      from_site = (*cp)->at[k - 1].first;
+      from_id = (*cp)->at[k - 1].second;
     }
     return Status::Ok();
   };
@@ -504,29 +518,24 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
   // collation orders.
   std::string listed;  // the page's ids as a PostgreSQL array, "{3,5}"; "": not listed
   if (flat && f.after == 0 && !read_cache_.version.empty()) {
-    const std::string& version = read_cache_.version;
     std::string key = StatementKey("text matches" + site_where + where,
                                    std::span<const SqlValue>(params.data(), filter_params));
-    SharedCounts& shared = SharedCountsOf(store_->description());
-    const OffsetCheckpoints* all = read_cache_.checkpoints.Find(key);
-    if (!all) {
-      if (auto theirs = SharedCheckpoints(shared, version, key)) {
-        read_cache_.checkpoints.Keep(key, std::move(*theirs));
-      } else {
-        params.resize(filter_params);
-        auto found = store_->Query(
-            "SELECT s.key, d.id FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
-            "s.department_id WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id",
-            params);
-        if (!found) return found.error();
-        OffsetCheckpoints matches;
-        matches.complete = true;
-        for (const auto& r : *found) matches.at.emplace_back(Col(r, 0), ColInt(r, 1));
-        KeepSharedCheckpoints(shared, version, key, matches);
-        read_cache_.checkpoints.Keep(key, std::move(matches));
-      }
-      all = read_cache_.checkpoints.Find(key);
-    }
+    auto enough = [](const OffsetCheckpoints* c) { return c != nullptr; };
+    auto extend = [&](const OffsetCheckpoints*) -> Result<OffsetCheckpoints> {
+      params.resize(filter_params);
+      auto found = store_->Query(
+          "SELECT s.key, d.id FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
+          "s.department_id WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id",
+          params);
+      if (!found) return found.error();
+      OffsetCheckpoints matches;
+      matches.complete = true;
+      for (const auto& r : *found) matches.at.emplace_back(Col(r, 0), ColInt(r, 1));
+      return matches;
+    };
+    auto kept = kept_keys(key, enough, extend);
+    if (!kept) return kept.error();
+    const OffsetCheckpoints* all = *kept;
     listed = "{";
     auto end = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(all->at.size()), f.offset + f.limit));
     for (auto i = static_cast<size_t>(f.offset); i < end; ++i) {
