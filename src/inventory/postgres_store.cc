@@ -68,8 +68,9 @@ class PostgresStore final : public Store {
         text[i] = std::to_string(*n);
       } else if (auto* d = std::get_if<double>(&v)) {
         text[i] = std::to_string(*d);
-      } else {
-        text[i] = std::get<std::string>(v);
+      } else {  // text (the arrays of a batch: hundreds of kB) is passed where it is, not copied
+        values[i] = std::get<std::string>(v).c_str();
+        continue;
       }
       values[i] = text[i].c_str();
     }
