@@ -598,8 +598,8 @@ class SqlScanIngest final : public ScanIngest {
   };
 
   // The lifecycle columns of the changed unseen devices on PostgreSQL, as one UPDATE over arrays
-  // (kLifecycleColumns, as WriteLifecycle writes them for one device). 33,333 devices going missing at once took
-  // 15 s one statement each, with an audit query and insert per device.
+  // (kLifecycleColumns, as WriteLifecycle writes them for one device). 33,333 devices going
+  // missing at once took 15 s one statement each, with an audit query and insert per device.
   Status WriteUnseenPg(const std::vector<UnseenChange>& changed) {
     if (changed.empty()) return Status::Ok();
     static const std::string kSql = [] {

@@ -72,9 +72,10 @@ struct LifecycleColumn {
   bool integer;  // BIGINT (else TEXT)
 };
 inline constexpr LifecycleColumn kLifecycleColumns[] = {
-    {"state", false},           {"prior_state", false},   {"state_since", false},   {"replacement_model", false},
-    {"target_date", false},     {"removed_by", false},    {"waiver_approver", false}, {"waiver_reason", false},
-    {"waiver_expiry", false},   {"waiver_expired", true}, {"reason", false},        {"missed_scans", true}};
+    {"state", false},          {"prior_state", false},     {"state_since", false},
+    {"replacement_model", false}, {"target_date", false},  {"removed_by", false},
+    {"waiver_approver", false}, {"waiver_reason", false},  {"waiver_expiry", false},
+    {"waiver_expired", true},  {"reason", false},          {"missed_scans", true}};
 
 // The values of kLifecycleColumns for `d`, in that order.
 std::vector<SqlValue> LifecycleValues(const DeviceRecord& d);
