@@ -602,18 +602,7 @@ class SqlScanIngest final : public ScanIngest {
   // missing at once took 15 s one statement each, with an audit query and insert per device.
   Status WriteUnseenPg(const std::vector<UnseenChange>& changed) {
     if (changed.empty()) return Status::Ok();
-    static const std::string kSql = [] {
-      std::string set, arrays = "$1::bigint[]", names = "id";
-      size_t n = 2;
-      for (const LifecycleColumn& c : kLifecycleColumns) {
-        std::string name(c.name);
-        set += (set.empty() ? "" : ", ") + name + " = v." + name;
-        arrays += ", $" + std::to_string(n) + (c.integer ? "::bigint[]" : "::text[]");
-        ++n;
-        names += ", " + name;
-      }
-      return "UPDATE devices SET " + set + " FROM unnest(" + arrays + ") AS v(" + names + ") WHERE devices.id = v.id";
-    }();
+    static const std::string kSql = UpdateDevicesFromArrays(kLifecycleColumns);
     PgColumns cols(1 + std::size(kLifecycleColumns));
     for (const UnseenChange& c : changed) {
       cols.Int(0, c.after.id);
@@ -1113,9 +1102,16 @@ class SqlScanIngest final : public ScanIngest {
 
   // FlushDevices on PostgreSQL: new devices by COPY, changes as one UPDATE over arrays.
   Status FlushDevicesPg() {
+    // What a sighting changes of a stored device, in the order `upd` holds it after the id.
+    static constexpr TypedColumn kSighting[] = {
+        {"ip", false},         {"mac", false},         {"serial", false},    {"manufacturer", false},
+        {"brand", false},      {"device_type", false}, {"model", false},     {"firmware", false},
+        {"prohibited", false}, {"review", false},      {"last_seen", false}, {"last_scan_id", true},
+        {"match_rule", false}, {"last_seq", true}};
+    static const std::string kSql = UpdateDevicesFromArrays(kSighting, "missed_scans = 0");
     const std::string& at = meta_.started_at;
     std::vector<SqlValue> ins;
-    PgColumns upd(15);
+    PgColumns upd(1 + std::size(kSighting));
     for (auto& [id, c] : cands_) {
       if (c.is_new) {
         Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
@@ -1143,16 +1139,7 @@ class SqlScanIngest final : public ScanIngest {
     if (!ins.empty()) PO_TRY_S(store_.CopyRows("devices", kCols, ins));
     if (upd.rows() == 0) return Status::Ok();
     std::vector<SqlValue> v = upd.Params();
-    return store_.Exec(
-        "UPDATE devices SET ip = v.ip, mac = v.mac, serial = v.serial, manufacturer = v.manufacturer, "
-        "brand = v.brand, device_type = v.device_type, model = v.model, firmware = v.firmware, "
-        "prohibited = v.prohibited, review = v.review, last_seen = v.last_seen, last_scan_id = v.last_scan_id, "
-        "missed_scans = 0, match_rule = v.match_rule, last_seq = v.last_seq FROM unnest($1::bigint[], $2::text[], "
-        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], "
-        "$11::text[], $12::text[], $13::bigint[], $14::text[], $15::bigint[]) AS v(id, ip, mac, serial, "
-        "manufacturer, brand, device_type, model, firmware, prohibited, review, last_seen, last_scan_id, "
-        "match_rule, last_seq) WHERE devices.id = v.id",
-        v);
+    return store_.Exec(kSql, v);
   }
 
   // Writes the batch's new devices and changes to stored devices.

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -64,18 +66,25 @@ inline void Push(std::vector<SqlValue>& out, V&&... v) {
   (out.push_back(std::forward<V>(v)), ...);
 }
 
-// The lifecycle columns of devices (what a change of state writes), in the order of
-// LifecycleValues: WriteLifecycle writes them for one device and the verification pass on
-// PostgreSQL for many at once, both from this list, so neither can miss a column.
-struct LifecycleColumn {
+// A column a statement writes from an array parameter, and its type there.
+struct TypedColumn {
   std::string_view name;
   bool integer;  // BIGINT (else TEXT)
 };
-inline constexpr LifecycleColumn kLifecycleColumns[] = {
+
+// The lifecycle columns of devices (what a change of state writes), in the order of
+// LifecycleValues: WriteLifecycle writes them for one device and the verification pass on
+// PostgreSQL for many at once, both from this list, so neither can miss a column.
+inline constexpr TypedColumn kLifecycleColumns[] = {
     {"state", false},          {"prior_state", false},     {"state_since", false},
     {"replacement_model", false}, {"target_date", false},  {"removed_by", false},
     {"waiver_approver", false}, {"waiver_reason", false},  {"waiver_expiry", false},
     {"waiver_expired", true},  {"reason", false},          {"missed_scans", true}};
+
+// PostgreSQL: "UPDATE devices SET c = v.c, ...[, also] FROM unnest($1::bigint[], $2::text[], ...)
+// AS v(id, c, ...) WHERE devices.id = v.id": many devices' `columns` in one statement, the
+// device ids as $1 and each column's values as one array after it (PgColumns).
+std::string UpdateDevicesFromArrays(std::span<const TypedColumn> columns, std::string_view also = "");
 
 // The values of kLifecycleColumns for `d`, in that order.
 std::vector<SqlValue> LifecycleValues(const DeviceRecord& d);

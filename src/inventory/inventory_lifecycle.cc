@@ -15,13 +15,27 @@ std::vector<SqlValue> LifecycleValues(const DeviceRecord& d) {
   return v;
 }
 
+std::string UpdateDevicesFromArrays(std::span<const TypedColumn> columns, std::string_view also) {
+  std::string set, arrays = "$1::bigint[]", names = "id";
+  size_t n = 2;
+  for (const TypedColumn& c : columns) {
+    std::string name(c.name);
+    set += (set.empty() ? "" : ", ") + name + " = v." + name;
+    arrays += ", $" + std::to_string(n) + (c.integer ? "::bigint[]" : "::text[]");
+    ++n;
+    names += ", " + name;
+  }
+  if (!also.empty()) set += ", " + std::string(also);
+  return "UPDATE devices SET " + set + " FROM unnest(" + arrays + ") AS v(" + names + ") WHERE devices.id = v.id";
+}
+
 Status SqlInventory::WriteLifecycle(const DeviceRecord& before, const DeviceRecord& after, const std::string& actor,
                                     const std::string& action, const std::string& note, int64_t scan_id,
                                     bool audit) {
   static const std::string kSql = [] {
     std::string sql = "UPDATE devices SET ";
     size_t n = 2;
-    for (const LifecycleColumn& c : kLifecycleColumns) {
+    for (const TypedColumn& c : kLifecycleColumns) {
       if (n > 2) sql += ", ";
       sql += std::string(c.name) + " = $" + std::to_string(n);
       ++n;
