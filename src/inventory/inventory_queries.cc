@@ -12,17 +12,18 @@ namespace phaseout::inventory::internal {
 namespace {
 
 // Capped counts shared by the connections of this process to one PostgreSQL database. There the
-// data version is the database's snapshot, the same text for every connection that sees the
-// same commits, so a count made on one pooled connection serves the others until the next
-// commit (each connection counted for itself before: one slow count per connection after
-// every commit). SQLite's version holds the connection's own change counter, so its counts stay
-// with the connection. The positions of deep offset pages are shared the same way.
+// data version is the count of committed writes to the inventory (schema 8; the snapshot on an
+// older database), the same text for every connection that sees the same commits, so a count
+// made on one pooled connection serves the others until the next commit that writes (each
+// connection counted for itself before: one slow count per connection after every commit).
+// SQLite's version holds the connection's own change counter, so its counts stay with the
+// connection. The keys kept for deep offset pages and rare searches are shared the same way.
 struct SharedCounts {
   std::mutex mu;
   std::string version;
   std::unordered_map<std::string, int64_t> counts;
   OffsetCheckpointCache checkpoints;
-  std::mutex build_mu;  // held while a connection walks the keys for checkpoints
+  std::mutex build_mu;  // held while a connection finds kept keys (checkpoints, rare matches)
   std::mutex count_mu;  // held while a connection counts (the others wait and take its count)
 };
 
