@@ -131,6 +131,12 @@ for _ in $(seq 1 100); do
 done
 [ -n "$port" ] || { echo "server_load: server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
+# The seeded devices are queued for the text search table (schema v9); the server's refresher
+# takes them on start. Wait for it, as a server in steady state has refreshed its devices.
+for _ in $(seq 1 600); do
+  [ "$(psql -qtA "$url" -c "SELECT COUNT(*) FROM device_search_queue")" = 0 ] && break
+  sleep 0.1
+done
 first=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/devices?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 
 cat >"$work/auth.lua" <<EOF

@@ -179,6 +179,38 @@ Result<Site> SqlInventory::GetSite(const std::string& id) {
   return MakeError(ErrorCode::kNotFound, "no site '" + id + "'");
 }
 
+// One statement per batch, in its own transaction (no writer lock: it writes only the search
+// tables, which no reader's answer depends on): takes up to $1 queued ids, writes the search
+// text of those devices as they are now (a device deleted since has none) and returns how many
+// ids it took. A device changed again after this statement's snapshot was queued again by
+// that change, so its newer text is written by a later refresh. One refresh at a time (the
+// advisory lock; another one finds it taken and takes nothing).
+constexpr const char* kRefreshSearchSql =
+    "WITH turn AS (SELECT pg_try_advisory_xact_lock(7021802018) AS mine), "
+    "queued AS (DELETE FROM device_search_queue WHERE (SELECT mine FROM turn) AND ctid = ANY(ARRAY("
+    "SELECT ctid FROM device_search_queue LIMIT $1)) RETURNING device_id), "
+    "written AS (INSERT INTO device_search (device_id, body) SELECT d.id, d.ip || ' ' || d.mac || ' ' || d.serial || "
+    "' ' || d.manufacturer || ' ' || d.brand || ' ' || d.model FROM devices d WHERE d.id IN (SELECT device_id FROM "
+    "queued) ON CONFLICT (device_id) DO UPDATE SET body = EXCLUDED.body) "
+    "SELECT COUNT(*) FROM queued";
+
+Result<int64_t> SqlInventory::RefreshSearchIndex() {
+  if (store_->dialect() != Dialect::kPostgres) return int64_t{0};
+  if (store_->in_transaction()) {
+    return MakeError(ErrorCode::kInternal, "the search index is refreshed outside a transaction");
+  }
+  constexpr int64_t kBatch = 10000;
+  int64_t total = 0;
+  while (true) {
+    SqlValue p[] = {I(kBatch)};
+    auto n = store_->Query(kRefreshSearchSql, p);
+    if (!n) return n.error();
+    int64_t taken = n->empty() ? 0 : ColInt(n->front(), 0);
+    total += taken;
+    if (taken < kBatch) return total;
+  }
+}
+
 }  // namespace internal
 
 Result<std::unique_ptr<Inventory>> Inventory::Open(const std::string& location, const InventoryOptions& options) {

@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 struct InventoryOptions {
   StoreOptions store;
@@ -39,6 +39,11 @@ struct InventoryOptions {
   // of the filter, found by one walk over the keys the first time a deep page is asked and kept
   // while the data stays the same (a few filters at a time). The pages are the same; 0: never.
   int64_t offset_checkpoint_step = 1000;
+  // PostgreSQL: bring the text search table up to date (Inventory::RefreshSearchIndex) right
+  // after each commit that may have changed searchable fields (an ingest, a merge decision, a
+  // rebuild). The server turns this off and refreshes from a thread of its own, after the
+  // answer has gone, so that an ingest does not wait for it.
+  bool refresh_search_on_commit = true;
 };
 
 // One device as stored, plus what is derived when read. Value type.
@@ -244,6 +249,13 @@ class Inventory {
   // LastRecord of many devices in one query: the devices with id > after_id in id order, at
   // most `limit` (1 to 5000) of them. Page with after_id = the last id returned.
   virtual Result<std::vector<DeviceLastRecord>> LastRecords(int64_t after_id, int64_t limit) = 0;
+
+  // PostgreSQL: writes the search text of the devices inserted or changed since the last
+  // refresh into the text search table (device_search, schema version 9) and returns how many;
+  // SQLite: 0 (its searches read the devices). Searches are right without it (they read the
+  // devices not yet refreshed themselves) and fast after it. Safe beside writers; a refresh
+  // already running elsewhere makes this one return 0. REQUIRES: no transaction open.
+  virtual Result<int64_t> RefreshSearchIndex() = 0;
 
   // History and proof.
   virtual Result<std::vector<AuditEntry>> History(int64_t device_id) = 0;

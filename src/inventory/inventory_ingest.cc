@@ -711,6 +711,7 @@ class SqlScanIngest final : public ScanIngest {
       (void)store_.Rollback();
       return s.error();
     }
+    inv_.RefreshSearchAfterCommit();
     return summary_;
   }
 
@@ -1521,6 +1522,7 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
     return AppendAudit(std::move(e));
   });
   if (!st.ok()) return st.error();
+  RefreshSearchAfterCommit();
   return summary;
 }
 

@@ -342,6 +342,12 @@ class SqlInventory final : public Inventory {
 
   Result<ScanDiff> Diff(const std::string& site, const std::string& from, const std::string& to) override;
   Result<RebuildSummary> Rebuild(const std::string& actor, const std::string& note) override;
+  Result<int64_t> RefreshSearchIndex() override;
+  // RefreshSearchIndex after a commit when the options ask for it. Its failure is not the
+  // commit's: the searches stay right, only slower, and the next refresh takes the rest.
+  void RefreshSearchAfterCommit() {
+    if (options_.refresh_search_on_commit && store_->dialect() == Dialect::kPostgres) (void)RefreshSearchIndex();
+  }
   Result<int64_t> FindSnapshotDevice(int64_t site_id, const json& snap);
   Result<bool> RedoMergeDecision(bool accept, const json& before, const json& after);
 

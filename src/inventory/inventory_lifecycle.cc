@@ -253,6 +253,7 @@ Result<MergeReview> SqlInventory::DecideReview(int64_t review_id, bool accept, c
     return AppendAudit(std::move(e));
   });
   if (!st.ok()) return st.error();
+  if (accept) RefreshSearchAfterCommit();
   return decided;
 }
 

@@ -244,6 +244,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
     site_where += " AND s.key IN (" + list + ")";
   }
   std::string where;
+  std::string candidates;  // PostgreSQL text search: the devices that can match, through its index
   if (!f.state.empty()) {
     where += " AND d.state = " + param(T(f.state));
     // The literal term lets both databases use the partial index devices_site_state (schema v3).
@@ -278,12 +279,17 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       where += ")";
     }
     if (pg) {
-      // The expression of the trigram index devices_search_trgm (schema v3), so PostgreSQL
-      // finds the candidates through it. The fields are joined by spaces and never NULL: a text
-      // without a space matches the joined fields exactly when it matches one of them, so the
-      // term above (a substring of one field) is needed only for a text with a space.
+      // The fields joined by spaces (never NULL): a text without a space matches them exactly
+      // when it matches one of them, so the term above (a substring of one field) is needed only
+      // for a text with a space. The same text as device_search.body (schema v9), whose
+      // trigram index gives the candidates where an index is wanted (`candidates`).
       where += " AND (d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || "
                "d.model) ILIKE " + p + " ESCAPE '\\'";
+      // The devices whose stored body matches, and those written since device_search was last
+      // brought up to date (queued; their body may be old or missing): every device that can
+      // match, each checked by `where` above against its own fields.
+      candidates = " AND d.id IN (SELECT device_id FROM device_search WHERE body ILIKE " + p +
+                   " ESCAPE '\\' UNION ALL SELECT device_id FROM device_search_queue)";
     }
   }
   if (f.with_audit_only) where += " AND EXISTS (SELECT 1 FROM audit_log a WHERE a.device_id = d.id)";
@@ -327,7 +333,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
                       (joins ? "JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
                                "s.department_id "
                              : "") +
-                      "WHERE 1 = 1" + site_where + where + " LIMIT " + stop + ") x";
+                      "WHERE 1 = 1" + site_where + where + candidates + " LIMIT " + stop + ") x";
     auto capped = [cap](int64_t total) { return std::make_pair(std::min(total, cap), total <= cap); };
     const std::string& version = read_cache_.version;  // "" (nothing cached): count every time
     if (version.empty()) {
@@ -419,7 +425,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       std::string select(kDeviceSelect);
       if (count_in_page) select.replace(select.find(" FROM devices d "), 0, ", COUNT(*) OVER ()");
       // SQLite walks the sites in key order and each site's devices by index devices_site_id.
-      sql = select + "WHERE 1 = 1" + sites + devices + " ORDER BY s.key, d.id";
+      sql = select + "WHERE 1 = 1" + sites + devices + (pg_text ? candidates : "") + " ORDER BY s.key, d.id";
     }
     if (limit > 0) sql += " LIMIT " + param(I(limit)) + " OFFSET " + param(I(offset));
     return store_->Query(sql, params);
@@ -526,7 +532,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       params.resize(filter_params);
       auto found = store_->Query(
           "SELECT s.key, d.id FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = "
-          "s.department_id WHERE 1 = 1" + site_where + where + " ORDER BY s.key, d.id",
+          "s.department_id WHERE 1 = 1" + site_where + where + candidates + " ORDER BY s.key, d.id",
           params);
       if (!found) return found.error();
       OffsetCheckpoints matches;

@@ -239,6 +239,64 @@ constexpr const char* kMigration8 = R"SQL(
 {WRITE_COUNTER}
 )SQL";
 
+// Version 9 (PostgreSQL only): text search reads a table of its own, device_search (a device's
+// searchable fields joined, trigram-indexed), instead of a trigram index on devices. That index
+// was two thirds of the cost of inserting a device and half of every change of state (a state
+// change is no HOT update: every index of the row gets an entry; docs/performance.md, "twelfth
+// pass"). device_search is brought up to date after the commit that changed a device
+// (SqlInventory::RefreshSearchIndex): triggers on devices put the id of every inserted device, and
+// of every device whose searchable fields changed, in device_search_queue within the changing
+// transaction. A search takes the queued devices as candidates beside the index's and checks
+// every candidate against the devices' own fields, so it is right before the refresh and fast
+// after it. A deleted device leaves device_search at once.
+constexpr const char* kMigration9 = R"SQL(
+{SEARCH_TABLE}
+)SQL";
+
+constexpr const char* kPostgresSearchTable = R"SQL(
+DROP INDEX IF EXISTS devices_search_trgm;
+CREATE TABLE device_search (device_id BIGINT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE device_search_queue (device_id BIGINT NOT NULL);
+INSERT INTO device_search (device_id, body)
+SELECT id, ip || ' ' || mac || ' ' || serial || ' ' || manufacturer || ' ' || brand || ' ' || model FROM devices;
+DO $$ BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  CREATE INDEX device_search_trgm ON device_search USING gin (body gin_trgm_ops);
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'phaseout: no trigram index for device text search (%)', SQLERRM;
+END $$;
+CREATE FUNCTION phaseout_search_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO device_search_queue (device_id) SELECT id FROM phaseout_new;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_search_inserted AFTER INSERT ON devices REFERENCING NEW TABLE AS phaseout_new
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_search_inserted();
+CREATE FUNCTION phaseout_search_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO device_search_queue (device_id) VALUES (NEW.id);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_search_changed AFTER UPDATE OF id, ip, mac, serial, manufacturer, brand, model ON devices
+FOR EACH ROW WHEN ((OLD.id, OLD.ip, OLD.mac, OLD.serial, OLD.manufacturer, OLD.brand, OLD.model) IS DISTINCT FROM
+                   (NEW.id, NEW.ip, NEW.mac, NEW.serial, NEW.manufacturer, NEW.brand, NEW.model))
+EXECUTE FUNCTION phaseout_search_changed();
+CREATE FUNCTION phaseout_search_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM device_search s USING phaseout_old o WHERE s.device_id = o.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_search_deleted AFTER DELETE ON devices REFERENCING OLD TABLE AS phaseout_old
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_search_deleted();
+CREATE FUNCTION phaseout_search_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE device_search, device_search_queue;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER devices_search_truncated AFTER TRUNCATE ON devices
+FOR EACH STATEMENT EXECUTE FUNCTION phaseout_search_truncated();
+)SQL";
+
 constexpr const char* kPostgresWriteCounter = R"SQL(
 CREATE TABLE inventory_version (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL, writer BIGINT NOT NULL);
 INSERT INTO inventory_version VALUES (1, 0, 0);
@@ -334,12 +392,13 @@ std::string Fill(std::string sql, Dialect d) {
                      {"{SEARCH_INDEX}", lite ? "" : kPostgresSearchIndex},
                      {"{DEVICES_FILLFACTOR}", lite ? "" : "ALTER TABLE devices SET (fillfactor = 50);"},
                      {"{STATEMENT_REFERENCES}", references},
-                     {"{WRITE_COUNTER}", counter}});
+                     {"{WRITE_COUNTER}", counter},
+                     {"{SEARCH_TABLE}", lite ? "" : kPostgresSearchTable}});
 }
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kAll = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-                                                kMigration6, kMigration7, kMigration8};
+                                                kMigration6, kMigration7, kMigration8, kMigration9};
   return kAll;
 }
 

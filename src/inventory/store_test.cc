@@ -1000,6 +1000,87 @@ TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
   EXPECT_EQ(inv_->ListDevicePage(dahua)->total, 1);
 }
 
+// PostgreSQL keeps the search text of devices in a table of its own, brought up to date after
+// the commit (schema v9): a search is right before that refresh (it reads the devices written
+// since themselves), after it, and for a device whose searchable fields changed (found by the
+// new text only); a device that goes (an accepted merge) leaves the search table. SQLite has
+// nothing to refresh. Both the flat plan (few matches) and the walk (many) are asked.
+TEST_P(InventorySuite, SearchIsRightBeforeAndAfterTheSearchTableIsRefreshed) {
+  options_.refresh_search_on_commit = false;
+  options_.dense_text_matches = 1000;
+  inv_ = Open();
+  ASSERT_TRUE(inv_);
+  bool pg = GetParam() == "postgres";
+  auto matches = [&](const std::string& text, int64_t dense) {
+    options_.dense_text_matches = dense;
+    auto other = Open();  // the option is read when a page is asked: a fresh inventory per plan
+    EXPECT_TRUE(other);
+    DeviceFilter f;
+    f.text = text;
+    f.limit = 10;
+    auto page = other->ListDevicePage(f);
+    EXPECT_TRUE(page) << page.error().message;
+    std::string ips;
+    for (const auto& d : page->devices) ips += d.ip + " ";
+    return std::to_string(page->total) + ": " + ips;
+  };
+  auto both = [&](const std::string& text) {
+    std::string flat = matches(text, 1000), walked = matches(text, 0);
+    EXPECT_EQ(flat, walked) << text;
+    return flat;
+  };
+  auto queued = [&]() -> int64_t {
+    if (!pg) return 0;
+    auto n = inv_->store().Query("SELECT COUNT(*) FROM device_search_queue");
+    EXPECT_TRUE(n);
+    return n ? ColInt(n->front(), 0) : -1;
+  };
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01", "hikvision", "ZX-100"),
+                            Line("127.16.0.2", "aa:bb:cc:00:00:02", "axis", "P3265", false)}));
+  EXPECT_EQ(queued(), pg ? 2 : 0);
+  EXPECT_EQ(both("zx-1"), "1: 127.16.0.1 ");
+  auto n = inv_->RefreshSearchIndex();
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, pg ? 2 : 0);
+  EXPECT_EQ(queued(), 0);
+  EXPECT_EQ(both("zx-1"), "1: 127.16.0.1 ");
+  EXPECT_EQ(both("P326"), "1: 127.16.0.2 ");
+  // The camera's model changes: only the new text finds it, before and after the refresh.
+  ASSERT_TRUE(Ingest("s2", {Line("127.16.0.1", "aa:bb:cc:00:00:01", "hikvision", "QY-200"),
+                            Line("127.16.0.2", "aa:bb:cc:00:00:02", "axis", "P3265", false)}));
+  EXPECT_EQ(queued(), pg ? 1 : 0) << "only the device whose searchable fields changed is queued";
+  EXPECT_EQ(both("zx-1"), "0: ");
+  EXPECT_EQ(both("qy-2"), "1: 127.16.0.1 ");
+  n = inv_->RefreshSearchIndex();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, pg ? 1 : 0);
+  EXPECT_EQ(both("zx-1"), "0: ");
+  EXPECT_EQ(both("qy-2"), "1: 127.16.0.1 ");
+  EXPECT_EQ(*inv_->RefreshSearchIndex(), 0) << "nothing left to refresh";
+  if (!pg) return;
+  auto stored = inv_->store().Query("SELECT device_id, body FROM device_search ORDER BY device_id");
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ(Col(stored->front(), 1), "127.16.0.1 aa:bb:cc:00:00:01  hikvision  QY-200");
+  // A device that goes leaves the search table in the same transaction.
+  ASSERT_TRUE(inv_->store().Exec("DELETE FROM devices WHERE ip = '127.16.0.2'").ok());
+  stored = inv_->store().Query("SELECT COUNT(*) FROM device_search");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(ColInt(stored->front(), 0), 1);
+  EXPECT_EQ(both("P326"), "0: ");
+}
+
+// With the default options an ingest on PostgreSQL refreshes the search table itself.
+TEST_P(InventorySuite, IngestRefreshesTheSearchTableByDefault) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01", "hikvision", "ZX-100")}));
+  if (GetParam() != "postgres") return;
+  auto n = inv_->store().Query(
+      "SELECT (SELECT COUNT(*) FROM device_search_queue), (SELECT COUNT(*) FROM device_search)");
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(ColInt(n->front(), 0), 0);
+  EXPECT_EQ(ColInt(n->front(), 1), 1);
+}
+
 // Raw records are written in multi-row batches; the summary keeps a bounded number of events.
 TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
   std::vector<std::string> lines;
@@ -1111,7 +1192,8 @@ TEST_P(InventorySuite, EveryInventoryTableCountsItsWrites) {
   if (GetParam() != "postgres") return;
   auto missing = inv_->store().Query(
       "SELECT t.tablename FROM pg_tables t WHERE t.schemaname = current_schema() AND t.tablename NOT LIKE "
-      "'server\\_%' AND t.tablename NOT IN ('inventory_version', 'not_inventory') AND NOT EXISTS (SELECT 1 FROM "
+      "'server\\_%' AND t.tablename NOT IN ('inventory_version', 'not_inventory', 'device_search', "
+      "'device_search_queue') AND NOT EXISTS (SELECT 1 FROM "
       "pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE c.relname = t.tablename AND g.tgname = "
       "t.tablename || '_counted') ORDER BY 1");
   ASSERT_TRUE(missing) << missing.error().message;

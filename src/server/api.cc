@@ -8,11 +8,13 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/data_dir.h"
 #include "core/json_dump.h"
@@ -193,6 +195,78 @@ bool HttpRequest::HasQuery(std::string_view name) const {
   return false;
 }
 
+// Brings the inventory's text search table up to date (PostgreSQL; Inventory::
+// RefreshSearchIndex) on a thread of its own, so that no answer waits for it: a request that
+// changed something only wakes it, and it starts once no change has come for `quiet` (an
+// agent pushes a scan's chunks back to back; refreshing between them would take the CPU the
+// ingest runs on), or `quiet` x 30 after the first change under a steady stream of them. It
+// also looks every few seconds, for changes made by other processes (the CLI, another
+// server). Searches are right meanwhile, only slower for the devices not yet refreshed. Its
+// own connection, opened when first needed and again after a failure.
+class SearchRefresher {
+ public:
+  SearchRefresher(std::string db, std::chrono::milliseconds quiet)
+      : db_(std::move(db)), quiet_(quiet), thread_([this] { Run(); }) {}
+  ~SearchRefresher() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  SearchRefresher(const SearchRefresher&) = delete;
+  SearchRefresher& operator=(const SearchRefresher&) = delete;
+
+  void Wake() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      due_ = true;
+      last_wake_ = Clock::now();
+    }
+    cv_.notify_one();
+  }
+  std::atomic<int64_t> devices{0}, failures{0};  // devices refreshed; refreshes that failed
+
+ private:
+  void Run() {
+    std::unique_ptr<inventory::Inventory> inv;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || due_; });
+      auto latest = Clock::now() + 30 * quiet_;
+      while (due_ && !stop_ && Clock::now() < std::min(last_wake_ + quiet_, latest)) {
+        cv_.wait_until(lock, std::min(last_wake_ + quiet_, latest), [this] { return stop_; });
+      }
+      if (stop_) break;
+      due_ = false;
+      lock.unlock();
+      if (!inv) {
+        inventory::InventoryOptions o;
+        o.refresh_search_on_commit = false;
+        auto opened = inventory::Inventory::Open(db_, o);
+        if (opened) inv = std::move(*opened);
+      }
+      auto n = inv ? inv->RefreshSearchIndex() : Result<int64_t>(MakeError(ErrorCode::kIo, "no connection"));
+      if (n) {
+        devices += *n;
+      } else {
+        ++failures;
+        inv.reset();
+      }
+      lock.lock();
+    }
+  }
+
+  std::string db_;
+  std::chrono::milliseconds quiet_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false, stop_ = false;
+  Clock::time_point last_wake_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 struct ApiState {
   ServerOptions options;
   std::unique_ptr<screening::ScreeningContext> knowledge;
@@ -227,6 +301,9 @@ struct ApiState {
   double latency_sum = 0;
   std::atomic<int64_t> ingest_stored{0}, ingest_duplicates{0}, ingest_chunks{0};
 
+  // PostgreSQL only; last, so that it stops before anything else goes.
+  std::unique_ptr<SearchRefresher> search_refresher;
+
   Result<std::unique_ptr<inventory::Inventory>> Acquire() {
     {
       std::lock_guard<std::mutex> lock(pool_mu);
@@ -237,6 +314,7 @@ struct ApiState {
       }
     }
     inventory::InventoryOptions o;
+    o.refresh_search_on_commit = !search_refresher;  // else refreshed after the answer
     return inventory::Inventory::Open(options.db, o);
   }
   void Release(std::unique_ptr<inventory::Inventory> inv, bool broken) {
@@ -288,6 +366,14 @@ struct ApiState {
         << "# HELP phaseout_ingest_chunks_total Record chunks accepted.\n"
         << "# TYPE phaseout_ingest_chunks_total counter\n"
         << "phaseout_ingest_chunks_total " << ingest_chunks.load() << "\n";
+    if (search_refresher) {
+      out << "# HELP phaseout_search_refreshed_devices_total Devices whose search text was brought up to date.\n"
+          << "# TYPE phaseout_search_refreshed_devices_total counter\n"
+          << "phaseout_search_refreshed_devices_total " << search_refresher->devices.load() << "\n"
+          << "# HELP phaseout_search_refresh_failures_total Search table refreshes that failed (retried).\n"
+          << "# TYPE phaseout_search_refresh_failures_total counter\n"
+          << "phaseout_search_refresh_failures_total " << search_refresher->failures.load() << "\n";
+    }
     return out.str();
   }
 
@@ -613,6 +699,14 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerOptions& options) {
   auto inv = inventory::Inventory::Open(impl.options.db);
   if (!inv) return inv.error();
   if (Status s = MigrateServerTables((*inv)->store()); !s.ok()) return s.error();
+  if ((*inv)->store().dialect() == inventory::Dialect::kPostgres) {
+    // Whatever an earlier run left queued is refreshed at once.
+    impl.search_refresher = std::make_unique<SearchRefresher>(
+        impl.options.db, std::chrono::milliseconds(impl.options.search_refresh_quiet_ms));
+    impl.search_refresher->Wake();
+    inv = impl.Acquire();  // a pooled connection: no refresh on commit
+    if (!inv) return inv.error();
+  }
   impl.idle.push_back(std::move(*inv));
   auto ctx = screening::ScreeningContext::Load(options.data_dir);
   if (!ctx) return ctx.error();
@@ -636,6 +730,10 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     r.body = impl_->Metrics();
   } else {
     r = impl_->Dispatch(request, &label);
+    // A change may have queued devices for the search table.
+    if (impl_->search_refresher && request.method != "GET" && request.method != "HEAD" && r.status < 300) {
+      impl_->search_refresher->Wake();
+    }
   }
   bool api = request.path.rfind("/api/", 0) == 0 || request.path == "/healthz" || request.path == "/metrics";
   auto& h = r.headers;

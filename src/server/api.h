@@ -57,6 +57,9 @@ struct ServerOptions {
   // was computed, unless a change went through this server since; 0 computes every time.
   int overview_cache_s = 30;
   int pool_size = 4;     // database connections kept open (one per concurrent request)
+  // PostgreSQL: the text search table is brought up to date once no change has come through
+  // this server for this long (and at the latest 30 times as long after a change).
+  int search_refresh_quiet_ms = 1000;
   // Per client address: a token bucket of `rate_burst` requests refilled at `rate_per_s`;
   // 0 disables the limit.
   double rate_per_s = 500;

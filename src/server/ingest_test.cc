@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "inventory/audit.h"
 #include "inventory/inventory.h"
 #include "server/testing/backends.h"
@@ -17,6 +20,7 @@ using testing::ServerFixture;
 
 class Ingest : public testing::BackendFixture {
  protected:
+  void Configure(ServerOptions* options) override { options->search_refresh_quiet_ms = 50; }
   int64_t Devices(const std::string& site) {
     auto r = Call("GET", "/api/v1/devices?site=" + site + "&limit=500", "programme");
     EXPECT_EQ(r.status, 200) << r.body;
@@ -75,6 +79,42 @@ TEST_P(Ingest, RepeatedChunksAndCompletionChangeNothing) {
   auto verify = Call("GET", "/api/v1/audit/verify", "programme");
   ASSERT_EQ(verify.status, 200);
   EXPECT_EQ(json::parse(verify.body)["ok"], true) << verify.body;
+}
+
+// A pushed device is found by text search at once; on PostgreSQL the server brings the search
+// table up to date after the push (its refresher: the queue empties, the metric counts it) and
+// the device is still found, now through the table.
+TEST_P(Ingest, PushedDevicesAreSearchableAtOnceAndTheSearchTableCatchesUp) {
+  auto search = [&] {
+    auto r = Call("GET", "/api/v1/devices?q=44:77&limit=10", "programme");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["total"].get<int64_t>();
+  };
+  EXPECT_EQ(search(), 0);
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s1","site":"hq","scope":["127.16.0.0/24"]})").status,
+            201);
+  ASSERT_EQ(Chunk("s1", 1, {DeviceLine("127.16.0.77", "00:11:22:33:44:77")}).status, 200);
+  EXPECT_EQ(search(), 1);
+  if (GetParam() != "postgres") return;
+  auto inv = inventory::Inventory::Open(location_);
+  ASSERT_TRUE(inv) << inv.error().message;
+  int64_t queued = -1;
+  for (int i = 0; i < 200 && queued != 0; ++i) {
+    auto n = (*inv)->store().Query("SELECT COUNT(*) FROM device_search_queue");
+    ASSERT_TRUE(n) << n.error().message;
+    queued = inventory::ColInt(n->front(), 0);
+    if (queued != 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(queued, 0) << "the refresher did not take the queued devices within 10 s";
+  auto body = (*inv)->store().Query(
+      "SELECT s.body FROM device_search s JOIN devices d ON d.id = s.device_id WHERE d.ip = '127.16.0.77'");
+  ASSERT_TRUE(body);
+  ASSERT_EQ(body->size(), 1u);
+  EXPECT_NE(inventory::Col(body->front(), 0).find("00:11:22:33:44:77"), std::string::npos);
+  EXPECT_EQ(search(), 1);
+  auto metrics = Call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("phaseout_search_refreshed_devices_total "), std::string::npos);
+  EXPECT_EQ(metrics.body.find("phaseout_search_refreshed_devices_total 0\n"), std::string::npos) << metrics.body;
 }
 
 TEST_P(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
