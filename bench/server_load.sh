@@ -15,7 +15,8 @@
 # reads; seeding 100,000 devices through ingest would take the ingest's time, measured apart)
 # and then vacuumed, as autovacuum leaves a table that grew over time: right after a bulk
 # insert the trigram index's pending list (~200 pages) is read by every text search (20 ms
-# instead of 2 for a rare term) until autovacuum merges it.
+# instead of 2 for a rare term) until autovacuum merges it. The same for the text search table
+# once the server has filled it.
 # Prints wrk's latency distribution per endpoint and the ingest rate with the CPU time the server
 # process and the PostgreSQL processes spent on it; docs/performance.md keeps the figures and the
 # command. --profile loads pg_stat_statements (with planning) and prints the statements of the
@@ -132,11 +133,14 @@ done
 [ -n "$port" ] || { echo "server_load: server did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
 # The seeded devices are queued for the text search table (schema v9); the server's refresher
-# takes them on start. Wait for it, as a server in steady state has refreshed its devices.
+# takes them on start. Wait for it, as a server in steady state has refreshed its devices, and
+# vacuum the table for the reason the devices were (its trigram index's pending list, and
+# autovacuum would otherwise start on it during the first reads).
 for _ in $(seq 1 600); do
   [ "$(psql -qtA "$url" -c "SELECT COUNT(*) FROM device_search_queue")" = 0 ] && break
   sleep 0.1
 done
+psql -q "$url" -c "VACUUM ANALYZE device_search, device_search_queue"
 first=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/devices?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 
 cat >"$work/auth.lua" <<EOF
@@ -203,13 +207,13 @@ done
   echo "== GET $path  (saturated: wrk -t2 -c8 -d${duration}s)"
   before=$(ticks) server_before=$(ticks server)
   out=$(wrk -t2 -c8 -d"${duration}s" --timeout 30s --latency -s "$work/auth.lua" "$base$path")
-  grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
+  grep -E 'Latency | 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
   cpu_per_request "$before" "$server_before" "$out"
   case "$path" in *overview*) continue ;; esac
   echo "== GET $path  (paced: at most $rate requests/s, wrk -t2 -c$paced_conns -d${duration}s, delay $((paced_conns * 1000 / rate)) ms)"
   before=$(ticks) server_before=$(ticks server)
   out=$(wrk -t2 -c"$paced_conns" -d"${duration}s" --timeout 30s --latency -s "$work/paced.lua" "$base$path")
-  grep -E ' 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
+  grep -E 'Latency | 50%| 90%| 99%|Requests/sec|Non-2xx|timeout' <<<"$out" || true
   cpu_per_request "$before" "$server_before" "$out"
 done
 if [ "$profile" = 1 ] && [ "$reads" = 1 ]; then
