@@ -1257,6 +1257,20 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
                          "VALUES (9999, '127.16.0.9', 'found', 't', 't', 't')")
                    .ok());
   EXPECT_FALSE((*inv)->store().Exec("DELETE FROM scans").ok());
+  // Version 9: the devices stored before are in the text search table at once (nothing queued).
+  DeviceFilter text;
+  text.text = "16.0.9";
+  text.limit = 10;
+  auto found = (*inv)->ListDevicePage(text);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->total, 1);
+  if (GetParam() == "postgres") {
+    auto n = (*inv)->store().Query(
+        "SELECT (SELECT COUNT(*) FROM device_search), (SELECT COUNT(*) FROM device_search_queue)");
+    ASSERT_TRUE(n);
+    EXPECT_EQ(ColInt(n->front(), 0), 1);
+    EXPECT_EQ(ColInt(n->front(), 1), 0);
+  }
 }
 
 // Devices name an existing site and raw records an existing scan, on both backends (SQLite: its
