@@ -248,7 +248,11 @@ constexpr const char* kMigration8 = R"SQL(
 // of every device whose searchable fields changed, in device_search_queue within the changing
 // transaction. A search takes the queued devices as candidates beside the index's and checks
 // every candidate against the devices' own fields, so it is right before the refresh and fast
-// after it. A deleted device leaves device_search at once.
+// after it. A deleted device leaves device_search at once. The statistics object keeps what the
+// index on devices gave the planner for free: the distribution of the joined fields, so that it
+// knows how many devices a text matches (a maker's name: a third of them) and walks a site's
+// devices in order for such a text instead of reading and sorting the whole site (custom plans
+// of 0.3-1 s for `q=hikvision` without it, 2 ms with it).
 constexpr const char* kMigration9 = R"SQL(
 {SEARCH_TABLE}
 )SQL";
@@ -259,6 +263,9 @@ CREATE TABLE device_search (device_id BIGINT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE device_search_queue (device_id BIGINT NOT NULL);
 INSERT INTO device_search (device_id, body)
 SELECT id, ip || ' ' || mac || ' ' || serial || ' ' || manufacturer || ' ' || brand || ' ' || model FROM devices;
+CREATE STATISTICS devices_search_text ON
+  (ip || ' ' || mac || ' ' || serial || ' ' || manufacturer || ' ' || brand || ' ' || model) FROM devices;
+ANALYZE devices;
 DO $$ BEGIN
   CREATE EXTENSION IF NOT EXISTS pg_trgm;
   CREATE INDEX device_search_trgm ON device_search USING gin (body gin_trgm_ops);
