@@ -1082,6 +1082,26 @@ TEST_P(InventorySuite, IngestRefreshesTheSearchTableByDefault) {
 }
 
 // Raw records are written in multi-row batches; the summary keeps a bounded number of events.
+// An event whose key is stored already is not raised again, and the ingest goes on (PostgreSQL
+// looks the keys up and copies the rest; SQLite inserts with ON CONFLICT DO NOTHING).
+TEST_P(InventorySuite, EventWithAStoredKeyIsNotRaisedAgain) {
+  // The first device of this fresh inventory gets id 1: its "new covered device" key is taken.
+  ASSERT_TRUE(inv_->store()
+                  .Exec("INSERT INTO events (at, kind, severity, message, dedup_key) VALUES "
+                        "('2026-11-01T00:00:00Z', 'new-covered-device', 'warning', 'stored before', 'new-covered:1')")
+                  .ok());
+  auto sum = Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"), Line("127.16.0.2", "aa:bb:cc:00:00:02")});
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(Only("127.16.0.1").id, 1);
+  EXPECT_EQ(sum->new_devices, 2);
+  ASSERT_EQ(sum->events_raised, 1);
+  EXPECT_EQ(sum->events.front().device_id, Only("127.16.0.2").id);
+  auto all = inv_->Events(0);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->front().message, "stored before");
+}
+
 TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
   std::vector<std::string> lines;
   const int n = static_cast<int>(kMaxSummaryEvents) + 150;
