@@ -67,6 +67,10 @@ int RunServe(const ServeFlags& f) {
   options.rate_per_s = f.rate_limit;
   options.rate_burst = f.rate_limit * 2;
   options.auth.session_idle_s = int64_t{f.session_hours} * 3600;
+  options.log = [](const std::string& message) {
+    std::fprintf(stderr, "phaseout serve: %s\n", message.c_str());
+    std::fflush(stderr);
+  };
   options.web_root = f.web_root;
   if (options.web_root.empty()) {
     // The installed web/ beside data/ (share/phaseout/web, or the source tree's web/).

@@ -205,8 +205,8 @@ bool HttpRequest::HasQuery(std::string_view name) const {
 // own connection, opened when first needed and again after a failure.
 class SearchRefresher {
  public:
-  SearchRefresher(std::string db, std::chrono::milliseconds quiet)
-      : db_(std::move(db)), quiet_(quiet), thread_([this] { Run(); }) {}
+  SearchRefresher(std::string db, std::chrono::milliseconds quiet, std::function<void(const std::string&)> log)
+      : db_(std::move(db)), quiet_(quiet), log_(std::move(log)), thread_([this] { Run(); }) {}
   ~SearchRefresher() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -241,18 +241,29 @@ class SearchRefresher {
       if (stop_) break;
       due_ = false;
       lock.unlock();
+      Result<int64_t> n = MakeError(ErrorCode::kIo, "no connection");
       if (!inv) {
         inventory::InventoryOptions o;
         o.refresh_search_on_commit = false;
         auto opened = inventory::Inventory::Open(db_, o);
-        if (opened) inv = std::move(*opened);
+        if (opened) {
+          inv = std::move(*opened);
+        } else {
+          n = opened.error();
+        }
       }
-      auto n = inv ? inv->RefreshSearchIndex() : Result<int64_t>(MakeError(ErrorCode::kIo, "no connection"));
+      if (inv) n = inv->RefreshSearchIndex();
       if (n) {
         devices += *n;
+        failing_ = false;
       } else {
         ++failures;
         inv.reset();
+        if (!failing_ && log_) {
+          log_("text search table not brought up to date (searches stay right, slower; tried again): " +
+               n.error().message);
+        }
+        failing_ = true;
       }
       lock.lock();
     }
@@ -260,6 +271,8 @@ class SearchRefresher {
 
   std::string db_;
   std::chrono::milliseconds quiet_;
+  std::function<void(const std::string&)> log_;
+  bool failing_ = false;  // the last refresh failed (its failure was said)
   std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false, stop_ = false;
@@ -702,7 +715,7 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerOptions& options) {
   if ((*inv)->store().dialect() == inventory::Dialect::kPostgres) {
     // Whatever an earlier run left queued is refreshed at once.
     impl.search_refresher = std::make_unique<SearchRefresher>(
-        impl.options.db, std::chrono::milliseconds(impl.options.search_refresh_quiet_ms));
+        impl.options.db, std::chrono::milliseconds(impl.options.search_refresh_quiet_ms), impl.options.log);
     impl.search_refresher->Wake();
     inv = impl.Acquire();  // a pooled connection: no refresh on commit
     if (!inv) return inv.error();

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,9 @@ struct ServerOptions {
   // PostgreSQL: the text search table is brought up to date once no change has come through
   // this server for this long (and at the latest 30 times as long after a change).
   int search_refresh_quiet_ms = 1000;
+  // Where the server tells what no request answers: a failed background refresh of the search
+  // table (said once until a refresh succeeds again). Called from any thread; none: silent.
+  std::function<void(const std::string&)> log;
   // Per client address: a token bucket of `rate_burst` requests refilled at `rate_per_s`;
   // 0 disables the limit.
   double rate_per_s = 500;

@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "inventory/audit.h"
 #include "inventory/inventory.h"
@@ -20,7 +23,19 @@ using testing::ServerFixture;
 
 class Ingest : public testing::BackendFixture {
  protected:
-  void Configure(ServerOptions* options) override { options->search_refresh_quiet_ms = 50; }
+  void Configure(ServerOptions* options) override {
+    options->search_refresh_quiet_ms = 50;
+    options->log = [this](const std::string& message) {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_.push_back(message);
+    };
+  }
+  std::vector<std::string> Logged() {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    return log_;
+  }
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
   int64_t Devices(const std::string& site) {
     auto r = Call("GET", "/api/v1/devices?site=" + site + "&limit=500", "programme");
     EXPECT_EQ(r.status, 200) << r.body;
@@ -115,6 +130,48 @@ TEST_P(Ingest, PushedDevicesAreSearchableAtOnceAndTheSearchTableCatchesUp) {
   auto metrics = Call("GET", "/metrics");
   EXPECT_NE(metrics.body.find("phaseout_search_refreshed_devices_total "), std::string::npos);
   EXPECT_EQ(metrics.body.find("phaseout_search_refreshed_devices_total 0\n"), std::string::npos) << metrics.body;
+}
+
+// A refresh of the search table that fails is said once (ServerOptions::log), counted, and tried
+// again after the next change; searches and ingest go on meanwhile (PostgreSQL; SQLite has none).
+TEST_P(Ingest, AFailingSearchRefreshIsSaidOnceAndTriedAgain) {
+  if (GetParam() != "postgres") {  // nothing to refresh: no refresher, no metric, nothing said
+    ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s1","site":"hq"})").status, 201);
+    ASSERT_EQ(Chunk("s1", 1, {DeviceLine("127.16.0.77", "00:11:22:33:44:77")}).status, 200);
+    EXPECT_EQ(Call("GET", "/metrics").body.find("phaseout_search_refresh"), std::string::npos);
+    EXPECT_TRUE(Logged().empty());
+    return;
+  }
+  auto inv = inventory::Inventory::Open(location_);
+  ASSERT_TRUE(inv) << inv.error().message;
+  auto queued = [&] {
+    auto n = (*inv)->store().Query("SELECT COUNT(*) FROM device_search_queue");
+    EXPECT_TRUE(n);
+    return n ? inventory::ColInt(n->front(), 0) : -1;
+  };
+  auto wait_for = [](auto done) {
+    for (int i = 0; i < 200 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return done();
+  };
+  ASSERT_TRUE(wait_for([&] { return queued() == 0; }));  // the seeded devices
+  ASSERT_TRUE((*inv)->store().Exec("ALTER TABLE device_search RENAME TO device_search_away").ok());
+  ASSERT_EQ(Call("POST", "/api/v1/scans", "agent", R"({"scan_key":"s1","site":"hq","scope":["127.16.0.0/24"]})").status,
+            201);
+  ASSERT_EQ(Chunk("s1", 1, {DeviceLine("127.16.0.77", "00:11:22:33:44:77")}).status, 200);
+  ASSERT_EQ(Chunk("s1", 2, {DeviceLine("127.16.0.78", "00:11:22:33:44:78")}).status, 200);
+  ASSERT_TRUE(wait_for([&] { return Logged().size() >= 1; })) << "no failure said";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(Logged().size(), 1u);
+  EXPECT_NE(Logged().front().find("text search table not brought up to date"), std::string::npos) << Logged().front();
+  EXPECT_EQ(Call("GET", "/metrics").body.find("phaseout_search_refresh_failures_total 0\n"), std::string::npos);
+  EXPECT_EQ(queued(), 2);
+  ASSERT_TRUE((*inv)->store().Exec("ALTER TABLE device_search_away RENAME TO device_search").ok());
+  ASSERT_EQ(Chunk("s1", 3, {DeviceLine("127.16.0.79", "00:11:22:33:44:79")}).status, 200);
+  EXPECT_TRUE(wait_for([&] { return queued() == 0; })) << "not tried again";
+  auto r = Call("GET", "/api/v1/devices?q=44:7&limit=10", "programme");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["total"], 3);
+  EXPECT_EQ(Logged().size(), 1u);
 }
 
 TEST_P(Ingest, UnknownScanIsNotFoundAndOtherSiteConflicts) {
