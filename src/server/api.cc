@@ -288,7 +288,10 @@ struct ApiState {
   std::vector<screening::ListEntity> list_entities;
 
   std::mutex pool_mu;
+  std::condition_variable pool_cv;
   std::vector<std::unique_ptr<inventory::Inventory>> idle;
+  int in_use = 0;      // connections handed out by Acquire
+  int64_t pool_waits = 0;  // requests that waited for a connection
 
   std::unique_ptr<RateLimiter> rate = std::make_unique<RateLimiter>(0, 0);
 
@@ -317,23 +320,38 @@ struct ApiState {
   // PostgreSQL only; last, so that it stops before anything else goes.
   std::unique_ptr<SearchRefresher> search_refresher;
 
+  // A database connection for one request: an idle one, or a new one while fewer than
+  // options.pool_size are in use; else the request waits for one (at most 30 s, then the
+  // database counts as unavailable). Request threads outnumber connections: a thread also
+  // waits on its kept-alive client between requests, which holds no connection.
   Result<std::unique_ptr<inventory::Inventory>> Acquire() {
-    {
-      std::lock_guard<std::mutex> lock(pool_mu);
-      if (!idle.empty()) {
-        auto inv = std::move(idle.back());
-        idle.pop_back();
-        return inv;
-      }
+    std::unique_lock<std::mutex> lock(pool_mu);
+    int limit = std::max(options.pool_size, 1);
+    if (in_use >= limit) ++pool_waits;
+    if (!pool_cv.wait_for(lock, std::chrono::seconds(30), [&] { return in_use < limit; })) {
+      return MakeError(ErrorCode::kIo, "all " + std::to_string(limit) + " database connections stayed busy for 30 s");
     }
+    ++in_use;
+    if (!idle.empty()) {
+      auto inv = std::move(idle.back());
+      idle.pop_back();
+      return inv;
+    }
+    lock.unlock();
     inventory::InventoryOptions o;
     o.refresh_search_on_commit = !search_refresher;  // else refreshed after the answer
-    return inventory::Inventory::Open(options.db, o);
+    auto opened = inventory::Inventory::Open(options.db, o);
+    if (!opened) Release(nullptr, true);
+    return opened;
   }
+  // Gives back what Acquire gave (a broken connection is closed; nullptr: none was opened).
   void Release(std::unique_ptr<inventory::Inventory> inv, bool broken) {
-    if (!inv || broken) return;
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (static_cast<int>(idle.size()) < options.pool_size) idle.push_back(std::move(inv));
+    {
+      std::lock_guard<std::mutex> lock(pool_mu);
+      --in_use;
+      if (inv && !broken) idle.push_back(std::move(inv));
+    }
+    pool_cv.notify_one();
   }
 
   int64_t NowS() const {
@@ -379,6 +397,15 @@ struct ApiState {
         << "# HELP phaseout_ingest_chunks_total Record chunks accepted.\n"
         << "# TYPE phaseout_ingest_chunks_total counter\n"
         << "phaseout_ingest_chunks_total " << ingest_chunks.load() << "\n";
+    {
+      std::lock_guard<std::mutex> pool(pool_mu);
+      out << "# HELP phaseout_db_connections_open Database connections open for requests (idle or in use).\n"
+          << "# TYPE phaseout_db_connections_open gauge\n"
+          << "phaseout_db_connections_open " << idle.size() + static_cast<size_t>(in_use) << "\n"
+          << "# HELP phaseout_db_connection_waits_total Requests that waited for a free database connection.\n"
+          << "# TYPE phaseout_db_connection_waits_total counter\n"
+          << "phaseout_db_connection_waits_total " << pool_waits << "\n";
+    }
     if (search_refresher) {
       out << "# HELP phaseout_search_refreshed_devices_total Devices whose search text was brought up to date.\n"
           << "# TYPE phaseout_search_refreshed_devices_total counter\n"
@@ -719,8 +746,10 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerOptions& options) {
     impl.search_refresher->Wake();
     inv = impl.Acquire();  // a pooled connection: no refresh on commit
     if (!inv) return inv.error();
+    impl.Release(std::move(*inv), false);
+  } else {
+    impl.idle.push_back(std::move(*inv));
   }
-  impl.idle.push_back(std::move(*inv));
   auto ctx = screening::ScreeningContext::Load(options.data_dir);
   if (!ctx) return ctx.error();
   impl.knowledge = std::make_unique<screening::ScreeningContext>(std::move(*ctx));

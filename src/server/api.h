@@ -57,7 +57,8 @@ struct ServerOptions {
   // The overview (a whole-inventory aggregate) is answered from memory for this long after it
   // was computed, unless a change went through this server since; 0 computes every time.
   int overview_cache_s = 30;
-  int pool_size = 4;     // database connections kept open (one per concurrent request)
+  // Database connections open at most (one per request being answered; more requests wait).
+  int pool_size = 4;
   // PostgreSQL: the text search table is brought up to date once no change has come through
   // this server for this long (and at the latest 30 times as long after a change).
   int search_refresh_quiet_ms = 1000;

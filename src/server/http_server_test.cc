@@ -12,9 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "server/testing/fixture.h"
 #include "tests/testing/netns_guard.h"
@@ -65,6 +67,49 @@ std::string Raw(int port, const std::string& request) {
   while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return out;
+}
+
+// More kept-alive clients than database connections: each request takes a connection only
+// while it is answered, so twelve clients on twelve threads share one connection, every request
+// answered (the requests beyond wait for the connection instead of failing or opening more; the
+// metrics show one connection open and the waits).
+class OneConnection : public OnSocket {
+ protected:
+  void Configure(ServerOptions* options) override {
+    OnSocket::Configure(options);
+    options->pool_size = 1;
+  }
+};
+
+TEST_F(OneConnection, ManyKeptAliveClientsShareFewDatabaseConnections) {
+  PHASEOUT_REQUIRE_ISOLATED_NETWORK();
+  ListenOptions lo;
+  lo.host = "127.0.0.1";
+  lo.port = 0;
+  lo.threads = 12;
+  Start(lo);
+  int port = server_->port();
+  std::string token = tokens_.at("programme");
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 12; ++c) {
+    clients.emplace_back([&] {
+      httplib::Client client("127.0.0.1", port);
+      client.set_keep_alive(true);
+      client.set_read_timeout(20, 0);
+      for (int i = 0; i < 4; ++i) {
+        auto r = client.Get("/api/v1/devices?limit=5", {{"Authorization", "Bearer " + token}});
+        (r && r->status == 200 ? ok : failed)++;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 48);
+  EXPECT_EQ(failed.load(), 0);
+  std::string metrics = Call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("\nphaseout_db_connections_open 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("\nphaseout_db_connection_waits_total 0\n"), std::string::npos) << "nobody waited";
+  EXPECT_NE(metrics.find("\nphaseout_db_connection_waits_total "), std::string::npos);
 }
 
 TEST_F(OnSocket, LoginLimitsAndTraversal) {
