@@ -179,20 +179,27 @@ Result<Site> SqlInventory::GetSite(const std::string& id) {
   return MakeError(ErrorCode::kNotFound, "no site '" + id + "'");
 }
 
+namespace {
+
 // One statement per batch, in its own transaction (no writer lock: it writes only the search
 // tables, which no reader's answer depends on): takes up to $1 queued ids, writes the search
 // text of those devices as they are now (a device deleted since has none) and returns how many
 // ids it took. A device changed again after this statement's snapshot was queued again by
 // that change, so its newer text is written by a later refresh. One refresh at a time (the
 // advisory lock; another one finds it taken and takes nothing).
-constexpr const char* kRefreshSearchSql =
-    "WITH turn AS (SELECT pg_try_advisory_xact_lock(7021802018) AS mine), "
-    "queued AS (DELETE FROM device_search_queue WHERE (SELECT mine FROM turn) AND ctid = ANY(ARRAY("
-    "SELECT ctid FROM device_search_queue LIMIT $1)) RETURNING device_id), "
-    "written AS (INSERT INTO device_search (device_id, body) SELECT d.id, d.ip || ' ' || d.mac || ' ' || d.serial || "
-    "' ' || d.manufacturer || ' ' || d.brand || ' ' || d.model FROM devices d WHERE d.id IN (SELECT device_id FROM "
-    "queued) ON CONFLICT (device_id) DO UPDATE SET body = EXCLUDED.body) "
-    "SELECT COUNT(*) FROM queued";
+const std::string& RefreshSearchSql() {
+  static const std::string kSql =
+      std::string("WITH turn AS (SELECT pg_try_advisory_xact_lock(7021802018) AS mine), "
+                  "queued AS (DELETE FROM device_search_queue WHERE (SELECT mine FROM turn) AND ctid = ANY(ARRAY("
+                  "SELECT ctid FROM device_search_queue LIMIT $1)) RETURNING device_id), "
+                  "written AS (INSERT INTO device_search (device_id, body) SELECT d.id, ") +
+      kDeviceSearchText +
+      " FROM devices d WHERE d.id IN (SELECT device_id FROM queued) ON CONFLICT (device_id) DO UPDATE SET body = "
+      "EXCLUDED.body) SELECT COUNT(*) FROM queued";
+  return kSql;
+}
+
+}  // namespace
 
 Result<int64_t> SqlInventory::RefreshSearchIndex() {
   if (store_->dialect() != Dialect::kPostgres) return int64_t{0};
@@ -203,7 +210,7 @@ Result<int64_t> SqlInventory::RefreshSearchIndex() {
   int64_t total = 0;
   while (true) {
     SqlValue p[] = {I(kBatch)};
-    auto n = store_->Query(kRefreshSearchSql, p);
+    auto n = store_->Query(RefreshSearchSql(), p);
     if (!n) return n.error();
     int64_t taken = n->empty() ? 0 : ColInt(n->front(), 0);
     total += taken;

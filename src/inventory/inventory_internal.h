@@ -94,6 +94,12 @@ inline DeviceState StateOr(const std::string& name, DeviceState fallback) {
   return s ? *s : fallback;
 }
 
+// A device's searchable fields joined by spaces (PostgreSQL text search): what device_search
+// holds and what a search checks its candidates against (schema v9; the same expression as the
+// statistics object devices_search_text, so the planner knows how many devices a text matches).
+constexpr const char* kDeviceSearchText =
+    "(d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || d.model)";
+
 // Columns of a device row, in ReadDevice order.
 constexpr const char* kDeviceSelect =
     "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "

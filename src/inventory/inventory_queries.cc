@@ -283,8 +283,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       // when it matches one of them, so the term above (a substring of one field) is needed only
       // for a text with a space. The same text as device_search.body (schema v9), whose
       // trigram index gives the candidates where an index is wanted (`candidates`).
-      where += " AND (d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || "
-               "d.model) ILIKE " + p + " ESCAPE '\\'";
+      where += std::string(" AND ") + kDeviceSearchText + " ILIKE " + p + " ESCAPE '\\'";
       // The devices whose stored body matches, and those written since device_search was last
       // brought up to date (queued; their body may be old or missing): every device that can
       // match, each checked by `where` above against its own fields.

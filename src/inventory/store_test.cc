@@ -1003,7 +1003,7 @@ TEST_P(InventorySuite, SqlFiltersAgreeWithDerivedFields) {
 // PostgreSQL keeps the search text of devices in a table of its own, brought up to date after
 // the commit (schema v9): a search is right before that refresh (it reads the devices written
 // since themselves), after it, and for a device whose searchable fields changed (found by the
-// new text only); a device that goes (an accepted merge) leaves the search table. SQLite has
+// new text only); a deleted device leaves the search table. SQLite has
 // nothing to refresh. Both the flat plan (few matches) and the walk (many) are asked.
 TEST_P(InventorySuite, SearchIsRightBeforeAndAfterTheSearchTableIsRefreshed) {
   options_.refresh_search_on_commit = false;
@@ -1081,9 +1081,8 @@ TEST_P(InventorySuite, IngestRefreshesTheSearchTableByDefault) {
   EXPECT_EQ(ColInt(n->front(), 1), 1);
 }
 
-// Raw records are written in multi-row batches; the summary keeps a bounded number of events.
-// An event whose key is stored already is not raised again, and the ingest goes on (PostgreSQL
-// looks the keys up and copies the rest; SQLite inserts with ON CONFLICT DO NOTHING).
+// An event whose key is stored already is not raised again, and the ingest goes on (both
+// stores insert events with ON CONFLICT DO NOTHING on the key).
 TEST_P(InventorySuite, EventWithAStoredKeyIsNotRaisedAgain) {
   // The first device of this fresh inventory gets id 1: its "new covered device" key is taken.
   ASSERT_TRUE(inv_->store()
@@ -1102,6 +1101,7 @@ TEST_P(InventorySuite, EventWithAStoredKeyIsNotRaisedAgain) {
   EXPECT_EQ(all->front().message, "stored before");
 }
 
+// Raw records are written in multi-row batches; the summary keeps a bounded number of events.
 TEST_P(InventorySuite, LargeIngestIsBatchedAndBounded) {
   std::vector<std::string> lines;
   const int n = static_cast<int>(kMaxSummaryEvents) + 150;

@@ -740,13 +740,11 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerOptions& options) {
   if (!inv) return inv.error();
   if (Status s = MigrateServerTables((*inv)->store()); !s.ok()) return s.error();
   if ((*inv)->store().dialect() == inventory::Dialect::kPostgres) {
-    // Whatever an earlier run left queued is refreshed at once.
+    // Whatever an earlier run left queued is refreshed at once. The connection that migrated
+    // refreshes on commit: it is closed, and the pool opens its own when asked.
     impl.search_refresher = std::make_unique<SearchRefresher>(
         impl.options.db, std::chrono::milliseconds(impl.options.search_refresh_quiet_ms), impl.options.log);
     impl.search_refresher->Wake();
-    inv = impl.Acquire();  // a pooled connection: no refresh on commit
-    if (!inv) return inv.error();
-    impl.Release(std::move(*inv), false);
   } else {
     impl.idle.push_back(std::move(*inv));
   }
