@@ -155,6 +155,10 @@ class ScanIngest {
   // Records the scan as incomplete (stopped early): its records are kept but it does not
   // count as a verification scan.
   virtual void MarkIncomplete() = 0;
+  // Waits for the statements an ingest runs on a thread of its own (PostgreSQL writes a batch
+  // while the next is resolved). Until the next AddLine or AddRecord the caller may then run
+  // statements of its own on the store, inside the ingest's transaction.
+  virtual Status Flush() { return Status::Ok(); }
   // Runs the verification pass (if complete), writes the audit entry and commits.
   virtual Result<IngestSummary> Commit() = 0;
 };

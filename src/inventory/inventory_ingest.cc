@@ -7,8 +7,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <span>
 #include <tuple>
 
@@ -189,6 +195,8 @@ class IdAllocator {
  public:
   static constexpr int64_t kPgIdsPerQuery = 1024;
   IdAllocator(Store& store, std::string table) : store_(store), table_(std::move(table)) {}
+  // Called before Next() runs a query of its own (the pipelined ingest waits for its thread).
+  void set_before_query(std::function<Status()> f) { before_query_ = std::move(f); }
   Result<int64_t> Next() {
     if (store_.dialect() == Dialect::kSqlite) {
       if (next_ == 0) {
@@ -198,25 +206,118 @@ class IdAllocator {
       }
       return next_++;
     }
+    if (next_ == end_ && !spare_.empty()) {
+      std::tie(next_, end_) = spare_.front();
+      spare_.pop_front();
+    }
     if (next_ == end_) {
-      SqlValue p[] = {T(table_), I(kPgIdsPerQuery)};
-      auto r = store_.Query(
-          "SELECT setval(q.s, nextval(q.s) + $2 - 1) FROM (SELECT CAST(pg_get_serial_sequence($1, 'id') AS regclass) "
-          "AS s) AS q",
-          p);
-      if (!r) return r.error();
-      if (r->empty()) return MakeError(ErrorCode::kInternal, "no ids from the sequence of " + table_);
-      end_ = ColInt(r->front(), 0) + 1;
-      next_ = end_ - kPgIdsPerQuery;
+      if (before_query_) PO_TRY(before_query_());
+      auto first = Reserve(kPgIdsPerQuery);
+      if (!first) return first.error();
+      Add(*first, kPgIdsPerQuery);
     }
     return next_++;
   }
-
+  // PostgreSQL: reserves `n` ids (any thread that may use the store); the first of them.
+  Result<int64_t> Reserve(int64_t n) {
+    SqlValue p[] = {T(table_), I(n)};
+    auto r = store_.Query(
+        "SELECT setval(q.s, nextval(q.s) + $2 - 1) FROM (SELECT CAST(pg_get_serial_sequence($1, 'id') AS regclass) "
+        "AS s) AS q",
+        p);
+    if (!r) return r.error();
+    if (r->empty()) return MakeError(ErrorCode::kInternal, "no ids from the sequence of " + table_);
+    return ColInt(r->front(), 0) + 1 - n;
+  }
+  // Hands out [first, first + n) once the ids reserved before are used (PostgreSQL).
+  void Add(int64_t first, int64_t n) {
+    if (next_ == end_) {
+      next_ = first;
+      end_ = first + n;
+    } else {
+      spare_.emplace_back(first, first + n);
+    }
+  }
+  // Ids reserved and not handed out yet (PostgreSQL).
+  int64_t available() const {
+    int64_t n = end_ - next_;
+    for (const auto& [a, b] : spare_) n += b - a;
+    return n;
+  }
  private:
   Store& store_;
   std::string table_;
   int64_t next_ = 0;
-  int64_t end_ = 0;  // PostgreSQL: end of the reserved range [next_, end_)
+  int64_t end_ = 0;  // PostgreSQL: end of the range handed out now, [next_, end_)
+  std::deque<std::pair<int64_t, int64_t>> spare_;  // PostgreSQL: ranges reserved after it
+  std::function<Status()> before_query_;
+};
+
+// The PostgreSQL statements of an ingest, run on a thread of their own in the order they were
+// posted, so the ingest's thread resolves the next batch while PostgreSQL writes the last one
+// (SqlScanIngest, "Pipelined"). Only the jobs use the store while any is queued or running.
+// After a failure the jobs still queued are skipped; Wait returns the first failure.
+class PgPipeline {
+ public:
+  PgPipeline() : thread_([this] { Run(); }) {}
+  ~PgPipeline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (error_.ok()) error_ = MakeError(ErrorCode::kInternal, "ingest abandoned");
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  PgPipeline(const PgPipeline&) = delete;
+  PgPipeline& operator=(const PgPipeline&) = delete;
+
+  // Queues `job`; its ticket for Wait.
+  uint64_t Post(std::function<Status()> job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(job));
+    wake_.notify_all();
+    return ++posted_;
+  }
+  // Waits until the jobs up to `ticket` ran (every job posted when 0): ok, or the first failure.
+  Status Wait(uint64_t ticket = 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (ticket == 0) ticket = posted_;
+    done_.wait(lock, [&] { return finished_ >= ticket; });
+    return error_;
+  }
+  // The number of jobs that ran (or were skipped) so far.
+  uint64_t finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return finished_;
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      wake_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      std::function<Status()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      bool skip = !error_.ok();
+      lock.unlock();
+      Status s = skip ? Status::Ok() : job();
+      job = nullptr;
+      lock.lock();
+      if (!s.ok() && error_.ok()) error_ = std::move(s);
+      ++finished_;
+      done_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  std::deque<std::function<Status()>> jobs_;
+  uint64_t posted_ = 0, finished_ = 0;
+  Status error_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the rest is constructed
 };
 
 // An ingest in progress. Records are resolved and written a batch (kBatchRows records) at a
@@ -233,6 +334,47 @@ class IdAllocator {
 // per-record path (pending writes flushed first): a lifecycle change with its audit entry.
 // Everything stays inside the ingest's one transaction.
 class SqlScanIngest final : public ScanIngest {
+ private:
+  // A record of the batch and, once applied, its device and the rule that attached it.
+  struct Pending {
+    ScanRecord record;
+    std::string raw;
+    int64_t seq = 0;
+    int64_t device_id = 0;
+    std::string rule;
+  };
+  // A device the batch may touch, as stored plus the batch's changes so far.
+  struct Candidate {
+    int64_t id = 0;
+    std::string mac, serial, ip, manufacturer, brand, device_type, model, firmware;
+    std::string prohibited, review, state, prior_state, match_rule;
+    int64_t last_scan_id = 0, last_seq = 0;
+    bool is_new = false;   // created in this batch: to insert
+    bool changed = false;  // stored and changed in this batch: to update
+    int64_t touched = 0;   // pipelined: the batch (batch_no_) that last created or changed it
+  };
+
+  // A batch whose candidates the pipeline reads (PostLookup), with the ids reserved for it.
+  struct Lookup {
+    std::vector<Pending> batch;
+    std::vector<SqlValue> params;  // of the candidate query (CandidateParams)
+    std::vector<Candidate> cands;  // out: the stored devices sharing a key with the batch
+    int64_t device_first = 0, device_n = 0, event_first = 0, event_n = 0;
+    uint64_t ticket = 0;
+  };
+  // What a batch writes, built on this thread and run by the pipeline (RunWrites).
+  struct BatchWrites {
+    std::vector<SqlValue> devices;  // new devices, rows for COPY (kDeviceCols)
+    std::vector<SqlValue> changes;  // changed devices: the UPDATE's arrays (empty: none)
+    std::vector<std::array<SqlValue, 5>> reviews;      // merge reviews opened
+    std::vector<std::pair<Event, std::string>> events;  // raised, with their dedup keys
+    std::vector<SqlValue> event_columns;                // the events as arrays
+    std::vector<SqlValue> records;                      // raw records, rows for COPY (kRecordCols)
+    std::vector<Event> kept;  // out: the events stored (those whose dedup key was new)
+    uint64_t ticket = 0;
+  };
+
+
  public:
   // `digest` is the scan's stored records_digest (a resumed scan): see DigestState.
   SqlScanIngest(SqlInventory& inv, ScanMeta meta, SiteRow site, int64_t scan_id, bool already, bool resumed,
@@ -244,6 +386,7 @@ class SqlScanIngest final : public ScanIngest {
     if (resumed_) chain_ok_ = RestoreDigest(digest);
   }
   ~SqlScanIngest() override {
+    pipeline_.reset();  // its jobs stop before the transaction goes
     if (owns_transaction_ && !done_ && store_.in_transaction()) (void)store_.Rollback();
   }
 
@@ -335,25 +478,55 @@ class SqlScanIngest final : public ScanIngest {
   }
 
   // FlushBatch on PostgreSQL: the same steps, each one statement for the whole batch (array
-  // parameters, COPY for the new devices and the raw records).
+  // parameters, COPY for the new devices and the raw records), pipelined (see Pipelined()).
   Status FlushBatchPg() {
-    if (resumed_ && !replay_ && !chain_ok_) PO_TRY_S(DropStored());
+    if (!Pipelined()) {
+      PO_TRY_S(EndPipeline());
+      return FlushBatchPgNow();
+    }
     if (batch_.empty()) return Status::Ok();
-    // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
-    // fresh or small inventory outgrows inside its one transaction: without them the planner
-    // took the (site_id, id) index for the address lookups and filtered every device of the
-    // site. ANALYZE (which sees the transaction's own rows) once the ingest has added 1,000
-    // devices and as many as the table held when last analyzed, then at 4 times that, ...
+    auto next = PostLookup();
+    if (!next) return next.error();
+    PO_TRY_S(ResolveAhead());
+    ahead_ = std::move(*next);
+    return Status::Ok();
+  }
+
+  // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
+  // fresh or small inventory outgrows inside its one transaction: without them the planner
+  // took the (site_id, id) index for the address lookups and filtered every device of the
+  // site. ANALYZE (which sees the transaction's own rows) once the ingest has added 1,000
+  // devices and as many as the table held when last analyzed, then at 4 times that, ...
+  // True when a batch should run ANALYZE before its lookup.
+  Result<bool> AnalyzeNow() {
     if (next_analyze_ == 0) {
       auto n = store_.Query("SELECT reltuples FROM pg_class WHERE oid = 'devices'::regclass");
       if (!n) return n.error();
       double known = n->empty() ? 0 : std::strtod(Col(n->front(), 0).c_str(), nullptr);
       next_analyze_ = std::max<int64_t>(1000, static_cast<int64_t>(known));
     }
-    if (summary_.new_devices >= next_analyze_) {
-      PO_TRY_S(store_.Exec("ANALYZE devices"));
-      next_analyze_ *= 4;
-    }
+    if (summary_.new_devices < next_analyze_) return false;
+    next_analyze_ *= 4;
+    return true;
+  }
+
+  // Whether batches go through the pipeline: the statements of batch n (new and changed
+  // devices, events, raw records) run on a thread of their own while this thread resolves batch
+  // n + 1 against candidates read before those statements ran, together with batch n's devices
+  // as it left them (ResolveAhead). On two cores a new host's PostgreSQL work and the server's
+  // then overlap instead of adding up (docs/performance.md, "thirteenth pass"). Not for a
+  // rebuild's replay (the caller owns the transaction and its statements), nor for a resumed
+  // scan whose digest chain broke: each of its batches is looked up against the raw records
+  // the batches before it wrote.
+  bool Pipelined() const { return pg_ && !replay_ && !(resumed_ && !chain_ok_); }
+
+  // FlushBatchPg one statement after another on this thread.
+  Status FlushBatchPgNow() {
+    if (resumed_ && !replay_ && !chain_ok_) PO_TRY_S(DropStored());
+    if (batch_.empty()) return Status::Ok();
+    auto analyze = AnalyzeNow();
+    if (!analyze) return analyze.error();
+    if (*analyze) PO_TRY_S(store_.Exec("ANALYZE devices"));
     PO_TRY_S(LoadCandidates());
     for (Pending& p : batch_) PO_TRY_S(ApplyRecord(p));
     PO_TRY_S(FlushDevices());
@@ -373,15 +546,149 @@ class SqlScanIngest final : public ScanIngest {
           "scan_records.seq = v.seq",
           v));
     } else {
-      std::vector<SqlValue> v;
-      v.reserve(batch_.size() * 6);
-      for (Pending& p : batch_) {
-        Push(v, I(scan_id_), I(p.seq), T(p.record.ip), I(p.device_id), T(p.rule), T(std::move(p.raw)));
-      }
-      static constexpr std::string_view kCols[] = {"scan_id", "seq", "ip", "device_id", "match_rule", "record"};
-      PO_TRY_S(store_.CopyRows("scan_records", kCols, v));
+      PO_TRY_S(store_.CopyRows("scan_records", kRecordCols, RecordRows(batch_)));
     }
     batch_.clear();
+    cands_.clear();
+    keys_ = {};
+    return Status::Ok();
+  }
+
+  // The raw records of a batch as rows for COPY (kRecordCols); `batch`'s raw texts are moved.
+  std::vector<SqlValue> RecordRows(std::vector<Pending>& batch) const {
+    std::vector<SqlValue> v;
+    v.reserve(batch.size() * std::size(kRecordCols));
+    for (Pending& p : batch) {
+      Push(v, I(scan_id_), I(p.seq), T(p.record.ip), I(p.device_id), T(p.rule), T(std::move(p.raw)));
+    }
+    return v;
+  }
+  static constexpr std::string_view kRecordCols[] = {"scan_id", "seq", "ip", "device_id", "match_rule", "record"};
+
+  // Posts the candidate lookup of the full batch (batch_, which starts empty again) and the ids
+  // it may need. It runs before the writes of the batch resolved next (ResolveAhead).
+  Result<std::shared_ptr<Lookup>> PostLookup() {
+    if (!pipeline_) {
+      pipeline_ = std::make_unique<PgPipeline>();
+      // An allocator that runs out waits for the pipeline and reserves on this thread.
+      device_ids_.set_before_query([this] { return Drain(); });
+      event_ids_.set_before_query([this] { return Drain(); });
+    }
+    auto analyze = AnalyzeNow();  // its first call reads the store: before anything is posted
+    if (!analyze) return analyze.error();
+    auto job = std::make_shared<Lookup>();
+    job->batch = std::move(batch_);
+    batch_.clear();
+    batch_.reserve(kPgBatchRows);
+    job->params = CandidateParams(job->batch);
+    // Ids reserved with the lookup: when those in hand and those reserved with the batch ahead
+    // are fewer than twice what the last batch took, twice that (at least kPgIdsPerQuery). A scan
+    // that creates nothing reserves nothing; a batch that needs more waits for the pipeline and
+    // reserves on this thread (IdAllocator::Next).
+    auto want = [](int64_t have, int64_t last) {
+      return have >= 2 * last ? int64_t{0} : std::max<int64_t>(IdAllocator::kPgIdsPerQuery, 2 * last);
+    };
+    job->device_n = want(device_ids_.available() + (ahead_ ? ahead_->device_n : 0), last_new_devices_);
+    job->event_n = want(event_ids_.available() + (ahead_ ? ahead_->event_n : 0), last_events_);
+    job->ticket = pipeline_->Post([this, job, analyze = *analyze]() -> Status {
+      if (analyze) PO_TRY_S(store_.Exec("ANALYZE devices"));
+      if (job->device_n > 0) {
+        auto first = device_ids_.Reserve(job->device_n);
+        if (!first) return first.error();
+        job->device_first = *first;
+      }
+      if (job->event_n > 0) {
+        auto first = event_ids_.Reserve(job->event_n);
+        if (!first) return first.error();
+        job->event_first = *first;
+      }
+      auto rows = store_.Query(CandidateSqlPg(), job->params);
+      if (!rows) return rows.error();
+      job->cands.reserve(rows->size());
+      for (const SqlRow& r : *rows) job->cands.push_back(ToCandidate(r));
+      return Status::Ok();
+    });
+    return job;
+  }
+
+  // Resolves the batch ahead (posted by PostLookup) and posts its writes. Its candidates are the
+  // lookup's rows, read before the writes of the batch resolved last ran, and the devices that
+  // batch created or changed, as it left them (they win): what a lookup after those writes
+  // would have read, so the identity rules decide as they would one batch at a time.
+  Status ResolveAhead() {
+    if (!ahead_) return Status::Ok();
+    std::shared_ptr<Lookup> job = std::move(ahead_);
+    ahead_.reset();
+    PO_TRY_S(pipeline_->Wait(job->ticket));
+    PO_TRY_S(TakeWrites());
+    if (job->device_n > 0) device_ids_.Add(job->device_first, job->device_n);
+    if (job->event_n > 0) event_ids_.Add(job->event_first, job->event_n);
+    std::map<int64_t, Candidate> cands;
+    for (auto& [id, c] : cands_) {
+      if (c.touched == batch_no_) cands.emplace(id, std::move(c));
+    }
+    for (Candidate& c : job->cands) cands.emplace(c.id, std::move(c));
+    cands_ = std::move(cands);
+    keys_ = {};
+    for (const auto& [id, c] : cands_) keys_.Add(c);
+    ++batch_no_;
+    int64_t devices_before = summary_.new_devices, events_before = raised_;
+    resolving_ = true;
+    for (Pending& p : job->batch) {
+      Status s = ApplyRecord(p);
+      if (!s.ok()) {
+        resolving_ = false;
+        return s;
+      }
+    }
+    resolving_ = false;
+    last_new_devices_ = summary_.new_devices - devices_before;
+    last_events_ = raised_ - events_before;
+    auto w = std::make_shared<BatchWrites>();
+    BuildDeviceWrites(*w);
+    w->reviews = std::move(reviews_);
+    reviews_.clear();
+    BuildEventWrites(*w);
+    w->records = RecordRows(job->batch);
+    w->ticket = pipeline_->Post([this, w] { return RunWrites(*w); });
+    writing_.push_back(std::move(w));
+    return Status::Ok();
+  }
+
+  // Runs a batch's writes (on the pipeline's thread).
+  Status RunWrites(BatchWrites& w) {
+    PO_TRY_S(RunDeviceWrites(w));
+    for (const auto& r : w.reviews) {
+      PO_TRY_S(store_.Exec(
+          "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", r));
+    }
+    PO_TRY_S(RunEventWrites(w));
+    return store_.CopyRows("scan_records", kRecordCols, w.records);
+  }
+
+  // Takes the results of the writes that ran (the events they stored), in the order posted.
+  Status TakeWrites() {
+    uint64_t finished = pipeline_->finished();
+    while (!writing_.empty() && writing_.front()->ticket <= finished) {
+      for (Event& e : writing_.front()->kept) Keep(std::move(e));
+      writing_.pop_front();
+    }
+    return Status::Ok();
+  }
+
+  // Waits for every statement posted and takes their results: the store is this thread's
+  // until the next post.
+  Status Drain() {
+    if (!pipeline_) return Status::Ok();
+    PO_TRY_S(pipeline_->Wait());
+    return TakeWrites();
+  }
+
+  // Resolves the batch ahead and drains the pipeline; the batches after it start afresh.
+  Status EndPipeline() {
+    if (!pipeline_) return Status::Ok();
+    PO_TRY_S(ResolveAhead());
+    PO_TRY_S(Drain());
     cands_.clear();
     keys_ = {};
     return Status::Ok();
@@ -623,6 +930,7 @@ class SqlScanIngest final : public ScanIngest {
 
   Status Finish() {
     PO_TRY_S(FlushBatch());
+    PO_TRY_S(EndPipeline());
     if (meta_.complete) PO_TRY_S(VerifyPass());
     // Records dropped as stored already (a chunk sent again) break the chain of the digest.
     if (summary_.skipped_records > 0) chain_ok_ = false;
@@ -695,6 +1003,8 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
+  Status Flush() override { return EndPipeline(); }
+
   void MarkIncomplete() override {
     meta_.complete = false;
     marked_incomplete_ = true;
@@ -707,6 +1017,7 @@ class SqlScanIngest final : public ScanIngest {
       return summary_;
     }
     Status s = Finish();
+    pipeline_.reset();  // idle when Finish succeeded; else its jobs stop before the rollback
     if (s.ok()) s = store_.Commit();
     done_ = true;
     if (!s.ok()) {
@@ -753,24 +1064,6 @@ class SqlScanIngest final : public ScanIngest {
   const IngestSummary& summary() const { return summary_; }
 
  private:
-  // A record of the batch and, once applied, its device and the rule that attached it.
-  struct Pending {
-    ScanRecord record;
-    std::string raw;
-    int64_t seq = 0;
-    int64_t device_id = 0;
-    std::string rule;
-  };
-  // A device the batch may touch, as stored plus the batch's changes so far.
-  struct Candidate {
-    int64_t id = 0;
-    std::string mac, serial, ip, manufacturer, brand, device_type, model, firmware;
-    std::string prohibited, review, state, prior_state, match_rule;
-    int64_t last_scan_id = 0, last_seq = 0;
-    bool is_new = false;   // created in this batch: to insert
-    bool changed = false;  // stored and changed in this batch: to update
-  };
-
   // The candidates' identity keys (ids in order), so a lookup does not read every candidate: a
   // PostgreSQL batch of 1,024 records holds a few thousand. Empty MACs and serials are left out
   // (they match nothing).
@@ -879,8 +1172,13 @@ class SqlScanIngest final : public ScanIngest {
   // LoadCandidates on PostgreSQL: the batch's distinct MACs, serials and addresses as three
   // arrays, one index lookup per key (see LoadCandidates for why).
   Status LoadCandidatesPg() {
+    auto rows = store_.Query(CandidateSqlPg(), CandidateParams(batch_));
+    if (!rows) return rows.error();
+    return ReadCandidates(*rows);
+  }
+  std::vector<SqlValue> CandidateParams(const std::vector<Pending>& batch) const {
     std::set<std::string> macs, serials, ips;
-    for (const Pending& p : batch_) {
+    for (const Pending& p : batch) {
       if (!p.record.mac.empty()) macs.insert(p.record.mac);
       if (!p.record.serial.empty()) serials.insert(p.record.serial);
       ips.insert(p.record.ip);
@@ -889,7 +1187,9 @@ class SqlScanIngest final : public ScanIngest {
       std::vector<std::string> v(keys.begin(), keys.end());
       return T(PgTextArray(v));
     };
-    SqlValue q[] = {I(site_.id), array(macs), array(serials), array(ips)};
+    return {I(site_.id), array(macs), array(serials), array(ips)};
+  }
+  static const std::string& CandidateSqlPg() {
     auto per_key = [](const char* param, const char* cond, const char* column) {
       return std::string("SELECT d.* FROM unnest(") + param +
              "::text[]) AS k(v) CROSS JOIN LATERAL (SELECT id, mac, serial, ip, manufacturer, brand, device_type, "
@@ -900,9 +1200,7 @@ class SqlScanIngest final : public ScanIngest {
     static const std::string kSql = per_key("$2", "mac <> '' AND mac = k.v", "mac") + " UNION " +
                                     per_key("$3", "serial <> '' AND serial = k.v", "serial") + " UNION " +
                                     per_key("$4", "ip = k.v", "ip");
-    auto rows = store_.Query(kSql, q);
-    if (!rows) return rows.error();
-    return ReadCandidates(*rows);
+    return kSql;
   }
 
   // Reads the stored devices of the site sharing a MAC, serial or address with the batch.
@@ -947,27 +1245,31 @@ class SqlScanIngest final : public ScanIngest {
     cands_.clear();
     keys_ = {};
     for (const auto& r : rows) {
-      Candidate c;
-      c.id = ColInt(r, 0);
-      c.mac = Col(r, 1);
-      c.serial = Col(r, 2);
-      c.ip = Col(r, 3);
-      c.manufacturer = Col(r, 4);
-      c.brand = Col(r, 5);
-      c.device_type = Col(r, 6);
-      c.model = Col(r, 7);
-      c.firmware = Col(r, 8);
-      c.prohibited = Col(r, 9);
-      c.review = Col(r, 10);
-      c.state = Col(r, 11);
-      c.prior_state = Col(r, 12);
-      c.match_rule = Col(r, 13);
-      c.last_scan_id = ColInt(r, 14);
-      c.last_seq = ColInt(r, 15);
+      Candidate c = ToCandidate(r);
       keys_.Add(c);
       cands_.emplace(c.id, std::move(c));
     }
     return Status::Ok();
+  }
+  static Candidate ToCandidate(const SqlRow& r) {
+    Candidate c;
+    c.id = ColInt(r, 0);
+    c.mac = Col(r, 1);
+    c.serial = Col(r, 2);
+    c.ip = Col(r, 3);
+    c.manufacturer = Col(r, 4);
+    c.brand = Col(r, 5);
+    c.device_type = Col(r, 6);
+    c.model = Col(r, 7);
+    c.firmware = Col(r, 8);
+    c.prohibited = Col(r, 9);
+    c.review = Col(r, 10);
+    c.state = Col(r, 11);
+    c.prior_state = Col(r, 12);
+    c.match_rule = Col(r, 13);
+    c.last_scan_id = ColInt(r, 14);
+    c.last_seq = ColInt(r, 15);
+    return c;
   }
 
   // Resolves and applies one record of the batch (in memory; FlushDevices writes it).
@@ -998,6 +1300,7 @@ class SqlScanIngest final : public ScanIngest {
       c.last_scan_id = scan_id_;
       c.last_seq = p.seq;
       c.is_new = true;
+      c.touched = batch_no_;
       keys_.Add(c);
       cands_.emplace(c.id, std::move(c));
       ++summary_.new_devices;
@@ -1015,9 +1318,14 @@ class SqlScanIngest final : public ScanIngest {
       }
       if (d.duplicate_in_scan) ++summary_.duplicates;
       if (d.review_device_id != 0) {
-        SqlValue q[] = {I(site_.id), I(d.review_device_id), I(p.device_id), T(d.review_reason), T(meta_.scan_key)};
-        PO_TRY_S(store_.Exec(
-            "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", q));
+        std::array<SqlValue, 5> q = {I(site_.id), I(d.review_device_id), I(p.device_id), T(d.review_reason),
+                                     T(meta_.scan_key)};
+        if (resolving_) {
+          reviews_.push_back(std::move(q));  // written with the batch (RunWrites)
+        } else {
+          PO_TRY_S(store_.Exec(
+              "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", q));
+        }
         ++summary_.reviews_opened;
         Event e;
         e.kind = "merge-review";
@@ -1058,9 +1366,11 @@ class SqlScanIngest final : public ScanIngest {
     c.last_seq = p.seq;
     c.match_rule = p.rule;
     if (!c.is_new) c.changed = true;
+    c.touched = batch_no_;
     const std::string state = c.state;
     if (state != "missing" && state != "removed" && state != "verified-removed") return Status::Ok();
     // A device back from missing, removed or verified-removed: a lifecycle change, audited.
+    PO_TRY_S(Drain());  // pipelined: the batches before are written, the store is this thread's
     PO_TRY_S(FlushDevices());
     auto loaded = inv_.LoadDevice(p.device_id);
     if (!loaded) return loaded.error();
@@ -1105,19 +1415,28 @@ class SqlScanIngest final : public ScanIngest {
 
   // FlushDevices on PostgreSQL: new devices by COPY, changes as one UPDATE over arrays.
   Status FlushDevicesPg() {
-    // What a sighting changes of a stored device, in the order `upd` holds it after the id.
-    static constexpr TypedColumn kSighting[] = {
-        {"ip", false},         {"mac", false},         {"serial", false},    {"manufacturer", false},
-        {"brand", false},      {"device_type", false}, {"model", false},     {"firmware", false},
-        {"prohibited", false}, {"review", false},      {"last_seen", false}, {"last_scan_id", true},
-        {"match_rule", false}, {"last_seq", true}};
-    static const std::string kSql = UpdateDevicesFromArrays(kSighting, "missed_scans = 0");
+    BatchWrites w;
+    BuildDeviceWrites(w);
+    return RunDeviceWrites(w);
+  }
+  // What a sighting changes of a stored device, in the order the UPDATE's arrays hold it after the id.
+  static constexpr TypedColumn kSighting[] = {
+      {"ip", false},         {"mac", false},         {"serial", false},    {"manufacturer", false},
+      {"brand", false},      {"device_type", false}, {"model", false},     {"firmware", false},
+      {"prohibited", false}, {"review", false},      {"last_seen", false}, {"last_scan_id", true},
+      {"match_rule", false}, {"last_seq", true}};
+  static constexpr std::string_view kDeviceCols[] = {
+      "id", "site_id", "mac", "serial", "ip", "manufacturer", "brand", "device_type", "model", "firmware",
+      "prohibited", "review", "state", "state_since", "first_seen", "last_seen", "last_scan_id", "match_rule",
+      "last_seq"};
+  // The new and changed candidates as rows and arrays (they are then written, as far as this
+  // ingest knows).
+  void BuildDeviceWrites(BatchWrites& w) {
     const std::string& at = meta_.started_at;
-    std::vector<SqlValue> ins;
     PgColumns upd(1 + std::size(kSighting));
     for (auto& [id, c] : cands_) {
       if (c.is_new) {
-        Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
+        Push(w.devices, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
              T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T("found"), T(at), T(at),
              T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq));
         c.is_new = false;
@@ -1135,14 +1454,13 @@ class SqlScanIngest final : public ScanIngest {
         c.changed = false;
       }
     }
-    static constexpr std::string_view kCols[] = {
-        "id", "site_id", "mac", "serial", "ip", "manufacturer", "brand", "device_type", "model", "firmware",
-        "prohibited", "review", "state", "state_since", "first_seen", "last_seen", "last_scan_id", "match_rule",
-        "last_seq"};
-    if (!ins.empty()) PO_TRY_S(store_.CopyRows("devices", kCols, ins));
-    if (upd.rows() == 0) return Status::Ok();
-    std::vector<SqlValue> v = upd.Params();
-    return store_.Exec(kSql, v);
+    if (upd.rows() > 0) w.changes = upd.Params();
+  }
+  Status RunDeviceWrites(const BatchWrites& w) {
+    static const std::string kSql = UpdateDevicesFromArrays(kSighting, "missed_scans = 0");
+    if (!w.devices.empty()) PO_TRY_S(store_.CopyRows("devices", kDeviceCols, w.devices));
+    if (w.changes.empty()) return Status::Ok();
+    return store_.Exec(kSql, w.changes);
   }
 
   // Writes the batch's new devices and changes to stored devices.
@@ -1182,6 +1500,7 @@ class SqlScanIngest final : public ScanIngest {
   // Queues event `e` (id handed out now); FlushEvents stores it unless an event with
   // `dedup_key` exists and then counts it in the summary.
   Status Raise(Event e, const std::string& dedup_key) {
+    ++raised_;
     if (e.at.empty()) e.at = inv_.Now();
     auto id = event_ids_.Next();
     if (!id) return id.error();
@@ -1212,6 +1531,15 @@ class SqlScanIngest final : public ScanIngest {
   }
   // FlushEvents on PostgreSQL: the same INSERT ... ON CONFLICT, one statement over arrays.
   Status FlushEventsPg() {
+    BatchWrites w;
+    BuildEventWrites(w);
+    PO_TRY_S(RunEventWrites(w));
+    for (Event& e : w.kept) Keep(std::move(e));
+    return Status::Ok();
+  }
+  // Moves the raised events into `w`, with their arrays.
+  void BuildEventWrites(BatchWrites& w) {
+    if (events_.empty()) return;
     PgColumns cols(9);
     for (const auto& [e, key] : events_) {
       cols.Int(0, e.id);
@@ -1228,19 +1556,24 @@ class SqlScanIngest final : public ScanIngest {
       }
       cols.Text(8, e.message);
     }
-    std::vector<SqlValue> a = cols.Params();
+    w.event_columns = cols.Params();
+    w.events = std::move(events_);
+    events_.clear();
+  }
+  // Stores w's events; w.kept: those stored, in order.
+  Status RunEventWrites(BatchWrites& w) {
+    if (w.events.empty()) return Status::Ok();
     auto stored = store_.Query(
         "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) SELECT * FROM "
         "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], "
         "$8::text[], $9::text[]) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-        a);
+        w.event_columns);
     if (!stored) return stored.error();
     std::set<int64_t> ids;
     for (const auto& r : *stored) ids.insert(ColInt(r, 0));
-    for (auto& [e, key] : events_) {
-      if (ids.count(e.id)) Keep(std::move(e));
+    for (auto& [e, key] : w.events) {
+      if (ids.count(e.id)) w.kept.push_back(std::move(e));
     }
-    events_.clear();
     return Status::Ok();
   }
   void Keep(Event e) {
@@ -1281,6 +1614,18 @@ class SqlScanIngest final : public ScanIngest {
   bool owns_transaction_ = true;
   bool replay_ = false;
   int64_t next_analyze_ = 0;  // PostgreSQL: new devices at which to refresh statistics (0: not read yet)
+  int64_t raised_ = 0;        // events raised so far
+  // Pipelined (PostgreSQL, Pipelined()): the thread running the statements, the batch whose
+  // candidates it reads, the writes posted whose results are not taken yet, the number of the
+  // batch resolved last, merge reviews opened by the batch being resolved (resolving_), and the
+  // new devices and events of the batch resolved last (ids reserved ahead, PostLookup).
+  std::unique_ptr<PgPipeline> pipeline_;
+  std::shared_ptr<Lookup> ahead_;
+  std::deque<std::shared_ptr<BatchWrites>> writing_;
+  int64_t batch_no_ = 0;
+  std::vector<std::array<SqlValue, 5>> reviews_;
+  bool resolving_ = false;
+  int64_t last_new_devices_ = 0, last_events_ = 0;
 };
 
 }  // namespace

@@ -1176,6 +1176,153 @@ TEST_P(InventorySuite, IdentityHoldsAcrossBatches) {
   EXPECT_TRUE(audit->ok) << audit->problem;
 }
 
+// On PostgreSQL a batch is resolved while the pipeline writes the one before it, against
+// candidates read before those writes ran plus that batch's devices as it left them. The same
+// scans into an SQLite inventory (one batch after another, 128 records each) are the reference:
+// every decision (new, matched, duplicate in the scan, review, missing, reappeared) and every
+// device must come out the same. The scans make later batches find devices created and changed
+// one and two batches before, open reviews, and bring back missing devices in the middle of a
+// pipelined batch (a lifecycle change written while the pipeline waits).
+TEST_P(InventorySuite, BatchesResolvedAheadDecideAsOneBatchAtATime) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "compares PostgreSQL's pipelined ingest with SQLite's";
+  auto dir = std::filesystem::temp_directory_path() / ("phaseout-inv-ref-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto ref = Inventory::Open((dir / "inventory.db").string(), options_);
+  ASSERT_TRUE(ref) << ref.error().message;
+  auto sites = ParseSitesYaml(kSites, "sites.yaml");
+  ASSERT_TRUE(sites);
+  ASSERT_TRUE((*ref)->ImportSites(*sites, "tester", "initial").ok());
+
+  auto mac = [](int set, int i) {
+    char b[32];
+    std::snprintf(b, sizeof(b), "aa:bb:%02x:00:%02x:%02x", set, i / 256, i % 256);
+    return std::string(b);
+  };
+  auto out = [](int set, int i) {  // outside the site's scope: never verified
+    return "127.2" + std::to_string(set) + "." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+  };
+  auto in = [](int i) { return "127.16.0." + std::to_string(i + 1); };  // i < 254
+  auto model = [](int i) { return "M" + std::to_string(i); };
+
+  std::vector<std::string> s1;
+  for (int i = 0; i < 1024; ++i) {  // first batch: new devices, 200 of them in the scope
+    if (i < 200) {
+      s1.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
+    } else if (i < 1000) {
+      s1.push_back(Line(out(1, i), mac(1, i), "hikvision", model(i), i % 2 == 0));
+    } else {  // without a MAC: known by address, maker and model only
+      s1.push_back(Line(out(9, i), "", "dahua", "IPC"));
+    }
+  }
+  for (int j = 0; j < 1024; ++j) {  // second batch: the first batch's devices and new ones
+    switch (j % 4) {
+      case 0: s1.push_back(Line(out(2, j), mac(1, j))); break;                  // a MAC seen again
+      case 1: s1.push_back(Line(out(2, j), mac(2, j), "axis", model(j), false)); break;  // new
+      case 2: s1.push_back(Line(out(1, j), "", "hikvision", model(j))); break;  // by address
+      default: s1.push_back(Line(out(3, j), "", "hikvision", model(j), true, "SER" + std::to_string(j)));
+    }
+  }
+  for (int j = 0; j < 1024; ++j) {  // third batch: the second batch's new devices again
+    if (j % 4 == 1) {
+      s1.push_back(Line(out(4, j), mac(2, j), "axis", model(j), false));
+    } else if (j % 4 == 3) {
+      s1.push_back(Line(out(4, j), "", "hikvision", model(j), true, "SER" + std::to_string(j)));
+    } else {
+      s1.push_back(Line(out(5, j), mac(3, j)));
+    }
+  }
+  for (int i = 1000; i < 1024; ++i) s1.push_back(Line(out(9, i), mac(4, i), "dahua", "IPC"));  // reviews
+
+  // Both inventories get the same scans; every summary and the devices must agree.
+  int scan = 0;
+  auto both = [&](const std::vector<std::string>& lines) {
+    std::string key = "s" + std::to_string(++scan);
+    SCOPED_TRACE(key);
+    auto got = Ingest(key, lines);
+    ASSERT_TRUE(got) << got.error().message;
+    std::swap(inv_, *ref);
+    auto want = Ingest(key, lines);
+    std::swap(inv_, *ref);
+    ASSERT_TRUE(want) << want.error().message;
+    EXPECT_EQ(got->records, want->records);
+    EXPECT_EQ(got->new_devices, want->new_devices);
+    EXPECT_EQ(got->matched_devices, want->matched_devices);
+    EXPECT_EQ(got->duplicates, want->duplicates);
+    EXPECT_EQ(got->reviews_opened, want->reviews_opened);
+    EXPECT_EQ(got->went_missing, want->went_missing);
+    EXPECT_EQ(got->reappeared, want->reappeared);
+    EXPECT_EQ(got->events_raised, want->events_raised);
+    auto listing = [](Inventory& inv) {
+      DeviceFilter f;
+      f.site = "hq";
+      auto all = inv.ListDevices(f);
+      EXPECT_TRUE(all);
+      std::vector<std::string> rows;
+      for (const auto& d : *all) {
+        rows.push_back(d.ip + " " + d.mac + " " + d.serial + " " + d.manufacturer + " " + d.model + " " +
+                       DeviceStateName(d.state) + " " + std::to_string(d.missed_scans) + " " + d.match_rule + " " +
+                       d.last_scan + " " + d.status);
+      }
+      std::sort(rows.begin(), rows.end());
+      return rows;
+    };
+    auto got_rows = listing(*inv_), want_rows = listing(**ref);
+    ASSERT_EQ(got_rows.size(), want_rows.size());
+    for (size_t i = 0; i < got_rows.size(); ++i) ASSERT_EQ(got_rows[i], want_rows[i]) << "device " << i;
+    auto got_reviews = inv_->ListReviews(true), want_reviews = (*ref)->ListReviews(true);
+    ASSERT_TRUE(got_reviews && want_reviews);
+    EXPECT_EQ(got_reviews->size(), want_reviews->size());
+  };
+  both(s1);
+  // Two scans of half the scope's devices: the other 100 go missing.
+  std::vector<std::string> half;
+  for (int i = 0; i < 100; ++i) half.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
+  both(half);
+  both(half);
+  // A large scan that brings them back in its third batch, after two batches of sightings.
+  std::vector<std::string> back;
+  for (int i = 200; i < 1000; ++i) back.push_back(Line(out(6, i), mac(1, i), "hikvision", model(i)));
+  for (int j = 0; j < 1500; ++j) back.push_back(Line(out(7, j), mac(3 + j % 2, j), "hikvision", model(j)));
+  for (int i = 100; i < 200; ++i) back.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
+  for (int j = 0; j < 800; ++j) back.push_back(Line(out(8, j), mac(3 + j % 2, j), "hikvision", model(j)));
+  both(back);
+  ref->reset();
+  std::filesystem::remove_all(dir);
+}
+
+// A batch that fails part-way (here a sequence number used twice, refused by the raw records'
+// primary key) fails the ingest, wherever the failure surfaces (PostgreSQL: in the pipeline,
+// seen at a later batch or at commit), and stores nothing; the inventory takes the next scan.
+TEST_P(InventorySuite, AFailingBatchStoresNothing) {
+  ScanMeta m;
+  m.scan_key = "bad";
+  m.site = "hq";
+  m.started_at = now_;
+  auto ing = inv_->BeginIngest(m);
+  ASSERT_TRUE(ing) << ing.error().message;
+  Status failed = Status::Ok();
+  for (int i = 0; i < 3000 && failed.ok(); ++i) {
+    std::string ip = "127.20." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    failed = (*ing)->AddLine(Line(ip, ""), i == 1500 ? 7 : i + 1);
+  }
+  if (failed.ok()) {
+    auto c = (*ing)->Commit();
+    ASSERT_FALSE(c) << "the ingest stored sequence number 7 twice";
+    failed = c.error();
+  }
+  EXPECT_FALSE(failed.ok());
+  ing->reset();
+  auto all = inv_->ListDevices({});
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->empty());
+  auto scans = inv_->ListScans("hq");
+  ASSERT_TRUE(scans);
+  EXPECT_TRUE(scans->empty());
+  auto next = Ingest("good", {Line("127.16.0.1", "aa:bb:cc:00:00:01")});
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->new_devices, 1);
+}
+
 // The data version read caches are kept under moves with every commit that writes the
 // inventory, on any connection, and (on PostgreSQL, schema version 8) with nothing else: a
 // commit to another table leaves it, so the counts and checkpoints kept under it stay. Every

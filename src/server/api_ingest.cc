@@ -226,6 +226,7 @@ HttpResponse AddScanRecords(Call& call) {
     }
     fresh.push_back(*first + i);
   }
+  if (Status s = (*ingest)->Flush(); !s.ok()) return FromError(call, s.error());
   // Record the sequence numbers as runs of consecutive ones (a chunk sent once: one run).
   for (size_t at = 0; at < fresh.size();) {
     size_t end = at + 1;
