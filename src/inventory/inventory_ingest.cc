@@ -563,6 +563,9 @@ class SqlScanIngest final : public ScanIngest {
     }
     return v;
   }
+  // A merge review opened by the ingest (site, device a, device b, reason, scan key).
+  static constexpr std::string_view kInsertReview =
+      "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)";
   static constexpr std::string_view kRecordCols[] = {"scan_id", "seq", "ip", "device_id", "match_rule", "record"};
 
   // Posts the candidate lookup of the full batch (batch_, which starts empty again) and the ids
@@ -620,7 +623,7 @@ class SqlScanIngest final : public ScanIngest {
     std::shared_ptr<Lookup> job = std::move(ahead_);
     ahead_.reset();
     PO_TRY_S(pipeline_->Wait(job->ticket));
-    PO_TRY_S(TakeWrites());
+    TakeWrites();
     if (job->device_n > 0) device_ids_.Add(job->device_first, job->device_n);
     if (job->event_n > 0) event_ids_.Add(job->event_first, job->event_n);
     std::map<int64_t, Candidate> cands;
@@ -659,21 +662,19 @@ class SqlScanIngest final : public ScanIngest {
   Status RunWrites(BatchWrites& w) {
     PO_TRY_S(RunDeviceWrites(w));
     for (const auto& r : w.reviews) {
-      PO_TRY_S(store_.Exec(
-          "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", r));
+      PO_TRY_S(store_.Exec(kInsertReview, r));
     }
     PO_TRY_S(RunEventWrites(w));
     return store_.CopyRows("scan_records", kRecordCols, w.records);
   }
 
   // Takes the results of the writes that ran (the events they stored), in the order posted.
-  Status TakeWrites() {
+  void TakeWrites() {
     uint64_t finished = pipeline_->finished();
     while (!writing_.empty() && writing_.front()->ticket <= finished) {
       for (Event& e : writing_.front()->kept) Keep(std::move(e));
       writing_.pop_front();
     }
-    return Status::Ok();
   }
 
   // Waits for every statement posted and takes their results: the store is this thread's
@@ -681,7 +682,8 @@ class SqlScanIngest final : public ScanIngest {
   Status Drain() {
     if (!pipeline_) return Status::Ok();
     PO_TRY_S(pipeline_->Wait());
-    return TakeWrites();
+    TakeWrites();
+    return Status::Ok();
   }
 
   // Resolves the batch ahead and drains the pipeline; the batches after it start afresh.
@@ -1323,8 +1325,7 @@ class SqlScanIngest final : public ScanIngest {
         if (resolving_) {
           reviews_.push_back(std::move(q));  // written with the batch (RunWrites)
         } else {
-          PO_TRY_S(store_.Exec(
-              "INSERT INTO merge_reviews (site_id, device_a, device_b, reason, scan) VALUES ($1, $2, $3, $4, $5)", q));
+          PO_TRY_S(store_.Exec(kInsertReview, q));
         }
         ++summary_.reviews_opened;
         Event e;
