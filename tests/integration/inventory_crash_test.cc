@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -183,28 +184,60 @@ TEST_F(CrashTest, KillDuringIngestLeavesWholeScansOrNothing) {
   EXPECT_GT(after_commit, 0) << "no kill landed after a commit: the test would prove nothing";
 }
 
+// Each run walks every open device one step on (found -> confirmed -> replacement planned ->
+// removed), one change per transaction, and is killed at a random time. Before each run a scan
+// of its own /24 adds kFresh new devices, so every run has work whatever the earlier runs did;
+// the kill range follows a timed uninterrupted run, so kills land mid-way on a fast or a loaded
+// machine alike.
 TEST_F(CrashTest, KillDuringLifecycleChangesKeepsDeviceAndAuditInStep) {
-  {
+  const int kFresh = 120;
+  auto seed = [&](const std::string& key, int net) {
     auto inv = Inventory::Open(db_);
     ASSERT_TRUE(inv);
     ScanMeta m;
-    m.scan_key = "seed";
+    m.scan_key = key;
     m.site = "s";
+    std::string prefix = "127.9." + std::to_string(net) + ".";
+    auto scope = Cidr::Parse(prefix + "0/24");
+    ASSERT_TRUE(scope);
+    m.scope = {*scope};  // the scan covers its own /24 only: nothing earlier goes missing
     auto ing = (*inv)->BeginIngest(m);
     ASSERT_TRUE(ing);
-    for (int i = 0; i < 400; ++i) {
-      std::string line = R"({"ip":"127.9.)" + std::to_string(i / 256) + "." + std::to_string(i % 256) +
+    for (int i = 0; i < kFresh; ++i) {
+      std::string line = R"({"ip":")" + prefix + std::to_string(i + 1) +
                          R"(","manufacturer":"dahua","model":"IPC","verdicts":[{"policy":"us-ndaa-889","status":"prohibited"}]})";
       ASSERT_TRUE((*ing)->AddLine(line, i + 1).ok());
     }
     ASSERT_TRUE((*ing)->Commit());
-  }
-  int64_t reported_total = 0;
+  };
+  auto audited_changes = [&]() -> int64_t {
+    auto inv = Inventory::Open(db_);
+    EXPECT_TRUE(inv);
+    if (!inv) return -1;
+    auto n = (*inv)->store().Query("SELECT COUNT(*) FROM audit_log WHERE action = 'set-state'");
+    EXPECT_TRUE(n);
+    return n ? ColInt(n->front(), 0) : -1;
+  };
+  // Calibrate on one uninterrupted run of kFresh changes. Later runs have up to three times
+  // as much work (fresh, confirmed and planned devices), so kills in 0..1.5x land mostly mid-way.
+  ASSERT_NO_FATAL_FAILURE(seed("warm", 0));
+  auto t0 = std::chrono::steady_clock::now();
+  auto warm = RunAndKill({db_, "lifecycle"}, std::chrono::minutes(5));
+  ASSERT_TRUE(warm.finished);
+  ASSERT_EQ(static_cast<int>(warm.lines.size()), kFresh);
+  int full_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  int range_ms = std::max(20, full_ms * 3 / 2);
+  int64_t reported_total = audited_changes();
+  ASSERT_EQ(reported_total, kFresh);
   int kills = 0;
   for (int i = 0; i < Iterations(); ++i) {
-    auto k = RunAndKill({db_, "lifecycle"}, std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1500)(rng_)));
+    ASSERT_NO_FATAL_FAILURE(seed("fresh-" + std::to_string(i), 1 + i % 250));
+    int64_t before = audited_changes();
+    ASSERT_EQ(before, reported_total) << "a scan of fresh devices changed the audited lifecycle";
+    auto k = RunAndKill({db_, "lifecycle"},
+                        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, range_ms)(rng_)));
     kills += !k.finished;
-    int64_t before = reported_total;
     int64_t reported = static_cast<int64_t>(k.lines.size());
     auto inv = Inventory::Open(db_);
     ASSERT_TRUE(inv);
@@ -227,8 +260,9 @@ TEST_F(CrashTest, KillDuringLifecycleChangesKeepsDeviceAndAuditInStep) {
       ASSERT_EQ(Col(r, 1), expected) << "device " << Col(r, 0);
     }
   }
-  std::printf("[crash] lifecycle: %d runs, %d killed mid-way, %lld changes committed and audited\n", Iterations(),
-              kills, static_cast<long long>(reported_total));
+  std::printf("[crash] lifecycle: one uninterrupted run of %d changes took %d ms; kills at 0..%d ms; %d runs, %d "
+              "killed mid-way, %lld changes committed and audited\n",
+              kFresh, full_ms, range_ms, Iterations(), kills, static_cast<long long>(reported_total));
   EXPECT_GT(kills, 0);
 }
 
