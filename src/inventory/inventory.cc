@@ -77,7 +77,7 @@ Result<DeviceRecord> SqlInventory::LoadDevice(int64_t id) {
 Result<SiteRow> SqlInventory::LoadSite(const std::string& key) {
   SqlValue p[] = {T(key)};
   auto rows = store_->Query(
-      "SELECT s.id, s.key, dp.key, s.scopes FROM sites s JOIN departments dp ON dp.id = s.department_id "
+      "SELECT s.id, s.key, dp.key, s.scopes, s.full_scans FROM sites s JOIN departments dp ON dp.id = s.department_id "
       "WHERE s.key = $1",
       p);
   if (!rows) return rows.error();
@@ -91,6 +91,7 @@ Result<SiteRow> SqlInventory::LoadSite(const std::string& key) {
   s.department = Col(rows->front(), 2);
   auto scopes = ParseScopeList(Col(rows->front(), 3));
   if (scopes) s.scopes = *scopes;
+  s.full_scans = ColInt(rows->front(), 4);
   SqlValue q[] = {I(s.id)};
   auto dl = store_->Query("SELECT policy, deadline FROM site_deadlines WHERE site_id = $1", q);
   if (!dl) return dl.error();
@@ -109,6 +110,11 @@ Status SqlInventory::ImportSites(const SitesFile& file, const std::string& actor
     }
     for (const auto& s : file.sites) {
       SqlValue p[] = {T(s.id), T(s.department), T(s.name), T(s.owner), T(s.location), T(ScopeListToString(s.scopes))};
+      // New scopes: which devices lie outside them is found out again by the next whole-site scan.
+      SqlValue changed[] = {p[0], p[5]};
+      PO_TRY(store_->Exec("UPDATE devices SET outside_scope = -1 WHERE outside_scope <> -1 AND site_id = (SELECT id "
+                          "FROM sites WHERE key = $1 AND scopes <> $2)",
+                          changed));
       PO_TRY(store_->Exec(
           "INSERT INTO sites (key, department_id, name, owner, location, scopes) "
           "SELECT $1, id, $3, $4, $5, $6 FROM departments WHERE key = $2 "

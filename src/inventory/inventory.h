@@ -23,7 +23,7 @@
 namespace phaseout::inventory {
 
 // The schema version this build writes; a database with a higher version is refused.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 struct InventoryOptions {
   StoreOptions store;
@@ -61,8 +61,11 @@ struct DeviceRecord {
   bool waiver_expired = false;
   std::string reason;  // not-restricted reason
   std::string first_seen, last_seen, last_scan;
-  int64_t missed_scans = 0;
+  int64_t missed_scans = 0;  // scans covering its address since it was last seen (or since a change of state reset it)
   std::string match_rule;  // rule that attached the last sighting
+  // Store-internal: the part of missed_scans the site's count of whole-site scans gives (schema
+  // v10); a write of missed_scans stores the rest. Not part of the device's JSON.
+  int64_t missed_by_site = 0;
   // Derived on read:
   std::string status;      // "covered" (prohibited), "review", "unknown" (maker unknown: to check), "clear"
   bool overdue = false;

@@ -697,25 +697,29 @@ class SqlScanIngest final : public ScanIngest {
   }
 
   // The verification pass after a complete scan: removed devices unseen -> verified-removed,
-  // open devices unseen -> missing (only for addresses the scan covered). It reads only the
-  // columns it decides on (address, state, missed scans, verdicts, maker) without joins; the
-  // whole device (site, department, last scan) is loaded only for those that change state.
-  // Most unseen devices just count one more missed scan: one statement per page of them.
+  // open devices unseen -> missing (only for addresses the scan covered). A scan covering the
+  // whole site counts its missed scan once for the site (VerifyPassWholeSite); a scan of part of
+  // it counts one more missed scan on each unseen device in its scope. Either way it reads only
+  // the columns it decides on (address, state, missed scans, verdicts, maker); the whole device
+  // is loaded only for those that change state.
   // REQUIRES: the batch flushed.
   Status VerifyPass() {
     const std::vector<Cidr>& scope = meta_.scope.empty() ? site_.scopes : meta_.scope;
-    if (pg_ && ScopeCoversAll(scope, site_.scopes)) return VerifyPassCounting(scope);
+    if (scope.empty()) return Status::Ok();  // a scan that covered no address misses nothing
+    if (ScopeCoversAll(scope, site_.scopes)) return VerifyPassWholeSite(scope);
     // Paged by id so memory stays bounded on large sites.
     int64_t after_id = 0;
     std::vector<SqlValue> missed;  // devices that only count one more missed scan
     std::vector<int64_t> changing;  // devices that change state, in id order
     while (true) {
       SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
-      auto rows = store_.Query(
-          "SELECT d.id, d.ip, d.state, d.missed_scans, d.prohibited, d.review, d.manufacturer FROM devices d "
+      static const std::string kSql =
+          std::string("SELECT d.id, d.ip, d.state, ") + kMissedScans +
+          ", d.prohibited, d.review, d.manufacturer FROM devices d JOIN sites s ON s.id = d.site_id "
+          "LEFT JOIN scans sc ON sc.id = d.last_scan_id "
           "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
-          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') ORDER BY d.id LIMIT 2000",
-          p);
+          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') ORDER BY d.id LIMIT 2000";
+      auto rows = store_.Query(kSql, p);
       if (!rows) return rows.error();
       if (rows->empty()) break;
       for (const auto& r : *rows) {
@@ -729,64 +733,88 @@ class SqlScanIngest final : public ScanIngest {
       }
       PO_TRY_S(ChangeUnseen(changing));
       changing.clear();
-      // One statement per 128 devices for the plain "one more missed scan" case (PostgreSQL: one
-      // per page, the ids as an array).
-      if (pg_ && !missed.empty()) {
-        std::vector<int64_t> ids;
-        ids.reserve(missed.size());
-        for (const SqlValue& v : missed) ids.push_back(std::get<int64_t>(v));
-        SqlValue a[] = {T(PgIntArray(ids))};
-        PO_TRY_S(store_.Exec("UPDATE devices SET missed_scans = missed_scans + 1 WHERE id = ANY($1::bigint[])", a));
-      } else {
-        PO_TRY_S(ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id IN (", "?", 1, ")",
-                          missed));
-      }
+      PO_TRY_S(UpdateMissed(missed, "+ 1"));
       missed.clear();
       PO_TRY_S(FlushEvents());
     }
     return Status::Ok();
   }
 
-  // VerifyPass on PostgreSQL for a scan covering the whole site (the usual case): each page of
-  // the site's unseen devices counts its missed scan in one `UPDATE ... RETURNING` over an id
-  // range (no separate read of the page, no list of ids sent back); the few rows that should not
-  // have counted (an address outside the scan's scope) are set back. 20% less time than reading
-  // the page first (docs/performance.md, "ninth pass"). A device that changes state is written
-  // whole by ChangeUnseen, told that its missed scan is counted (setting it back first cost a
-  // second update of each: 0.1 s for 33,333 devices going missing; "twelfth pass").
-  Status VerifyPassCounting(const std::vector<Cidr>& scope) {
+  // `missed_scans = missed_scans <delta>` for the devices `ids`: one statement per 128 of them
+  // (PostgreSQL: one, the ids as an array).
+  Status UpdateMissed(const std::vector<SqlValue>& ids, std::string_view delta) {
+    if (ids.empty()) return Status::Ok();
+    bool up = delta == "+ 1";
+    if (pg_) {
+      std::vector<int64_t> v;
+      v.reserve(ids.size());
+      for (const SqlValue& id : ids) v.push_back(std::get<int64_t>(id));
+      SqlValue a[] = {T(PgIntArray(v))};
+      return store_.Exec(up ? "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id = ANY($1::bigint[])"
+                            : "UPDATE devices SET missed_scans = missed_scans - 1 WHERE id = ANY($1::bigint[])",
+                         a);
+    }
+    return up ? ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans + 1 WHERE id IN (", "?", 1, ")", ids)
+              : ExecRows(store_, "UPDATE devices SET missed_scans = missed_scans - 1 WHERE id IN (", "?", 1, ")", ids);
+  }
+
+  // VerifyPass for a scan covering the whole site (the usual case): one more whole-site scan for
+  // the site (schema v10: every device of the site counts it without a write of its own), then
+  // the devices that may lie outside the site's scopes are set back where the scan did not cover
+  // them, then only the devices whose count now changes their state are read. Before v10 each
+  // page of unseen devices counted its missed scan in an UPDATE: 0.18 s for the 50,000 unseen
+  // devices of a site of 100,000 (docs/performance.md, "fourteenth pass").
+  Status VerifyPassWholeSite(const std::vector<Cidr>& scope) {
+    SqlValue site[] = {I(site_.id)}, scan[] = {I(scan_id_)};
+    PO_TRY_S(store_.Exec("UPDATE sites SET full_scans = full_scans + 1 WHERE id = $1", site));
+    PO_TRY_S(store_.Exec("UPDATE scans SET full_counted = 1 WHERE id = $1", scan));
+    ++site_.full_scans;
+    // Devices recorded outside the site's scopes (or not yet known: after the scopes changed).
     int64_t after_id = 0;
-    std::vector<int64_t> changing, set_back;
+    std::vector<SqlValue> set_back, inside, outside;
     while (true) {
-      SqlValue b[] = {I(site_.id), I(after_id)};
-      auto bound = store_.Query(
-          "SELECT max(id) FROM (SELECT id FROM devices WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT 2000) p", b);
-      if (!bound) return bound.error();
-      if (bound->empty() || !bound->front().at(0).has_value()) break;
-      int64_t upto = ColInt(bound->front(), 0);
-      SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id), I(upto)};
+      SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
       auto rows = store_.Query(
-          "UPDATE devices d SET missed_scans = d.missed_scans + 1 WHERE d.site_id = $1 AND d.last_scan_id <> $2 "
-          "AND d.id > $3 AND d.id <= $4 AND d.state IN "
-          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') "
-          "RETURNING d.id, d.ip, d.state, d.missed_scans, d.prohibited, d.review, d.manufacturer",
+          "SELECT id, ip, outside_scope FROM devices WHERE site_id = $1 AND last_scan_id <> $2 AND id > $3 AND "
+          "outside_scope <> 0 ORDER BY id LIMIT 2000",
           p);
       if (!rows) return rows.error();
-      after_id = upto;
+      if (rows->empty()) break;
       for (const auto& r : *rows) {
-        int64_t id = ColInt(r, 0);
-        if (!ScopeContains(scope, Col(r, 1))) {
-          set_back.push_back(id);
-          continue;
-        }
-        if (ChangesState(r, ColInt(r, 3))) changing.push_back(id);  // the missed scan counted already
+        after_id = ColInt(r, 0);
+        if (ColInt(r, 2) < 0) (ScopeContains(site_.scopes, Col(r, 1)) ? inside : outside).push_back(I(after_id));
+        if (!ScopeContains(scope, Col(r, 1))) set_back.push_back(I(after_id));
       }
-      if (!set_back.empty()) {
-        SqlValue a[] = {T(PgIntArray(set_back))};
-        PO_TRY_S(store_.Exec("UPDATE devices SET missed_scans = missed_scans - 1 WHERE id = ANY($1::bigint[])", a));
-        set_back.clear();
+      PO_TRY_S(UpdateMissed(set_back, "- 1"));
+      PO_TRY_S(ExecRows(store_, "UPDATE devices SET outside_scope = 0 WHERE id IN (", "?", 1, ")", inside));
+      PO_TRY_S(ExecRows(store_, "UPDATE devices SET outside_scope = 1 WHERE id IN (", "?", 1, ")", outside));
+      set_back.clear();
+      inside.clear();
+      outside.clear();
+    }
+    // The devices whose missed scans now reach a threshold (ChangesState, in SQL: removed ones at
+    // verify_after_scans, open ones needing attention at missing_after_scans).
+    after_id = 0;
+    std::vector<int64_t> changing;
+    while (true) {
+      SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id), I(inv_.options().verify_after_scans),
+                      I(inv_.options().missing_after_scans)};
+      static const std::string kSql =
+          std::string("SELECT d.id, d.ip, d.state, ") + kMissedScans +
+          " AS missed, d.prohibited, d.review, d.manufacturer FROM devices d JOIN sites s ON s.id = d.site_id "
+          "LEFT JOIN scans sc ON sc.id = d.last_scan_id "
+          "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND ((d.state = 'removed' AND " +
+          kMissedScans + " >= $4) OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'waived') AND " +
+          kMissedScans +
+          " >= $5 AND (replace(d.prohibited, ',', '') <> '' OR replace(d.review, ',', '') <> '' OR "
+          "d.manufacturer = ''))) ORDER BY d.id LIMIT 2000";
+      auto rows = store_.Query(kSql, p);
+      if (!rows) return rows.error();
+      if (rows->empty()) break;
+      for (const auto& r : *rows) {
+        after_id = ColInt(r, 0);
+        if (ChangesState(r, ColInt(r, 3))) changing.push_back(after_id);  // the missed scan counted already
       }
-      std::sort(changing.begin(), changing.end());
       PO_TRY_S(ChangeUnseen(changing, /*counted=*/true));
       changing.clear();
       PO_TRY_S(FlushEvents());
@@ -817,7 +845,7 @@ class SqlScanIngest final : public ScanIngest {
 
   // The unseen devices `ids` (VerifyPass chose them by their columns) change state: loaded whole
   // (PostgreSQL: one query), then verified-removed or missing with their lifecycle audit entry and
-  // event. `counted`: their missed scan was counted in the database already (VerifyPassCounting);
+  // event. `counted`: their missed scan was counted in the database already (VerifyPassWholeSite);
   // they are taken as they were before it, and the state change writes the count again.
   Status ChangeUnseen(const std::vector<int64_t>& ids, bool counted = false) {
     if (ids.empty()) return Status::Ok();
@@ -829,16 +857,16 @@ class SqlScanIngest final : public ScanIngest {
       SqlValue a[] = {T(PgIntArray(ids))};
       auto rows = store_.Query(std::string(kDeviceSelect) + "WHERE d.id = ANY($1::bigint[]) ORDER BY d.id", a);
       if (!rows) return rows.error();
-      for (const auto& r : *rows) {
-        devices.push_back(ReadDevice(r));
-        if (counted) --devices.back().missed_scans;
-      }
+      for (const auto& r : *rows) devices.push_back(ReadDevice(r));
     } else {
       for (int64_t id : ids) {
         auto d = inv_.LoadDevice(id);
         if (!d) return d.error();
         devices.push_back(std::move(*d));
       }
+    }
+    if (counted) {
+      for (DeviceRecord& d : devices) --d.missed_scans;
     }
     std::vector<UnseenChange> changed;
     changed.reserve(devices.size());
@@ -1425,11 +1453,13 @@ class SqlScanIngest final : public ScanIngest {
       {"ip", false},         {"mac", false},         {"serial", false},    {"manufacturer", false},
       {"brand", false},      {"device_type", false}, {"model", false},     {"firmware", false},
       {"prohibited", false}, {"review", false},      {"last_seen", false}, {"last_scan_id", true},
-      {"match_rule", false}, {"last_seq", true}};
+      {"match_rule", false}, {"last_seq", true},     {"full_scans_seen", true}, {"outside_scope", true}};
   static constexpr std::string_view kDeviceCols[] = {
       "id", "site_id", "mac", "serial", "ip", "manufacturer", "brand", "device_type", "model", "firmware",
       "prohibited", "review", "state", "state_since", "first_seen", "last_seen", "last_scan_id", "match_rule",
-      "last_seq"};
+      "last_seq", "full_scans_seen", "outside_scope"};
+  // devices.outside_scope of a device seen at `ip` (schema v10).
+  int64_t OutsideScope(const std::string& ip) const { return ScopeContains(site_.scopes, ip) ? 0 : 1; }
   // The new and changed candidates as rows and arrays (they are then written, as far as this
   // ingest knows).
   void BuildDeviceWrites(BatchWrites& w) {
@@ -1439,7 +1469,7 @@ class SqlScanIngest final : public ScanIngest {
       if (c.is_new) {
         Push(w.devices, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
              T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T("found"), T(at), T(at),
-             T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq));
+             T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq), I(site_.full_scans), I(OutsideScope(c.ip)));
         c.is_new = false;
       } else if (c.changed) {
         upd.Int(0, c.id);
@@ -1452,6 +1482,8 @@ class SqlScanIngest final : public ScanIngest {
         upd.Int(12, c.last_scan_id);
         upd.Text(13, c.match_rule);
         upd.Int(14, c.last_seq);
+        upd.Int(15, site_.full_scans);
+        upd.Int(16, OutsideScope(c.ip));
         c.changed = false;
       }
     }
@@ -1474,28 +1506,30 @@ class SqlScanIngest final : public ScanIngest {
       if (c.is_new) {
         Push(ins, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
                            T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T(at), T(at),
-                           T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq));
+                           T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq), I(site_.full_scans),
+                           I(OutsideScope(c.ip)));
         c.is_new = false;
       } else if (c.changed) {
         Push(upd, I(c.id), T(c.ip), T(c.mac), T(c.serial), T(c.manufacturer), T(c.brand), T(c.device_type),
                            T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T(at), I(c.last_scan_id),
-                           T(c.match_rule), I(c.last_seq));
+                           T(c.match_rule), I(c.last_seq), I(site_.full_scans), I(OutsideScope(c.ip)));
         c.changed = false;
       }
     }
     PO_TRY_S(ExecRows(store_,
                       "INSERT INTO devices (id, site_id, mac, serial, ip, manufacturer, brand, device_type, model, "
                       "firmware, prohibited, review, state, state_since, first_seen, last_seen, last_scan_id, "
-                      "match_rule, last_seq) VALUES ",
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'found', ?, ?, ?, ?, ?, ?)", 18, "", ins));
+                      "match_rule, last_seq, full_scans_seen, outside_scope) VALUES ",
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'found', ?, ?, ?, ?, ?, ?, ?, ?)", 20, "", ins));
     return ExecRows(store_,
                     "UPDATE devices SET ip = v.column2, mac = v.column3, serial = v.column4, "
                     "manufacturer = v.column5, brand = v.column6, device_type = v.column7, model = v.column8, "
                     "firmware = v.column9, prohibited = v.column10, review = v.column11, last_seen = v.column12, "
-                    "last_scan_id = v.column13, missed_scans = 0, match_rule = v.column14, last_seq = v.column15 "
-                    "FROM (VALUES ",
-                    "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT))",
-                    15, ") AS v WHERE devices.id = v.column1", upd);
+                    "last_scan_id = v.column13, missed_scans = 0, match_rule = v.column14, last_seq = v.column15, "
+                    "full_scans_seen = v.column16, outside_scope = v.column17 FROM (VALUES ",
+                    "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), "
+                    "CAST(? AS BIGINT), CAST(? AS BIGINT))",
+                    17, ") AS v WHERE devices.id = v.column1", upd);
   }
 
   // Queues event `e` (id handed out now); FlushEvents stores it unless an event with
@@ -1765,6 +1799,9 @@ Result<RebuildSummary> SqlInventory::Rebuild(const std::string& actor, const std
     PO_TRY_S(store_->Exec("UPDATE scan_records SET device_id = NULL, match_rule = ''"));
     PO_TRY_S(store_->Exec("DELETE FROM merge_reviews"));
     PO_TRY_S(store_->Exec("DELETE FROM devices"));
+    // The replayed scans count their whole-site scans again.
+    PO_TRY_S(store_->Exec("UPDATE sites SET full_scans = 0"));
+    PO_TRY_S(store_->Exec("UPDATE scans SET full_counted = 0"));
     auto scans = store_->Query(
         "SELECT sc.id, sc.key, s.key, sc.agent, sc.started_at, sc.rules_version, sc.source, sc.scope, sc.complete "
         "FROM scans sc JOIN sites s ON s.id = sc.site_id ORDER BY sc.started_at, sc.id");

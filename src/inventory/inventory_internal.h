@@ -100,14 +100,24 @@ inline DeviceState StateOr(const std::string& name, DeviceState fallback) {
 constexpr const char* kDeviceSearchText =
     "(d.ip || ' ' || d.mac || ' ' || d.serial || ' ' || d.manufacturer || ' ' || d.brand || ' ' || d.model)";
 
+// The part of device d's missed scans its site's count of whole-site scans gives (schema v10,
+// kMigration10): whole-site scans since its last sighting, less the scan of that sighting if it
+// is one. Needs `sites s` and `scans sc` (its last scan, LEFT JOIN) beside `devices d`.
+#define PHASEOUT_MISSED_BY_SITE "(s.full_scans - d.full_scans_seen - COALESCE(sc.full_counted, 0))"
+constexpr const char* kMissedBySite = PHASEOUT_MISSED_BY_SITE;
+// A device's missed scans, with the same joins.
+constexpr const char* kMissedScans = "(d.missed_scans + " PHASEOUT_MISSED_BY_SITE ")";
+
 // Columns of a device row, in ReadDevice order.
 constexpr const char* kDeviceSelect =
     "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
     "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
     "d.target_date, d.removed_by, d.waiver_approver, d.waiver_reason, d.waiver_expiry, d.waiver_expired, "
-    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), d.missed_scans, d.match_rule "
+    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), d.missed_scans + " PHASEOUT_MISSED_BY_SITE
+    ", d.match_rule, " PHASEOUT_MISSED_BY_SITE " "
     "FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = s.department_id "
     "LEFT JOIN scans sc ON sc.id = d.last_scan_id ";
+#undef PHASEOUT_MISSED_BY_SITE
 
 inline DeviceRecord ReadDevice(const SqlRow& r) {
   DeviceRecord d;
@@ -140,6 +150,7 @@ inline DeviceRecord ReadDevice(const SqlRow& r) {
   d.last_scan = Col(r, 26);
   d.missed_scans = ColInt(r, 27);
   d.match_rule = Col(r, 28);
+  d.missed_by_site = ColInt(r, 29);
   if (!d.prohibited.empty()) {
     d.status = "covered";
   } else if (!d.review.empty()) {
@@ -240,6 +251,7 @@ class OffsetCheckpointCache {
 // A site as the ingest needs it: id, keys, scopes and policy deadlines.
 struct SiteRow {
   int64_t id = 0;
+  int64_t full_scans = 0;  // complete scans that covered the whole site (schema v10)
   std::string key, department;
   std::vector<Cidr> scopes;
   std::map<std::string, std::string> deadlines;

@@ -11,7 +11,7 @@ std::vector<SqlValue> LifecycleValues(const DeviceRecord& d) {
   v.reserve(std::size(kLifecycleColumns));
   Push(v, T(DeviceStateName(d.state)), T(d.prior_state ? DeviceStateName(*d.prior_state) : ""), T(d.state_since),
        T(d.replacement_model), T(d.target_date), T(d.removed_by), T(d.waiver_approver), T(d.waiver_reason),
-       T(d.waiver_expiry), I(d.waiver_expired ? 1 : 0), T(d.reason), I(d.missed_scans));
+       T(d.waiver_expiry), I(d.waiver_expired ? 1 : 0), T(d.reason), I(d.missed_scans - d.missed_by_site));
   return v;
 }
 
@@ -188,8 +188,9 @@ Status SqlInventory::MergeDevices(const DeviceRecord& a, const DeviceRecord& b) 
   if (b.last_seen >= a.last_seen) {
     PO_TRY(store_->Exec(
         "UPDATE devices SET (ip, manufacturer, brand, device_type, model, firmware, prohibited, review, "
-        "last_seen, last_scan_id, last_seq, missed_scans) = (SELECT ip, manufacturer, brand, device_type, "
-        "model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, missed_scans FROM devices "
+        "last_seen, last_scan_id, last_seq, missed_scans, full_scans_seen, outside_scope) = (SELECT ip, "
+        "manufacturer, brand, device_type, model, firmware, prohibited, review, last_seen, last_scan_id, last_seq, "
+        "missed_scans, full_scans_seen, outside_scope FROM devices "
         "WHERE id = $2) WHERE id = $1",
         p));
   }

@@ -414,7 +414,7 @@ Result<std::optional<DevicePage>> SqlInventory::ListDevicePageOnce(const DeviceF
       std::string n = param(I(offset + limit));
       std::string select(kDeviceSelect);
       select.replace(select.find("FROM devices d "), std::string::npos,
-                     "FROM (SELECT s.id, s.key, s.department_id FROM sites s JOIN departments dp ON dp.id = "
+                     "FROM (SELECT s.id, s.key, s.department_id, s.full_scans FROM sites s JOIN departments dp ON dp.id = "
                      "s.department_id WHERE 1 = 1" + sites +
                      ") s CROSS JOIN LATERAL (SELECT * FROM devices d WHERE d.site_id = s.id" + devices +
                      " ORDER BY d.id LIMIT " + n +

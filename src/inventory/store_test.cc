@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <set>
@@ -1438,6 +1439,146 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
     EXPECT_EQ(ColInt(n->front(), 0), 1);
     EXPECT_EQ(ColInt(n->front(), 1), 0);
   }
+}
+
+// A database of schema version 9 keeps each device's missed scans (counted per device then) and
+// counts on from there per site; whether a device lies outside its site's scopes is found out by
+// the first whole-site scan.
+TEST_P(InventorySuite, MigratesVersionNineMissedScans) {
+  std::string location;
+  if (GetParam() == "postgres") {
+    auto url = testing::SharedPgServer().FreshDatabase();
+    ASSERT_TRUE(url);
+    location = *url;
+  } else {
+    location = (dir_ / "v9.db").string();
+  }
+  {
+    auto store = OpenStore(location);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(internal::Migrate(**store, 9).ok());
+    for (const char* sql : {
+             "INSERT INTO departments (key) VALUES ('d')",
+             "INSERT INTO sites (key, department_id, scopes) VALUES ('s', 1, '127.16.0.0/24')",
+             "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
+             "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
+             "last_scan_id, missed_scans) VALUES (1, '127.16.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
+             "'t', 1, 1)",
+             "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
+             "last_scan_id, missed_scans) VALUES (1, '127.17.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
+             "'t', 1, 0)"}) {
+      ASSERT_TRUE((*store)->Exec(sql).ok()) << sql;
+    }
+  }
+  auto inv = Inventory::Open(location, options_);
+  ASSERT_TRUE(inv) << inv.error().message;
+  EXPECT_EQ((*inv)->GetDevice(1)->missed_scans, 1);
+  EXPECT_EQ((*inv)->GetDevice(2)->missed_scans, 0);
+  ScanMeta m;
+  m.scan_key = "whole";
+  m.site = "s";
+  auto ing = (*inv)->BeginIngest(m);
+  ASSERT_TRUE(ing);
+  auto sum = (*ing)->Commit();
+  ASSERT_TRUE(sum) << sum.error().message;
+  EXPECT_EQ(sum->went_missing, 1);
+  auto inside = (*inv)->GetDevice(1);
+  ASSERT_TRUE(inside);
+  EXPECT_EQ(inside->missed_scans, 2);
+  EXPECT_EQ(inside->state, DeviceState::kMissing);
+  auto outside = (*inv)->GetDevice(2);  // outside the site's scopes: the scan did not cover it
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->missed_scans, 0);
+  EXPECT_EQ(outside->state, DeviceState::kFound);
+}
+
+// Missed scans add up the same way whatever mix of scans counted them: scans of part of a site
+// (per device), whole-site scans (per site), a removal claim resetting the count, scopes that
+// change under stored devices (a device now outside them counts only scans whose own scope
+// covered it), and a Rebuild that replays it all counts every device to the same number.
+TEST_P(InventorySuite, MissedScansAddUpOverPartAndWholeSiteScansScopeChangesAndRebuild) {
+  ASSERT_TRUE(Ingest("s1", {Line("127.16.0.1", "aa:bb:cc:00:00:01"),
+                            Line("127.16.0.2", "aa:bb:cc:00:00:02", "axis", "P3265", false),
+                            Line("127.16.0.3", "aa:bb:cc:00:00:03", "axis", "P3265", false)}));
+  int64_t a = Only("127.16.0.1").id, b = Only("127.16.0.2").id, c = Only("127.16.0.3").id;
+  auto missed = [&](int64_t id) {
+    auto d = inv_->GetDevice(id);
+    EXPECT_TRUE(d);
+    return d ? d->missed_scans : -1;
+  };
+  auto part = [&](const std::string& key, const std::string& cidr, const std::vector<std::string>& lines) {
+    ScanMeta m;
+    m.scan_key = key;
+    m.site = "hq";
+    m.started_at = now_;
+    m.scope = {*Cidr::Parse(cidr)};
+    auto ing = inv_->BeginIngest(m);
+    EXPECT_TRUE(ing);
+    if (!ing) return;
+    int64_t seq = 0;
+    for (const auto& l : lines) EXPECT_TRUE((*ing)->AddLine(l, ++seq).ok());
+    EXPECT_TRUE((*ing)->Commit());
+  };
+  now_ = "2026-12-01T11:00:00Z";
+  part("p1", "127.16.0.2/32", {});  // counts for b only
+  EXPECT_EQ(missed(a), 0);
+  EXPECT_EQ(missed(b), 1);
+  EXPECT_EQ(missed(c), 0);
+  now_ = "2026-12-01T12:00:00Z";
+  ASSERT_TRUE(Ingest("w1", {Line("127.16.0.3", "aa:bb:cc:00:00:03", "axis", "P3265", false)}));
+  EXPECT_EQ(missed(a), 1);
+  EXPECT_EQ(missed(b), 2);
+  EXPECT_EQ(missed(c), 0);
+  now_ = "2026-12-01T13:00:00Z";
+  ASSERT_TRUE(Set(a, DeviceState::kRemoved));
+  EXPECT_EQ(missed(a), 0);  // counted from the removal claim
+  now_ = "2026-12-01T14:00:00Z";
+  ASSERT_TRUE(Ingest("w2", {Line("127.16.0.3", "aa:bb:cc:00:00:03", "axis", "P3265", false)}));
+  EXPECT_EQ(missed(a), 1);
+  EXPECT_EQ(missed(b), 3);
+  EXPECT_EQ(missed(c), 0);
+  // The site shrinks to 127.16.0.0/31: b and c now lie outside it.
+  now_ = "2026-12-01T15:00:00Z";
+  auto narrow = ParseSitesYaml(
+      "departments:\n  - id: finance\n    sites:\n      - id: hq\n        scopes: [127.16.0.0/31]\n", "s.yaml");
+  ASSERT_TRUE(narrow);
+  ASSERT_TRUE(inv_->ImportSites(*narrow, "tester", "narrowed").ok());
+  now_ = "2026-12-01T16:00:00Z";
+  auto w3 = Ingest("w3", {});  // covers the site (127.16.0.0/31) only
+  ASSERT_TRUE(w3);
+  EXPECT_EQ(w3->verified_removed, 1);
+  EXPECT_EQ(missed(a), 2);
+  EXPECT_EQ(inv_->GetDevice(a)->state, DeviceState::kVerifiedRemoved);
+  EXPECT_EQ(missed(b), 3);
+  EXPECT_EQ(missed(c), 0);
+  now_ = "2026-12-01T17:00:00Z";
+  part("w4", "127.16.0.0/24", {});  // a scope wider than the site: covers b and c again
+  EXPECT_EQ(missed(a), 3);
+  EXPECT_EQ(missed(b), 4);
+  EXPECT_EQ(missed(c), 1);
+  now_ = "2026-12-01T18:00:00Z";
+  ASSERT_TRUE(Ingest("w5", {Line("127.16.0.2", "aa:bb:cc:00:00:02", "axis", "P3265", false)}));
+  EXPECT_EQ(missed(a), 4);
+  EXPECT_EQ(missed(b), 0);
+  EXPECT_EQ(missed(c), 1);
+  // Rebuild replays scans and decisions into new devices: the same counts and states, by address.
+  auto by_ip = [&] {
+    std::map<std::string, std::pair<int64_t, std::string>> m;
+    auto all = inv_->ListDevices({});
+    EXPECT_TRUE(all);
+    if (all) {
+      for (const auto& d : *all) m[d.ip] = {d.missed_scans, DeviceStateName(d.state)};
+    }
+    return m;
+  };
+  auto before = by_ip();
+  ASSERT_EQ(before.size(), 3u);
+  auto rebuilt = inv_->Rebuild("tester", "replay");
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_EQ(by_ip(), before);
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
 }
 
 // Devices name an existing site and raw records an existing scan, on both backends (SQLite: its
