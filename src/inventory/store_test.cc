@@ -136,6 +136,33 @@ class InventorySuite : public ::testing::TestWithParam<std::string> {
     return inv_->SetState(id, r);
   }
 
+  // A database of this backend at schema `version` holding `rows` (statements run in order),
+  // for a migration test to open. Empty on failure (reported).
+  std::string OldDatabase(int version, std::initializer_list<const char*> rows) {
+    std::string location;
+    if (GetParam() == "postgres") {
+      auto url = testing::SharedPgServer().FreshDatabase();
+      EXPECT_TRUE(url);
+      if (!url) return "";
+      location = *url;
+    } else {
+      location = (dir_ / ("v" + std::to_string(version) + ".db")).string();
+    }
+    auto store = OpenStore(location);
+    EXPECT_TRUE(store);
+    if (!store || !internal::Migrate(**store, version).ok()) {
+      ADD_FAILURE() << "no database of schema version " << version;
+      return "";
+    }
+    for (const char* sql : rows) {
+      if (!(*store)->Exec(sql).ok()) {
+        ADD_FAILURE() << sql;
+        return "";
+      }
+    }
+    return location;
+  }
+
   std::string now_ = "2026-12-01T10:00:00Z";
   InventoryOptions options_;
   std::filesystem::path dir_;
@@ -1380,30 +1407,16 @@ TEST_P(InventorySuite, EveryInventoryTableCountsItsWrites) {
 // A database written by schema version 1 is migrated: devices learn which raw record last
 // attached them (backfilled), scans get an empty records_digest, on both backends.
 TEST_P(InventorySuite, MigratesVersionOneDatabases) {
-  std::string location;
-  if (GetParam() == "postgres") {
-    auto url = testing::SharedPgServer().FreshDatabase();
-    ASSERT_TRUE(url);
-    location = *url;
-  } else {
-    location = (dir_ / "v1.db").string();
-  }
-  {
-    auto store = OpenStore(location);
-    ASSERT_TRUE(store);
-    ASSERT_TRUE(internal::Migrate(**store, 1).ok());
-    for (const char* sql : {
-             "INSERT INTO departments (key) VALUES ('d')",
-             "INSERT INTO sites (key, department_id) VALUES ('s', 1)",
-             "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
-             "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen, last_scan_id) "
-             "VALUES (1, '127.16.0.9', 'found', 't', 't', 't', 1)",
-             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 1, '127.16.0.8', 1, 'old')",
-             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 2, '127.16.0.9', 1, 'last')",
-             "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 3, '127.16.0.7', NULL, 'x')"}) {
-      ASSERT_TRUE((*store)->Exec(sql).ok()) << sql;
-    }
-  }
+  std::string location = OldDatabase(1, {
+      "INSERT INTO departments (key) VALUES ('d')",
+      "INSERT INTO sites (key, department_id) VALUES ('s', 1)",
+      "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
+      "INSERT INTO devices (site_id, ip, state, state_since, first_seen, last_seen, last_scan_id) "
+      "VALUES (1, '127.16.0.9', 'found', 't', 't', 't', 1)",
+      "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 1, '127.16.0.8', 1, 'old')",
+      "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 2, '127.16.0.9', 1, 'last')",
+      "INSERT INTO scan_records (scan_id, seq, ip, device_id, record) VALUES (1, 3, '127.16.0.7', NULL, 'x')"});
+  ASSERT_FALSE(location.empty());
   auto inv = Inventory::Open(location, options_);
   ASSERT_TRUE(inv) << inv.error().message;
   auto v = (*inv)->store().Query("SELECT value FROM schema_meta WHERE key = 'version'");
@@ -1445,31 +1458,17 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
 // counts on from there per site; whether a device lies outside its site's scopes is found out by
 // the first whole-site scan.
 TEST_P(InventorySuite, MigratesVersionNineMissedScans) {
-  std::string location;
-  if (GetParam() == "postgres") {
-    auto url = testing::SharedPgServer().FreshDatabase();
-    ASSERT_TRUE(url);
-    location = *url;
-  } else {
-    location = (dir_ / "v9.db").string();
-  }
-  {
-    auto store = OpenStore(location);
-    ASSERT_TRUE(store);
-    ASSERT_TRUE(internal::Migrate(**store, 9).ok());
-    for (const char* sql : {
-             "INSERT INTO departments (key) VALUES ('d')",
-             "INSERT INTO sites (key, department_id, scopes) VALUES ('s', 1, '127.16.0.0/24')",
-             "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
-             "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
-             "last_scan_id, missed_scans) VALUES (1, '127.16.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
-             "'t', 1, 1)",
-             "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
-             "last_scan_id, missed_scans) VALUES (1, '127.17.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
-             "'t', 1, 0)"}) {
-      ASSERT_TRUE((*store)->Exec(sql).ok()) << sql;
-    }
-  }
+  std::string location = OldDatabase(9, {
+      "INSERT INTO departments (key) VALUES ('d')",
+      "INSERT INTO sites (key, department_id, scopes) VALUES ('s', 1, '127.16.0.0/24')",
+      "INSERT INTO scans (key, site_id, started_at, complete, ingested_at) VALUES ('k', 1, 't', 1, 't')",
+      "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
+      "last_scan_id, missed_scans) VALUES (1, '127.16.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
+      "'t', 1, 1)",
+      "INSERT INTO devices (site_id, ip, manufacturer, prohibited, state, state_since, first_seen, last_seen, "
+      "last_scan_id, missed_scans) VALUES (1, '127.17.0.9', 'hikvision', 'us-ndaa-889', 'found', 't', 't', "
+      "'t', 1, 0)"});
+  ASSERT_FALSE(location.empty());
   auto inv = Inventory::Open(location, options_);
   ASSERT_TRUE(inv) << inv.error().message;
   EXPECT_EQ((*inv)->GetDevice(1)->missed_scans, 1);

@@ -234,11 +234,8 @@ class SearchRefresher {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_ || due_; });
-      // The look every few seconds waits for quiet too: it used to start at once, and so landed
-      // inside a scan being pushed about one time in five (0.57 s of PostgreSQL's time refreshing
-      // beside an ingest of 20,000 new hosts; docs/performance.md, "fourteenth pass").
       auto latest = Clock::now() + 30 * quiet_;
-      while (!stop_ && Clock::now() < std::min(last_wake_ + quiet_, latest)) {
+      while (due_ && !stop_ && Clock::now() < std::min(last_wake_ + quiet_, latest)) {
         cv_.wait_until(lock, std::min(last_wake_ + quiet_, latest), [this] { return stop_; });
       }
       if (stop_) break;
