@@ -1454,6 +1454,43 @@ TEST_P(InventorySuite, MigratesVersionOneDatabases) {
   }
 }
 
+// A scan pushed in chunks counts like one scan whatever completes between its chunks: a device
+// seen by its first chunk and missed by another whole-site scan that completes before it misses
+// that scan, and the chunked scan's own completion counts nothing for what it saw (the counts a
+// per-device update gave before schema v10).
+TEST_P(InventorySuite, MissedScansOfAChunkedScanWithAnotherScanBetweenItsChunks) {
+  std::string x = Line("127.16.0.1", "aa:bb:cc:00:00:01"), y = Line("127.16.0.2", "aa:bb:cc:00:00:02");
+  ASSERT_TRUE(Ingest("s0", {x, y}));
+  int64_t xid = Only("127.16.0.1").id, yid = Only("127.16.0.2").id;
+  auto chunk = [&](const std::string& line, int64_t seq, bool complete) {
+    ScanMeta m;
+    m.scan_key = "chunked";
+    m.site = "hq";
+    m.started_at = now_;
+    m.complete = complete;
+    auto ing = inv_->BeginIngest(m);
+    ASSERT_TRUE(ing) << ing.error().message;
+    ASSERT_TRUE((*ing)->AddLine(line, seq).ok());
+    auto sum = (*ing)->Commit();
+    ASSERT_TRUE(sum) << sum.error().message;
+  };
+  now_ = "2026-12-01T11:00:00Z";
+  ASSERT_NO_FATAL_FAILURE(chunk(x, 1, false));
+  EXPECT_EQ(inv_->GetDevice(xid)->missed_scans, 0);
+  EXPECT_EQ(inv_->GetDevice(yid)->missed_scans, 0);
+  ASSERT_TRUE(Ingest("between", {y}));  // a whole-site scan that does not see x
+  EXPECT_EQ(inv_->GetDevice(xid)->missed_scans, 1);
+  EXPECT_EQ(inv_->GetDevice(yid)->missed_scans, 0);
+  ASSERT_NO_FATAL_FAILURE(chunk(y, 2, true));  // the chunked scan completes, having seen both
+  EXPECT_EQ(inv_->GetDevice(xid)->missed_scans, 1);
+  EXPECT_EQ(inv_->GetDevice(yid)->missed_scans, 0);
+  ASSERT_TRUE(Ingest("after", {}));
+  EXPECT_EQ(inv_->GetDevice(xid)->missed_scans, 2);
+  EXPECT_EQ(inv_->GetDevice(yid)->missed_scans, 1);
+  EXPECT_EQ(inv_->GetDevice(xid)->state, DeviceState::kMissing);
+  EXPECT_EQ(inv_->GetDevice(yid)->state, DeviceState::kFound);
+}
+
 // A database of schema version 9 keeps each device's missed scans (counted per device then) and
 // counts on from there per site; whether a device lies outside its site's scopes is found out by
 // the first whole-site scan.
