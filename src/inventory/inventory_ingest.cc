@@ -716,11 +716,7 @@ class SqlScanIngest final : public ScanIngest {
     while (true) {
       SqlValue p[] = {I(site_.id), I(scan_id_), I(after_id)};
       static const std::string kSql =
-          std::string("SELECT d.id, d.ip, d.state, ") + kMissedScans +
-          ", d.prohibited, d.review, d.manufacturer FROM devices d JOIN sites s ON s.id = d.site_id "
-          "LEFT JOIN scans sc ON sc.id = d.last_scan_id "
-          "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.state IN "
-          "('removed', 'found', 'confirmed', 'replacement-planned', 'waived') ORDER BY d.id LIMIT 2000";
+          UnseenPageSql("d.state IN ('removed', 'found', 'confirmed', 'replacement-planned', 'waived')");
       auto rows = store_.Query(kSql, p);
       if (!rows) return rows.error();
       if (rows->empty()) break;
@@ -803,16 +799,11 @@ class SqlScanIngest final : public ScanIngest {
     while (true) {
       SqlValue p[] = {I(site_.id),  I(scan_id_), I(after_id), I(n_verify), I(n_missing),
                       I(std::min(n_verify, n_missing) - site_.full_scans)};
-      static const std::string kSql =
-          std::string("SELECT d.id, d.ip, d.state, ") + kMissedScans +
-          " AS missed, d.prohibited, d.review, d.manufacturer FROM devices d JOIN sites s ON s.id = d.site_id "
-          "LEFT JOIN scans sc ON sc.id = d.last_scan_id "
-          "WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND d.id > $3 AND d.missed_scans - d.full_scans_seen >= $6 "
-          "AND ((d.state = 'removed' AND " +
-          kMissedScans + " >= $4) OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'waived') AND " +
-          kMissedScans +
+      static const std::string kSql = UnseenPageSql(
+          std::string("d.missed_scans - d.full_scans_seen >= $6 AND ((d.state = 'removed' AND ") + kMissedScans +
+          " >= $4) OR (d.state IN ('found', 'confirmed', 'replacement-planned', 'waived') AND " + kMissedScans +
           " >= $5 AND (replace(d.prohibited, ',', '') <> '' OR replace(d.review, ',', '') <> '' OR "
-          "d.manufacturer = ''))) ORDER BY d.id LIMIT 2000";
+          "d.manufacturer = '')))");
       auto rows = store_.Query(kSql, p);
       if (!rows) return rows.error();
       if (rows->empty()) break;
@@ -825,6 +816,16 @@ class SqlScanIngest final : public ScanIngest {
       PO_TRY_S(FlushEvents());
     }
     return Status::Ok();
+  }
+
+  // A page (2,000, in id order after $3) of the site's ($1) devices unseen by the scan ($2) that
+  // also meet `condition`, with the columns ChangesState decides on.
+  static std::string UnseenPageSql(std::string_view condition) {
+    return std::string("SELECT d.id, d.ip, d.state, ") + kMissedScans +
+           ", d.prohibited, d.review, d.manufacturer FROM devices d JOIN sites s ON s.id = d.site_id "
+           "LEFT JOIN scans sc ON sc.id = d.last_scan_id WHERE d.site_id = $1 AND d.last_scan_id <> $2 AND "
+           "d.id > $3 AND " +
+           std::string(condition) + " ORDER BY d.id LIMIT 2000";
   }
 
   // True iff an unseen device changes state once `missed_scans` are counted: removed -> verified
@@ -1614,25 +1615,22 @@ class SqlScanIngest final : public ScanIngest {
     if (w.events.empty()) return Status::Ok();
     bool plain = w.event_keys_unique;
     if (plain) {
-      SqlValue keys[] = {w.event_columns.at(7)};
+      SqlValue keys[] = {w.event_columns.at(7)};  // $8: the dedup keys
       auto found = store_.Query("SELECT 1 FROM events WHERE dedup_key = ANY($1::text[]) LIMIT 1", keys);
       if (!found) return found.error();
       plain = found->empty();
     }
+    static constexpr std::string_view kInsert =
+        "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) SELECT * FROM "
+        "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], "
+        "$8::text[], $9::text[])";
     if (plain) {
-      PO_TRY_S(store_.Exec(
-          "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) SELECT * FROM "
-          "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], "
-          "$8::text[], $9::text[])",
-          w.event_columns));
+      PO_TRY_S(store_.Exec(kInsert, w.event_columns));
       for (auto& [e, key] : w.events) w.kept.push_back(std::move(e));
       return Status::Ok();
     }
-    auto stored = store_.Query(
-        "INSERT INTO events (id, at, kind, severity, site, device_id, scan, dedup_key, message) SELECT * FROM "
-        "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], "
-        "$8::text[], $9::text[]) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-        w.event_columns);
+    static const std::string kInsertNew = std::string(kInsert) + " ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
+    auto stored = store_.Query(kInsertNew, w.event_columns);
     if (!stored) return stored.error();
     std::set<int64_t> ids;
     for (const auto& r : *stored) ids.insert(ColInt(r, 0));

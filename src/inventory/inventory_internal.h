@@ -104,19 +104,20 @@ constexpr const char* kDeviceSearchText =
 // kMigration10): whole-site scans since its last sighting, less the scan of that sighting if it
 // is one. Needs `sites s` and `scans sc` (its last scan, LEFT JOIN) beside `devices d`.
 #define PHASEOUT_MISSED_BY_SITE "(s.full_scans - d.full_scans_seen - COALESCE(sc.full_counted, 0))"
-constexpr const char* kMissedBySite = PHASEOUT_MISSED_BY_SITE;
 // A device's missed scans, with the same joins.
-constexpr const char* kMissedScans = "(d.missed_scans + " PHASEOUT_MISSED_BY_SITE ")";
+#define PHASEOUT_MISSED_SCANS "(d.missed_scans + " PHASEOUT_MISSED_BY_SITE ")"
+constexpr const char* kMissedScans = PHASEOUT_MISSED_SCANS;
 
 // Columns of a device row, in ReadDevice order.
 constexpr const char* kDeviceSelect =
     "SELECT d.id, s.key, dp.key, d.mac, d.serial, d.ip, d.manufacturer, d.brand, d.device_type, d.model, "
     "d.firmware, d.prohibited, d.review, d.state, d.prior_state, d.state_since, d.replacement_model, "
     "d.target_date, d.removed_by, d.waiver_approver, d.waiver_reason, d.waiver_expiry, d.waiver_expired, "
-    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), d.missed_scans + " PHASEOUT_MISSED_BY_SITE
-    ", d.match_rule, " PHASEOUT_MISSED_BY_SITE " "
+    "d.reason, d.first_seen, d.last_seen, COALESCE(sc.key, ''), " PHASEOUT_MISSED_SCANS ", d.match_rule, "
+    PHASEOUT_MISSED_BY_SITE " "
     "FROM devices d JOIN sites s ON s.id = d.site_id JOIN departments dp ON dp.id = s.department_id "
     "LEFT JOIN scans sc ON sc.id = d.last_scan_id ";
+#undef PHASEOUT_MISSED_SCANS
 #undef PHASEOUT_MISSED_BY_SITE
 
 inline DeviceRecord ReadDevice(const SqlRow& r) {

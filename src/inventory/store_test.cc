@@ -90,13 +90,15 @@ class InventorySuite : public ::testing::TestWithParam<std::string> {
     return inv ? std::move(*inv) : nullptr;
   }
 
+  // `scope`: what the scan covered (empty: the site's scopes).
   Result<IngestSummary> Ingest(const std::string& key, const std::vector<std::string>& lines,
-                               const std::string& site = "hq") {
+                               const std::string& site = "hq", std::vector<Cidr> scope = {}) {
     ScanMeta m;
     m.scan_key = key;
     m.site = site;
     m.started_at = now_;
     m.source = "test";
+    m.scope = std::move(scope);
     auto ing = inv_->BeginIngest(m);
     if (!ing) return ing.error();
     int64_t seq = 0;
@@ -1542,21 +1544,14 @@ TEST_P(InventorySuite, MissedScansAddUpOverPartAndWholeSiteScansScopeChangesAndR
     EXPECT_TRUE(d);
     return d ? d->missed_scans : -1;
   };
-  auto part = [&](const std::string& key, const std::string& cidr, const std::vector<std::string>& lines) {
-    ScanMeta m;
-    m.scan_key = key;
-    m.site = "hq";
-    m.started_at = now_;
-    m.scope = {*Cidr::Parse(cidr)};
-    auto ing = inv_->BeginIngest(m);
-    EXPECT_TRUE(ing);
-    if (!ing) return;
-    int64_t seq = 0;
-    for (const auto& l : lines) EXPECT_TRUE((*ing)->AddLine(l, ++seq).ok());
-    EXPECT_TRUE((*ing)->Commit());
+  auto part = [&](const std::string& key, const std::string& cidr) {
+    auto scope = Cidr::Parse(cidr);
+    ASSERT_TRUE(scope);
+    auto sum = Ingest(key, {}, "hq", {*scope});
+    ASSERT_TRUE(sum) << sum.error().message;
   };
   now_ = "2026-12-01T11:00:00Z";
-  part("p1", "127.16.0.2/32", {});  // counts for b only
+  ASSERT_NO_FATAL_FAILURE(part("p1", "127.16.0.2/32"));  // counts for b only
   EXPECT_EQ(missed(a), 0);
   EXPECT_EQ(missed(b), 1);
   EXPECT_EQ(missed(c), 0);
@@ -1588,7 +1583,7 @@ TEST_P(InventorySuite, MissedScansAddUpOverPartAndWholeSiteScansScopeChangesAndR
   EXPECT_EQ(missed(b), 3);
   EXPECT_EQ(missed(c), 0);
   now_ = "2026-12-01T17:00:00Z";
-  part("w4", "127.16.0.0/24", {});  // a scope wider than the site: covers b and c again
+  ASSERT_NO_FATAL_FAILURE(part("w4", "127.16.0.0/24"));  // a scope wider than the site: covers b and c again
   EXPECT_EQ(missed(a), 3);
   EXPECT_EQ(missed(b), 4);
   EXPECT_EQ(missed(c), 1);
