@@ -142,6 +142,11 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 psql -q "$url" -c "VACUUM ANALYZE device_search, device_search_queue"
+# A checkpoint, as a server that has been running has had: PostgreSQL then keeps the WAL segments
+# the seeding filled for reuse. Without it each 16 MiB segment the ingest fills is created and
+# zero-filled first (50-90 ms of the PostgreSQL backend's time every other chunk of new hosts;
+# docs/performance.md, "fifteenth pass").
+psql -q "$url" -c "CHECKPOINT"
 first=$(curl -sf -H "Authorization: Bearer $token" "$base/api/v1/devices?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 
 cat >"$work/auth.lua" <<EOF

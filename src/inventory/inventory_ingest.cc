@@ -435,8 +435,16 @@ class SqlScanIngest final : public ScanIngest {
     }
     batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
     ++summary_.records;
-    if (batch_.size() >= (pg_ ? kPgBatchRows : kBatchRows)) return FlushBatch();
-    return Status::Ok();
+    if (batch_.size() < BatchLimit()) return Status::Ok();
+    first_batch_ = false;
+    return FlushBatch();
+  }
+  // Records per batch. On PostgreSQL the first batch of an ingest is smaller: until its writes
+  // are posted, PostgreSQL has nothing to do but the first lookups, and a chunk pushed to the
+  // server is an ingest of its own (docs/performance.md, "fifteenth pass").
+  size_t BatchLimit() const {
+    if (!pg_) return kBatchRows;
+    return first_batch_ && Pipelined() ? kPgFirstBatchRows : kPgBatchRows;
   }
 
   // Resolves, applies and writes the records of the batch (see the class comment).
@@ -1212,30 +1220,46 @@ class SqlScanIngest final : public ScanIngest {
     if (!rows) return rows.error();
     return ReadCandidates(*rows);
   }
+  // The address lookups ask for address, maker and model together (the only address rule
+  // ResolveIdentity has): a device at the address of another maker or model is no candidate, and
+  // reading it cost a row to send, parse and index per record when new hosts take the addresses
+  // of other devices (docs/performance.md, "fifteenth pass"). A device the batch changes is
+  // always read (by the key that matched it), so its stored address need not match.
   std::vector<SqlValue> CandidateParams(const std::vector<Pending>& batch) const {
-    std::set<std::string> macs, serials, ips;
+    std::set<std::string> macs, serials;
+    std::set<std::tuple<std::string_view, std::string_view, std::string_view>> addresses;
     for (const Pending& p : batch) {
       if (!p.record.mac.empty()) macs.insert(p.record.mac);
       if (!p.record.serial.empty()) serials.insert(p.record.serial);
-      ips.insert(p.record.ip);
+      addresses.emplace(p.record.ip, p.record.manufacturer, p.record.model);
     }
     auto array = [](const std::set<std::string>& keys) {
       std::vector<std::string> v(keys.begin(), keys.end());
       return T(PgTextArray(v));
     };
-    return {I(site_.id), array(macs), array(serials), array(ips)};
+    PgColumns address(3);
+    for (const auto& [ip, maker, model] : addresses) {
+      address.Text(0, ip);
+      address.Text(1, maker);
+      address.Text(2, model);
+    }
+    std::vector<SqlValue> params = {I(site_.id), array(macs), array(serials)};
+    for (SqlValue& v : address.Params()) params.push_back(std::move(v));
+    return params;
   }
   static const std::string& CandidateSqlPg() {
-    auto per_key = [](const char* param, const char* cond, const char* column) {
-      return std::string("SELECT d.* FROM unnest(") + param +
-             "::text[]) AS k(v) CROSS JOIN LATERAL (SELECT id, mac, serial, ip, manufacturer, brand, device_type, "
+    auto per_key = [](const char* keys, const char* cond, const char* column) {
+      return std::string("SELECT d.* FROM ") + keys +
+             " CROSS JOIN LATERAL (SELECT id, mac, serial, ip, manufacturer, brand, device_type, "
              "model, firmware, prohibited, review, state, prior_state, match_rule, last_scan_id, last_seq FROM "
              "devices WHERE site_id = $1 AND " +
              cond + " ORDER BY site_id, " + column + " OFFSET 0) d";
     };
-    static const std::string kSql = per_key("$2", "mac <> '' AND mac = k.v", "mac") + " UNION " +
-                                    per_key("$3", "serial <> '' AND serial = k.v", "serial") + " UNION " +
-                                    per_key("$4", "ip = k.v", "ip");
+    static const std::string kSql =
+        per_key("unnest($2::text[]) AS k(v)", "mac <> '' AND mac = k.v", "mac") + " UNION " +
+        per_key("unnest($3::text[]) AS k(v)", "serial <> '' AND serial = k.v", "serial") + " UNION " +
+        per_key("unnest($4::text[], $5::text[], $6::text[]) AS k(ip, maker, model)",
+                "ip = k.ip AND manufacturer = k.maker AND model = k.model", "ip");
     return kSql;
   }
 
@@ -1656,6 +1680,7 @@ class SqlScanIngest final : public ScanIngest {
   // PostgreSQL: a batch is a few statements whatever its size (array parameters and COPY), so
   // larger batches mean fewer round trips.
   static constexpr size_t kPgBatchRows = 1024;
+  static constexpr size_t kPgFirstBatchRows = 256;
   bool pg_ = store_.dialect() == Dialect::kPostgres;
   std::vector<Pending> batch_;                // records not yet resolved and written
   std::map<int64_t, Candidate> cands_;        // devices the batch may touch, by id
@@ -1678,6 +1703,7 @@ class SqlScanIngest final : public ScanIngest {
   bool replay_ = false;
   int64_t next_analyze_ = 0;  // PostgreSQL: new devices at which to refresh statistics (0: not read yet)
   int64_t raised_ = 0;        // events raised so far
+  bool first_batch_ = true;   // no batch flushed yet (BatchLimit)
   // Pipelined (PostgreSQL, Pipelined()): the thread running the statements, the batch whose
   // candidates it reads, the writes posted whose results are not taken yet, the number of the
   // batch resolved last, merge reviews opened by the batch being resolved (resolving_), and the

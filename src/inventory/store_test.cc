@@ -1234,8 +1234,12 @@ TEST_P(InventorySuite, BatchesResolvedAheadDecideAsOneBatchAtATime) {
   auto in = [](int i) { return "127.16.0." + std::to_string(i + 1); };  // i < 254
   auto model = [](int i) { return "M" + std::to_string(i); };
 
+  // PostgreSQL's first batch of an ingest holds 256 records (SqlScanIngest::BatchLimit), the
+  // next ones 1,024: after 256 new devices at addresses of their own, each block of 1,024 below
+  // is one batch.
   std::vector<std::string> s1;
-  for (int i = 0; i < 1024; ++i) {  // first batch: new devices, 200 of them in the scope
+  for (int i = 0; i < 256; ++i) s1.push_back(Line(out(0, i), mac(0, i), "axis", model(i), false));
+  for (int i = 0; i < 1024; ++i) {  // a batch of new devices, 200 of them in the scope
     if (i < 200) {
       s1.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
     } else if (i < 1000) {
@@ -1244,7 +1248,7 @@ TEST_P(InventorySuite, BatchesResolvedAheadDecideAsOneBatchAtATime) {
       s1.push_back(Line(out(9, i), "", "dahua", "IPC"));
     }
   }
-  for (int j = 0; j < 1024; ++j) {  // second batch: the first batch's devices and new ones
+  for (int j = 0; j < 1024; ++j) {  // next batch: the last batch's devices and new ones
     switch (j % 4) {
       case 0: s1.push_back(Line(out(2, j), mac(1, j))); break;                  // a MAC seen again
       case 1: s1.push_back(Line(out(2, j), mac(2, j), "axis", model(j), false)); break;  // new
@@ -1252,7 +1256,7 @@ TEST_P(InventorySuite, BatchesResolvedAheadDecideAsOneBatchAtATime) {
       default: s1.push_back(Line(out(3, j), "", "hikvision", model(j), true, "SER" + std::to_string(j)));
     }
   }
-  for (int j = 0; j < 1024; ++j) {  // third batch: the second batch's new devices again
+  for (int j = 0; j < 1024; ++j) {  // and the next: the last batch's new devices again
     if (j % 4 == 1) {
       s1.push_back(Line(out(4, j), mac(2, j), "axis", model(j), false));
     } else if (j % 4 == 3) {
@@ -1309,13 +1313,31 @@ TEST_P(InventorySuite, BatchesResolvedAheadDecideAsOneBatchAtATime) {
   for (int i = 0; i < 100; ++i) half.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
   both(half);
   both(half);
-  // A large scan that brings them back in its third batch, after two batches of sightings.
+  // A large scan that brings them back after 2,300 sightings (PostgreSQL: its third and fourth batch).
   std::vector<std::string> back;
   for (int i = 200; i < 1000; ++i) back.push_back(Line(out(6, i), mac(1, i), "hikvision", model(i)));
   for (int j = 0; j < 1500; ++j) back.push_back(Line(out(7, j), mac(3 + j % 2, j), "hikvision", model(j)));
   for (int i = 100; i < 200; ++i) back.push_back(Line(in(i), mac(1, i), "hikvision", model(i)));
   for (int j = 0; j < 800; ++j) back.push_back(Line(out(8, j), mac(3 + j % 2, j), "hikvision", model(j)));
   both(back);
+  // Churn (PostgreSQL reads by address only the devices of the record's maker and model): hosts
+  // at stored devices' addresses with another model or maker (new devices), the same maker and
+  // model (matched), devices moved or given another maker by their MAC and then looked for by
+  // address, maker and model later in the same batch and in the batches after it.
+  std::vector<std::string> churn;
+  for (int i = 200; i < 400; ++i) {
+    churn.push_back(Line(out(6, i), "", "hikvision", model(i + 1)));  // another model: new
+    churn.push_back(Line(out(6, i), mac(5, i), "axis", model(i)));    // another maker: new
+    churn.push_back(Line(out(6, i + 400), "", "hikvision", model(i + 400)));  // same: matched
+  }
+  for (int i = 400; i < 600; ++i) {
+    churn.push_back(Line(out(10, i), mac(1, i), "hikvision", model(i)));  // moved away from out(6, i)
+    churn.push_back(Line(out(10, i), "", "hikvision", model(i)));         // found where it went
+    churn.push_back(Line(out(6, i), "", "hikvision", model(i)));          // not where it was
+    churn.push_back(Line(out(6, i + 200), mac(1, i + 200), "dahua", "NVR"));  // another maker
+  }
+  for (int i = 600; i < 800; ++i) churn.push_back(Line(out(6, i), "", "dahua", "NVR"));  // as changed
+  both(churn);
   ref->reset();
   std::filesystem::remove_all(dir);
 }
@@ -1370,11 +1392,15 @@ TEST_P(InventorySuite, EveryInventoryTableCountsItsWrites) {
   EXPECT_EQ(version(), v0);
   auto theirs = other->store().DataVersion();
   ASSERT_TRUE(theirs);
-  if (GetParam() == "postgres") EXPECT_EQ(*theirs, v0);  // one version for every connection
+  if (GetParam() == "postgres") {
+    EXPECT_EQ(*theirs, v0);  // one version for every connection
+  }
   ASSERT_TRUE(other->store().ExecScript("CREATE TABLE not_inventory (x INTEGER)").ok());
   ASSERT_TRUE(other->store().Exec("INSERT INTO not_inventory VALUES (1)").ok());
   std::string v1 = version();
-  if (GetParam() == "postgres") EXPECT_EQ(v1, v0) << "a commit outside the inventory moved its version";
+  if (GetParam() == "postgres") {
+    EXPECT_EQ(v1, v0) << "a commit outside the inventory moved its version";
+  }
   ASSERT_TRUE(other->ImportSites(*ParseSitesYaml(kSites, "sites.yaml"), "tester", "again").ok());
   std::string v2 = version();
   EXPECT_NE(v2, v1);
