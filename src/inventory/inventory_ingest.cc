@@ -365,13 +365,13 @@ class SqlScanIngest final : public ScanIngest {
   };
   // What a batch writes, built on this thread and run by the pipeline (RunWrites).
   struct BatchWrites {
-    std::vector<SqlValue> devices;  // new devices, rows for COPY (kDeviceCols)
+    CopyText devices{std::size(kDeviceCols)};  // new devices, rows for COPY
     std::vector<SqlValue> changes;  // changed devices: the UPDATE's arrays (empty: none)
     std::vector<std::array<SqlValue, 5>> reviews;      // merge reviews opened
     std::vector<std::pair<Event, std::string>> events;  // raised, with their dedup keys
     std::vector<SqlValue> event_columns;                // the events as arrays
     bool event_keys_unique = true;                      // no dedup key twice among them
-    std::vector<SqlValue> records;                      // raw records, rows for COPY (kRecordCols)
+    CopyText records{std::size(kRecordCols)};           // raw records, rows for COPY
     std::vector<Event> kept;  // out: the events stored (those whose dedup key was new)
     uint64_t ticket = 0;
   };
@@ -502,6 +502,21 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
+  // Flushes the records of the batch not yet full. Pipelined, its last kPgFirstBatchRows records
+  // go as a batch of their own: PostgreSQL writes the others while this thread resolves those,
+  // so only a short batch's writes are left to wait for at the end of an ingest (each chunk
+  // pushed to the server is one; docs/performance.md, "fifteenth pass").
+  Status FlushPending() {
+    if (Pipelined() && batch_.size() > kPgFirstBatchRows) {
+      auto split = batch_.end() - static_cast<std::ptrdiff_t>(kPgFirstBatchRows);
+      std::vector<Pending> last(std::make_move_iterator(split), std::make_move_iterator(batch_.end()));
+      batch_.erase(split, batch_.end());
+      PO_TRY_S(FlushBatch());
+      batch_ = std::move(last);
+    }
+    return FlushBatch();
+  }
+
   // PostgreSQL plans with the statistics of the devices table, which a large ingest into a
   // fresh or small inventory outgrows inside its one transaction: without them the planner
   // took the (site_id, id) index for the address lookups and filtered every device of the
@@ -556,7 +571,7 @@ class SqlScanIngest final : public ScanIngest {
           "scan_records.seq = v.seq",
           v));
     } else {
-      PO_TRY_S(store_.CopyRows("scan_records", kRecordCols, RecordRows(batch_)));
+      PO_TRY_S(store_.CopyRowsText("scan_records", kRecordCols, RecordRows(batch_).text()));
     }
     batch_.clear();
     cands_.clear();
@@ -564,14 +579,19 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
-  // The raw records of a batch as rows for COPY (kRecordCols); `batch`'s raw texts are moved.
-  std::vector<SqlValue> RecordRows(std::vector<Pending>& batch) const {
-    std::vector<SqlValue> v;
-    v.reserve(batch.size() * std::size(kRecordCols));
-    for (Pending& p : batch) {
-      Push(v, I(scan_id_), I(p.seq), T(p.record.ip), I(p.device_id), T(p.rule), T(std::move(p.raw)));
+  // The raw records of a batch as rows for COPY (kRecordCols), built on the thread that resolves
+  // (the pipeline's thread only sends them).
+  CopyText RecordRows(const std::vector<Pending>& batch) const {
+    CopyText rows(std::size(kRecordCols));
+    for (const Pending& p : batch) {
+      rows.Int(scan_id_);
+      rows.Int(p.seq);
+      rows.Text(p.record.ip);
+      rows.Int(p.device_id);
+      rows.Text(p.rule);
+      rows.Text(p.raw);
     }
-    return v;
+    return rows;
   }
   // A merge review opened by the ingest (site, device a, device b, reason, scan key).
   static constexpr std::string_view kInsertReview =
@@ -675,7 +695,7 @@ class SqlScanIngest final : public ScanIngest {
       PO_TRY_S(store_.Exec(kInsertReview, r));
     }
     PO_TRY_S(RunEventWrites(w));
-    return store_.CopyRows("scan_records", kRecordCols, w.records);
+    return store_.CopyRowsText("scan_records", kRecordCols, w.records.text());
   }
 
   // Takes the results of the writes that ran (the events they stored), in the order posted.
@@ -973,7 +993,7 @@ class SqlScanIngest final : public ScanIngest {
   }
 
   Status Finish() {
-    PO_TRY_S(FlushBatch());
+    PO_TRY_S(FlushPending());
     PO_TRY_S(EndPipeline());
     if (meta_.complete) PO_TRY_S(VerifyPass());
     // Records dropped as stored already (a chunk sent again) break the chain of the digest.
@@ -1047,7 +1067,10 @@ class SqlScanIngest final : public ScanIngest {
     return Status::Ok();
   }
 
-  Status Flush() override { return EndPipeline(); }
+  Status Flush() override {
+    PO_TRY_S(FlushPending());
+    return EndPipeline();
+  }
 
   void MarkIncomplete() override {
     meta_.complete = false;
@@ -1497,9 +1520,22 @@ class SqlScanIngest final : public ScanIngest {
     PgColumns upd(1 + std::size(kSighting));
     for (auto& [id, c] : cands_) {
       if (c.is_new) {
-        Push(w.devices, I(c.id), I(site_.id), T(c.mac), T(c.serial), T(c.ip), T(c.manufacturer), T(c.brand),
-             T(c.device_type), T(c.model), T(c.firmware), T(c.prohibited), T(c.review), T("found"), T(at), T(at),
-             T(at), I(c.last_scan_id), T(c.match_rule), I(c.last_seq), I(site_.full_scans), I(OutsideScope(c.ip)));
+        CopyText& d = w.devices;  // kDeviceCols
+        d.Int(c.id);
+        d.Int(site_.id);
+        for (const std::string* f : {&c.mac, &c.serial, &c.ip, &c.manufacturer, &c.brand, &c.device_type, &c.model,
+                                     &c.firmware, &c.prohibited, &c.review}) {
+          d.Text(*f);
+        }
+        d.Text("found");
+        d.Text(at);
+        d.Text(at);
+        d.Text(at);
+        d.Int(c.last_scan_id);
+        d.Text(c.match_rule);
+        d.Int(c.last_seq);
+        d.Int(site_.full_scans);
+        d.Int(OutsideScope(c.ip));
         c.is_new = false;
       } else if (c.changed) {
         upd.Int(0, c.id);
@@ -1521,7 +1557,7 @@ class SqlScanIngest final : public ScanIngest {
   }
   Status RunDeviceWrites(const BatchWrites& w) {
     static const std::string kSql = UpdateDevicesFromArrays(kSighting, "missed_scans = 0");
-    if (!w.devices.empty()) PO_TRY_S(store_.CopyRows("devices", kDeviceCols, w.devices));
+    if (w.devices.rows() > 0) PO_TRY_S(store_.CopyRowsText("devices", kDeviceCols, w.devices.text()));
     if (w.changes.empty()) return Status::Ok();
     return store_.Exec(kSql, w.changes);
   }

@@ -16,21 +16,6 @@ namespace {
 // Key of the advisory lock every writing transaction takes ("phaseout" in ASCII, truncated).
 constexpr const char* kWriterLockSql = "SELECT pg_advisory_xact_lock(7021802017)";
 
-// Appends `s` to `out` as a field of COPY's text format: backslash, newline, carriage return
-// and tab escaped (the only bytes with a meaning there; UTF-8 never uses them inside a character).
-void AppendCopyText(std::string& out, std::string_view s) {
-  size_t from = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    const char* esc = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : nullptr;
-    if (esc == nullptr) continue;
-    out.append(s.substr(from, i - from));
-    out += esc;
-    from = i + 1;
-  }
-  out.append(s.substr(from));
-}
-
 std::string RedactUrl(const std::string& url) {
   // postgresql://user:secret@host/db -> postgresql://user@host/db
   size_t scheme = url.find("://");
@@ -121,25 +106,10 @@ class PostgresStore final : public Store {
 
   // One COPY ... FROM STDIN in the open transaction: the rows are sent as COPY text lines
   // (one buffer for the whole call; libpq sends it in pieces the server reads as they come).
-  Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
-                  std::span<const SqlValue> values) override {
+  Status CopyRowsText(std::string_view table, std::span<const std::string_view> columns,
+                      const std::string& data) override {
     if (!work_) return MakeError(ErrorCode::kInternal, "COPY outside a transaction");
-    if (columns.empty() || values.empty()) return Status::Ok();
-    std::string data;
-    size_t width = columns.size();
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) data += (i % width == 0) ? '\n' : '\t';
-      const SqlValue& v = values[i];
-      if (std::holds_alternative<std::monostate>(v)) {
-        data += "\\N";
-      } else if (auto* n = std::get_if<int64_t>(&v)) {
-        data += std::to_string(*n);
-      } else if (auto* d = std::get_if<double>(&v)) {
-        data += std::to_string(*d);
-      } else {
-        AppendCopyText(data, std::get<std::string>(v));
-      }
-    }
+    if (columns.empty() || data.empty()) return Status::Ok();
     try {
       std::vector<std::string> cols(columns.begin(), columns.end());
 #pragma GCC diagnostic push

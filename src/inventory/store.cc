@@ -1,6 +1,7 @@
 // OpenStore: picks the backend from the location; the default per-user location.
 #include "inventory/store.h"
 
+#include <charconv>
 #include <cstdlib>
 
 #include "inventory/store_backends.h"
@@ -33,7 +34,54 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const Stor
   return OpenSqliteStore(location, options);
 }
 
-Status Store::CopyRows(std::string_view table, std::span<const std::string_view>, std::span<const SqlValue>) {
+void CopyText::Text(std::string_view s) {
+  Separate();
+  size_t from = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    const char* esc = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : nullptr;
+    if (esc == nullptr) continue;
+    text_.append(s.substr(from, i - from));
+    text_ += esc;
+    from = i + 1;
+  }
+  text_.append(s.substr(from));
+}
+
+void CopyText::Int(int64_t n) {
+  Separate();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), n);
+  text_.append(buf, end);
+}
+
+void CopyText::Null() {
+  Separate();
+  text_ += "\\N";
+}
+
+void CopyText::Value(const SqlValue& v) {
+  if (std::holds_alternative<std::monostate>(v)) {
+    Null();
+  } else if (auto* n = std::get_if<int64_t>(&v)) {
+    Int(*n);
+  } else if (auto* d = std::get_if<double>(&v)) {
+    Separate();
+    text_ += std::to_string(*d);
+  } else {
+    Text(std::get<std::string>(v));
+  }
+}
+
+Status Store::CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                       std::span<const SqlValue> values) {
+  if (columns.empty() || values.empty()) return Status::Ok();
+  CopyText rows(columns.size());
+  for (const SqlValue& v : values) rows.Value(v);
+  return CopyRowsText(table, columns, rows.text());
+}
+
+Status Store::CopyRowsText(std::string_view table, std::span<const std::string_view>, const std::string&) {
   return MakeError(ErrorCode::kInternal, "CopyRows into " + std::string(table) + ": not supported by " + description());
 }
 

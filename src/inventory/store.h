@@ -33,6 +33,29 @@ enum class Dialect { kSqlite, kPostgres };
 // exist) such statements are planned each time. SQLite keeps every statement prepared anyway.
 inline constexpr std::string_view kReusePlan = "/* reuse plan */ ";
 
+// Rows in the text form of PostgreSQL's COPY (tab between fields, newline between rows; \N is
+// NULL; backslash, tab, newline and carriage return escaped), built field by field, for
+// Store::CopyRowsText.
+class CopyText {
+ public:
+  explicit CopyText(size_t width) : width_(width) {}
+  void Text(std::string_view s);
+  void Int(int64_t n);
+  void Null();
+  void Value(const SqlValue& v);
+  size_t rows() const { return (fields_ + width_ - 1) / width_; }
+  const std::string& text() const { return text_; }
+
+ private:
+  void Separate() {
+    if (fields_ > 0) text_ += fields_ % width_ == 0 ? '\n' : '\t';
+    ++fields_;
+  }
+  size_t width_;
+  size_t fields_ = 0;
+  std::string text_;
+};
+
 // A connection to one database. Not thread-safe: one thread at a time (open one Store per
 // thread). Statements use $1..$n placeholders in both dialects; values are always bound, never
 // spliced into the SQL text.
@@ -61,8 +84,13 @@ class Store {
   // PostgreSQL streams them with one COPY ... FROM STDIN (no statement to plan, rows written in
   // bulk; the ingest's batches on PostgreSQL use it). Other backends answer kInternal: callers
   // check dialect() first. REQUIRES: inside a transaction.
-  virtual Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
-                          std::span<const SqlValue> values);
+  Status CopyRows(std::string_view table, std::span<const std::string_view> columns,
+                  std::span<const SqlValue> values);
+  // CopyRows with the rows already in COPY's text form (CopyText): a caller may build them on
+  // one thread and send them from another (the ingest builds a batch's rows while PostgreSQL
+  // writes the batch before it).
+  virtual Status CopyRowsText(std::string_view table, std::span<const std::string_view> columns,
+                              const std::string& text);
 
   // A token that changes whenever data this connection reads may have changed: another
   // connection's commit or this one's own writes. Equal tokens mean the same data is visible, so

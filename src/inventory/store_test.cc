@@ -802,6 +802,35 @@ TEST_P(InventorySuite, RawScanRecordEditsAreDetected) {
   EXPECT_NE(v->problem.find("raw records"), std::string::npos);
 }
 
+// Fields and raw records with tabs, newlines, carriage returns and backslashes (JSON escapes in
+// the raw line, control characters once decoded) come back as they went in: PostgreSQL's COPY
+// text form escapes them (CopyText), SQLite binds them.
+TEST_P(InventorySuite, ControlCharactersAndBackslashesRoundTrip) {
+  std::string model = R"(A\tB\\C\nD\rE)";  // JSON for A<tab>B\C<newline>D<return>E
+  std::string line = Line("127.16.0.1", "aa:bb:cc:00:00:01", "hikvision", model);
+  ASSERT_TRUE(Ingest("s1", {line, Line("127.16.0.2", "")}));
+  DeviceRecord d = Only("127.16.0.1");
+  EXPECT_EQ(d.model, "A\tB\\C\nD\rE");
+  auto raw = inv_->LastRecord(d.id);
+  ASSERT_TRUE(raw) << raw.error().message;
+  EXPECT_EQ(*raw, line);
+  auto audit = inv_->VerifyAudit();
+  ASSERT_TRUE(audit);
+  EXPECT_TRUE(audit->ok) << audit->problem;
+}
+
+TEST(CopyText, EscapesFieldsAndSeparatesRows) {
+  CopyText rows(3);
+  rows.Text("a\tb\nc\rd\\e");
+  rows.Int(-42);
+  rows.Null();
+  rows.Value(SqlValue(std::string("x")));
+  rows.Value(SqlValue(int64_t{7}));
+  rows.Value(SqlValue());
+  EXPECT_EQ(rows.rows(), 2u);
+  EXPECT_EQ(rows.text(), "a\\tb\\nc\\rd\\\\e\t-42\t\\N\nx\t7\t\\N");
+}
+
 TEST_P(InventorySuite, VerificationRegressionAndMissing) {
   std::string cam1 = Line("127.16.0.1", "aa:bb:cc:00:00:01");
   std::string cam2 = Line("127.16.0.2", "aa:bb:cc:00:00:02");
