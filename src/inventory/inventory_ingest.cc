@@ -436,15 +436,15 @@ class SqlScanIngest final : public ScanIngest {
     batch_.push_back({std::move(r), replay_ ? std::string() : std::string(raw), seq, 0, {}});
     ++summary_.records;
     if (batch_.size() < BatchLimit()) return Status::Ok();
-    first_batch_ = false;
     return FlushBatch();
   }
-  // Records per batch. On PostgreSQL the first batch of an ingest is smaller: until its writes
-  // are posted, PostgreSQL has nothing to do but the first lookups, and a chunk pushed to the
-  // server is an ingest of its own (docs/performance.md, "fifteenth pass").
+  // Records per batch. On PostgreSQL the first batch of a pipelined ingest (the pipeline starts
+  // with it) is smaller: until its writes are posted, PostgreSQL has nothing to do but the first
+  // lookups, and a chunk pushed to the server is an ingest of its own (docs/performance.md,
+  // "fifteenth pass").
   size_t BatchLimit() const {
     if (!pg_) return kBatchRows;
-    return first_batch_ && Pipelined() ? kPgFirstBatchRows : kPgBatchRows;
+    return Pipelined() && !pipeline_ ? kPgFirstBatchRows : kPgBatchRows;
   }
 
   // Resolves, applies and writes the records of the batch (see the class comment).
@@ -1675,8 +1675,8 @@ class SqlScanIngest final : public ScanIngest {
     if (w.events.empty()) return Status::Ok();
     bool plain = w.event_keys_unique;
     if (plain) {
-      SqlValue keys[] = {w.event_columns.at(7)};  // $8: the dedup keys
-      auto found = store_.Query("SELECT 1 FROM events WHERE dedup_key = ANY($1::text[]) LIMIT 1", keys);
+      auto found = store_.Query("SELECT 1 FROM events WHERE dedup_key = ANY($1::text[]) LIMIT 1",
+                                std::span(&w.event_columns.at(7), 1));  // $8: the dedup keys
       if (!found) return found.error();
       plain = found->empty();
     }
@@ -1739,7 +1739,6 @@ class SqlScanIngest final : public ScanIngest {
   bool replay_ = false;
   int64_t next_analyze_ = 0;  // PostgreSQL: new devices at which to refresh statistics (0: not read yet)
   int64_t raised_ = 0;        // events raised so far
-  bool first_batch_ = true;   // no batch flushed yet (BatchLimit)
   // Pipelined (PostgreSQL, Pipelined()): the thread running the statements, the batch whose
   // candidates it reads, the writes posted whose results are not taken yet, the number of the
   // batch resolved last, merge reviews opened by the batch being resolved (resolving_), and the
